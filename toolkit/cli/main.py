@@ -1,0 +1,98 @@
+"""The `xenkit` command: click parses, generators do the work, errors are rendered once here.
+
+`main(argv) -> int` never raises: a ToolkitError becomes `error: ...` (plus `hint: ...`) with exit 2
+for bad input and 1 for a failed operation; a traceback only with --debug. Command modules import
+their heavy libraries (jinja2, pykickstart, passlib) inside the command, so `xenkit --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+import click
+
+from toolkit import __version__
+from toolkit.errors import ToolkitError
+
+EPILOG = """\b
+Examples:
+  xenkit kickstart list
+  xenkit kickstart render fedora17-xenserver --hostname web1.example.com --ip 192.0.2.10/24 \\
+      --gateway 192.0.2.1 --nameserver 192.0.2.53 --root-password-file pw.txt -o ks.cfg
+  xenkit bootargs fedora17-xenserver ... --ks http://web.example.com/ks/web1.cfg
+  xenkit vm install fedora17-xenserver --name web1 --network "Pool-wide network associated with eth0" ...
+  xenkit render examples/site.toml -o out/
+"""
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}, epilog=EPILOG)
+@click.version_option(__version__, "--version", prog_name="xenkit", message="%(prog)s %(version)s")
+@click.option("--debug", is_flag=True, help="Show a full traceback when a command fails.")
+def cli(debug: bool) -> None:
+    """Kickstarts, boot arguments and xe plans for XenServer / Citrix Hypervisor / XCP-ng guests.
+
+    Generators print to standard output (or -o FILE, written atomically). Plans print as bash
+    scripts to review and run in dom0. Exit codes: 0 success, 1 a failed operation, 2 bad input.
+    """
+
+
+def _register() -> None:
+    from toolkit.cli import install, kickstart, site
+
+    cli.add_command(kickstart.kickstart)
+    cli.add_command(install.bootargs)
+    cli.add_command(install.vm)
+    cli.add_command(site.render)
+
+
+_register()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    try:
+        cli.main(args=args, prog_name="xenkit", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.Abort:
+        click.echo("error: aborted", err=True)
+        return 1
+    except click.UsageError as exc:
+        if debug:
+            raise
+        command = exc.ctx.command_path if exc.ctx else "xenkit"
+        _print_error(exc.format_message(), f"see '{command} --help'")
+        return 2
+    except click.ClickException as exc:
+        if debug:
+            raise
+        _print_error(exc.format_message(), None)
+        return exc.exit_code
+    except ToolkitError as exc:
+        if debug:
+            raise
+        _print_error(exc.message, exc.hint)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        click.echo("error: interrupted", err=True)
+        return 130
+    except BrokenPipeError:
+        return 1
+    except Exception as exc:  # a bug of ours: still one line, unless the user asked for the traceback
+        if debug:
+            raise
+        _print_error(f"internal error: {type(exc).__name__}: {exc}", "run again with --debug and report the traceback")
+        return 1
+    return 0
+
+
+def _print_error(message: str, hint: str | None) -> None:
+    click.echo(f"error: {' '.join(message.split())}", err=True)
+    if hint:
+        click.echo(f"hint: {hint}", err=True)
+
+
+def run() -> None:
+    sys.exit(main())

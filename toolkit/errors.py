@@ -1,0 +1,33 @@
+"""One exception hierarchy, rendered once at the CLI edge as `error: ...` plus an optional `hint: ...`."""
+
+from __future__ import annotations
+
+
+class ToolkitError(Exception):
+    """A failure the user can act on. `exit_code` 1: an operation failed."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+class UsageError(ToolkitError):
+    """Bad input: a value, a file or an option the user gave. Exit code 2."""
+
+    exit_code = 2
+
+
+class ValidationError(UsageError):
+    """A value failed validation. `field` names what was being checked."""
+
+    def __init__(self, field: str, message: str, hint: str | None = None) -> None:
+        super().__init__(f"{field}: {message}", hint)
+        self.field = field
+        self.reason = message
+
+
+class GeneratedFileError(ToolkitError):
+    """Something we generated was rejected by the program that will read it: a bug of ours."""

@@ -1,0 +1,72 @@
+"""Atomic file writes: a reader sees the old file or the new one, never half of either."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from toolkit.errors import ToolkitError
+
+
+@dataclass(frozen=True)
+class OutputFile:
+    path: Path
+    text: str
+    mode: int | None = None  # None: keep an existing file's mode, else 0666 less the umask
+
+
+def write_atomic(path: Path, text: str, mode: int | None = None) -> None:
+    """Write `text` to `path` through a temporary file in the same directory, fsync, then rename."""
+    write_all_atomic([OutputFile(path, text, mode)])
+
+
+def write_all_atomic(files: Iterable[OutputFile]) -> None:
+    """Write several files so that a failure while writing leaves every target as it was.
+
+    Every temporary file is written and synced first; only then are they renamed into place (each
+    rename is atomic). A failure before the renames leaves no file changed and no temporary behind.
+    """
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for out in files:
+            out.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp_name = tempfile.mkstemp(prefix=f".{out.path.name}.", suffix=".tmp", dir=out.path.parent)
+            tmp = Path(tmp_name)
+            staged.append((tmp, out.path))
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+                handle.write(out.text)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(tmp, out.mode if out.mode is not None else _default_mode(out.path))
+        for tmp, path in staged:
+            os.replace(tmp, path)
+        for directory in {path.parent for _, path in staged}:
+            _fsync_dir(directory)
+    except OSError as exc:
+        for tmp, _ in staged:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+        target = exc.filename or "output"
+        raise ToolkitError(f"cannot write {target}: {exc.strerror or exc}") from exc
+
+
+def _default_mode(path: Path) -> int:
+    """Keep an existing file's mode; a new file gets 0666 less the umask, as open() would give it."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

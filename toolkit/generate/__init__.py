@@ -1,0 +1,1 @@
+"""Pure generators: validated inputs in, text out, no I/O."""

@@ -1,0 +1,46 @@
+"""Render a kickstart profile for one guest and check it with pykickstart."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from toolkit.errors import GeneratedFileError
+from toolkit.kscheck import validate_kickstart
+from toolkit.netaddr import GuestNetwork
+from toolkit.profiles import Profile
+from toolkit.render import render_template
+
+
+@dataclass(frozen=True)
+class KickstartInput:
+    """Everything a kickstart needs beyond its profile; each value already validated."""
+
+    network: GuestNetwork
+    root_password_hash: str
+    timezone: str = "Etc/UTC"
+    repo: str | None = None  # None: the profile's default repository
+    ssh_keys: tuple[str, ...] = ()
+
+
+def render_kickstart(profile: Profile, data: KickstartInput, *, validate: bool = True) -> str:
+    """The kickstart text; with `validate`, pykickstart must accept it with no error and no warning."""
+    assert profile.kickstart is not None and profile.pykickstart_version is not None
+    text = render_template(
+        profile.kickstart,
+        profile=profile,
+        net=data.network,
+        root_password_hash=data.root_password_hash,
+        timezone=data.timezone,
+        repo=data.repo or profile.repo,
+        ssh_keys=data.ssh_keys,
+    )
+    if validate:
+        problems = validate_kickstart(text, profile.pykickstart_version)
+        if problems:
+            first = problems[0]
+            raise GeneratedFileError(
+                f"pykickstart {profile.pykickstart_version} rejects the kickstart for profile "
+                f"{profile.name}: {first}",
+                hint=f"{len(problems)} problem(s) in all; this is a bug in the profile, please report it",
+            )
+    return text

@@ -1,0 +1,25 @@
+"""Where the data directories are: inside the installed package, or at the top of a checkout."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+@cache
+def data_dir(name: str) -> Path:
+    """`templates`, `kickstarts` or `drivers`.
+
+    A wheel carries them inside the package (pyproject's force-include); an editable install or a
+    plain checkout has them beside the package. The packaged copy wins when both exist.
+    """
+    for candidate in (_PACKAGE / name, _PACKAGE.parent / name):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError(f"xenkit data directory {name!r} is missing from {_PACKAGE}")
+
+
+def xe_table_path() -> Path:
+    return _PACKAGE / "data" / "xe-commands.json"

@@ -1,0 +1,81 @@
+"""Checks for values that end up inside kickstart, boot-argument or shell text.
+
+They run where a value enters the program, so a generator never has to wonder whether a value can
+break out of the word it is placed in: no newline, quote, `$`, backtick or backslash anywhere, and no
+leading `--` (an option) or `%` (a kickstart section).
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from toolkit.errors import ValidationError
+
+_FORBIDDEN = {
+    "\n": "a newline",
+    "\r": "a carriage return",
+    "\0": "a NUL byte",
+    "'": "a quote (')",
+    '"': 'a quote (")',
+    "$": "a '$'",
+    "`": "a backtick",
+    "\\": "a backslash",
+}
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def check_text(field: str, value: str, *, allow_space: bool = True) -> str:
+    """Return `value` if it is safe to place in generated text, else raise ValidationError."""
+    for char, name in _FORBIDDEN.items():
+        if char in value:
+            raise ValidationError(field, f"{value!r} contains {name}, which is not allowed here")
+    if _CONTROL.search(value):
+        raise ValidationError(field, f"{value!r} contains a control character")
+    if value.startswith("--") or value.startswith("%"):
+        raise ValidationError(
+            field, f"{value!r} starts with {value[:2] if value[0] == '-' else '%'!r}, which is not allowed"
+        )
+    if not value.strip():
+        raise ValidationError(field, "is empty")
+    if value != value.strip():
+        raise ValidationError(field, f"{value!r} has leading or trailing spaces")
+    if not allow_space and " " in value:
+        raise ValidationError(field, f"{value!r} contains a space, which is not allowed here")
+    return value
+
+
+URL_SCHEMES = ("http", "https", "ftp")
+
+
+def check_url(field: str, value: str, schemes: tuple[str, ...] = URL_SCHEMES) -> str:
+    """A URL an installer or eliloader will fetch: one of `schemes`, a host, no spaces or quotes."""
+    check_text(field, value, allow_space=False)
+    parts = urlsplit(value)
+    if parts.scheme not in schemes:
+        allowed = ", ".join(f"{s}://" for s in schemes)
+        raise ValidationError(field, f"{value!r} is not a URL the installer can fetch (allowed: {allowed})")
+    if not parts.hostname:
+        raise ValidationError(field, f"{value!r} has no host name")
+    # Kernel command lines split on spaces and some installers on ';' and ','; keep URLs plain.
+    bad = set(value) & set(" ;,<>{}|^")
+    if bad:
+        raise ValidationError(field, f"{value!r} contains {''.join(sorted(bad))!r}, which is not allowed")
+    return value
+
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._()+:@/-]*$")
+
+
+def check_label(field: str, value: str) -> str:
+    """A XenServer name-label (VM, template or network name): printable, shell-safe characters."""
+    check_text(field, value)
+    if len(value) > 255:
+        raise ValidationError(field, f"{value[:40]!r}... is longer than 255 characters")
+    if not _NAME.match(value):
+        raise ValidationError(
+            field,
+            f"{value!r} is not allowed: use letters, digits, spaces and . _ ( ) + : @ / -, "
+            "starting with a letter or digit",
+        )
+    return value

@@ -1,0 +1,78 @@
+"""Render every guest of a site file: DIR/<vm>/ks.cfg, bootargs.txt and install.sh."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from toolkit.config import Site, SiteVm
+from toolkit.fileio import OutputFile
+from toolkit.generate.bootargs import BootInput, render_bootargs
+from toolkit.generate.kickstart import KickstartInput, render_kickstart
+from toolkit.generate.vm_install import build_vm_install_plan
+from toolkit.password import check_hash, hash_password_file
+from toolkit.sshkeys import read_public_keys
+
+FILES = ("ks.cfg", "bootargs.txt", "install.sh")
+
+
+@dataclass(frozen=True)
+class RenderedVm:
+    name: str
+    profile: str
+    files: tuple[OutputFile, ...]
+
+
+class _Secrets:
+    """Reads and hashes each password file once per run, and each key file once.
+
+    Guests sharing a password file share one hash (one salt): hashing it again per guest would cost
+    5,000 SHA-512 rounds each and hide nothing that sharing a password does not already reveal.
+    """
+
+    def __init__(self) -> None:
+        self._hashes: dict[Path, str] = {}
+        self._keys: dict[Path, tuple[str, ...]] = {}
+
+    def password_hash(self, vm: SiteVm) -> str:
+        if vm.password_hash is not None:
+            return check_hash("password_hash", vm.password_hash)
+        assert vm.password_file is not None
+        path = vm.password_file.resolve()
+        if path not in self._hashes:
+            self._hashes[path] = hash_password_file(f"vm {vm.name}: password_file", path)
+        return self._hashes[path]
+
+    def ssh_keys(self, vm: SiteVm) -> tuple[str, ...]:
+        keys: list[str] = []
+        for path in vm.ssh_key_files:
+            resolved = path.resolve()
+            if resolved not in self._keys:
+                self._keys[resolved] = tuple(read_public_keys(path))
+            keys += self._keys[resolved]
+        return tuple(keys)
+
+
+def render_site(site: Site, out_dir: Path, progress: Callable[[int, int, str], None] | None = None) -> list[RenderedVm]:
+    """Render everything in memory (any error stops here, before a file is written)."""
+    secrets = _Secrets()
+    rendered: list[RenderedVm] = []
+    for index, vm in enumerate(site.vms, 1):
+        network = vm.install.network
+        kickstart = render_kickstart(vm.profile, KickstartInput(
+            network=network, root_password_hash=secrets.password_hash(vm), timezone=vm.timezone,
+            repo=vm.install.repo, ssh_keys=secrets.ssh_keys(vm),
+        ))
+        repo = vm.install.repo or vm.profile.repo
+        bootargs = render_bootargs(vm.profile, BootInput(network, vm.install.ks_url, repo))
+        script = build_vm_install_plan(vm.profile, vm.install).render_script()
+        directory = out_dir / vm.name
+        rendered.append(RenderedVm(vm.name, vm.profile.name, (
+            OutputFile(directory / "ks.cfg", kickstart, 0o600),  # holds the root password hash
+            OutputFile(directory / "bootargs.txt", bootargs + "\n", 0o644),
+            OutputFile(directory / "install.sh", script, 0o755),
+        )))
+        if progress is not None:
+            progress(index, len(site.vms), vm.name)
+    return rendered

@@ -1,0 +1,35 @@
+"""Sizes written by people (`2GiB`, `512MiB`) as byte counts, and back."""
+
+from __future__ import annotations
+
+import re
+
+from toolkit.errors import ValidationError
+
+_UNITS = {"": 1, "B": 1, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40}
+# Accept the common short spellings (2G, 512M) as binary units: that is what xe and XenCenter mean.
+_ALIASES = {"K": "KiB", "M": "MiB", "G": "GiB", "T": "TiB", "KB": "KiB", "MB": "MiB", "GB": "GiB", "TB": "TiB"}
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*$")
+
+
+def parse_size(field: str, text: str, *, minimum: int, maximum: int) -> int:
+    """Parse `text` into bytes, requiring minimum <= size <= maximum."""
+    match = _SIZE.match(text)
+    unit = match.group(2) if match else ""
+    unit = _ALIASES.get(unit.upper(), unit)
+    if not match or unit not in _UNITS:
+        raise ValidationError(field, f"{text!r} is not a size (examples: 2GiB, 512MiB, 20G)")
+    size = int(float(match.group(1)) * _UNITS[unit])
+    if not minimum <= size <= maximum:
+        raise ValidationError(
+            field, f"{text!r} is out of range ({format_size(minimum)} to {format_size(maximum)})"
+        )
+    return size
+
+
+def format_size(size: int) -> str:
+    """The largest binary unit that divides `size` exactly (2147483648 -> '2GiB')."""
+    for unit in ("TiB", "GiB", "MiB", "KiB"):
+        if size % _UNITS[unit] == 0 and size >= _UNITS[unit]:
+            return f"{size // _UNITS[unit]}{unit}"
+    return f"{size}B"
