@@ -21,7 +21,7 @@ from typing import Any
 from toolkit.errors import UsageError, ValidationError
 from toolkit.generate.vm_install import VmInstallInput
 from toolkit.netaddr import make_network
-from toolkit.profiles import InstallerKind, Profile, get_profile
+from toolkit.profiles import Profile, get_profile
 from toolkit.safetext import check_label, check_url
 from toolkit.vmsize import parse_disk, parse_memory, parse_vcpus
 
@@ -92,9 +92,9 @@ def load_site(path: Path) -> Site:
                 if key not in entry:
                     merged.pop(key, None)
         entry_problems = [f"{label}: unknown field {k!r}" for k in sorted(set(entry) - set(VM_FIELDS))]
-        vm = None if entry_problems else _check_entry(merged, path.parent, label, entry_problems)
+        vm = _check_entry(merged, path.parent, label, entry_problems)
         problems += entry_problems
-        if vm is None:
+        if vm is None or entry_problems:
             continue
         for key, value in (("name", vm.name), ("hostname", vm.install.network.hostname),
                            ("ip", vm.install.network.address)):
@@ -205,7 +205,9 @@ def _vm_name(value: str) -> str:
     import re
 
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,62}", value):
-        raise ValueError(f"{value!r} must be 1-63 letters, digits, '.', '_' or '-' (it names a directory and a URL path)")
+        raise ValueError(
+            f"{value!r} must be 1-63 letters, digits, '.', '_' or '-' (it names a directory and a URL path)"
+        )
     return value
 
 

@@ -30,9 +30,14 @@ def write_all_atomic(files: Iterable[OutputFile]) -> None:
     Every temporary file is written and synced first; only then are they renamed into place (each
     rename is atomic). A failure before the renames leaves no file changed and no temporary behind.
     """
+    outputs = list(files)
+    for out in outputs:
+        # Caught before anything is written: a rename onto a directory would fail half-way through.
+        if out.path.is_dir():
+            raise ToolkitError(f"cannot write {out.path}: it is a directory")
     staged: list[tuple[Path, Path]] = []
     try:
-        for out in files:
+        for out in outputs:
             out.path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp_name = tempfile.mkstemp(prefix=f".{out.path.name}.", suffix=".tmp", dir=out.path.parent)
             tmp = Path(tmp_name)

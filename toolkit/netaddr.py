@@ -92,7 +92,9 @@ def parse_address(field: str, text: str) -> ipaddress.IPv4Address:
         raise ValidationError(field, f"{text!r} is IPv6; only IPv4 static addresses are supported")
     assert isinstance(address, ipaddress.IPv4Address)
     if address.is_unspecified or address.is_loopback or address.is_multicast or address.is_reserved:
-        raise ValidationError(field, f"{text} is not a usable host address (unspecified, loopback, multicast or reserved)")
+        raise ValidationError(
+            field, f"{text} is not a usable host address (unspecified, loopback, multicast or reserved)"
+        )
     if address == ipaddress.IPv4Address("255.255.255.255"):
         raise ValidationError(field, f"{text} is the broadcast address")
     return address

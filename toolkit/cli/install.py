@@ -14,7 +14,8 @@ from toolkit.cli.options import emit, make_guest_network, network_options, outpu
 @network_options
 @click.option("--ks", "ks_url", required=True, metavar="URL",
               help="Kickstart URL (d-i: preseed URL; autoinstall: NoCloud directory URL ending in /).")
-@click.option("--repo", metavar="URL", help="Install repository, where the installer needs inst.repo= (default: the profile's).")
+@click.option("--repo", metavar="URL",
+              help="Install repository, where the installer needs inst.repo= (default: the profile's).")
 @output_option
 def bootargs(
     profile_name: str, hostname: str, ip: str, gateway: str, nameservers: tuple[str, ...], interface: str,
@@ -49,9 +50,12 @@ def vm() -> None:
 @vm.command("install")
 @click.argument("profile_name", metavar="PROFILE")
 @click.option("--name", required=True, help="Name (name-label) of the new VM.")
-@click.option("--repo", metavar="URL", help="Install repository (other-config:install-repository; default: the profile's).")
-@click.option("--ks", "ks_url", required=True, metavar="URL", help="Kickstart (or preseed / NoCloud) URL for the boot arguments.")
-@click.option("--network", "network_name", required=True, metavar="NETWORK-NAME", help="name-label of the XenServer network for the VIF.")
+@click.option("--repo", metavar="URL",
+              help="Install repository (other-config:install-repository; default: the profile's).")
+@click.option("--ks", "ks_url", required=True, metavar="URL",
+              help="Kickstart (or preseed / NoCloud) URL for the boot arguments.")
+@click.option("--network", "network_name", required=True, metavar="NETWORK-NAME",
+              help="name-label of the XenServer network for the VIF.")
 @click.option("--template", metavar="NAME", help="Template to install from (default: the profile's).")
 @click.option("--memory", default="2GiB", show_default=True, help="Memory (static and dynamic), e.g. 2GiB, 512MiB.")
 @click.option("--vcpus", default=2, show_default=True, type=int, help="Number of vCPUs (1-64).")

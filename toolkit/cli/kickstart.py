@@ -17,12 +17,14 @@ def kickstart() -> None:
 
 @kickstart.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list of objects instead of a table.")
+@click.option("--all", "show_all", is_flag=True,
+              help="Also list the d-i preseed and Ubuntu autoinstall profiles (bootargs and vm install take them).")
 @output_option
-def list_profiles(as_json: bool, output: Path | None) -> None:
+def list_profiles(as_json: bool, show_all: bool, output: Path | None) -> None:
     """List the kickstart profiles: pykickstart version, boot-argument family, template, repository."""
-    from toolkit.profiles import kickstart_profiles
+    from toolkit.profiles import all_profiles, kickstart_profiles
 
-    profiles = kickstart_profiles()
+    profiles = list(all_profiles().values()) if show_all else kickstart_profiles()
     if as_json:
         emit_json([p.as_dict() for p in profiles], output)
         return
@@ -38,7 +40,8 @@ def list_profiles(as_json: bool, output: Path | None) -> None:
 @network_options
 @click.option("--root-password-file", type=click.Path(path_type=Path), metavar="FILE",
               help="File whose first line is the root password; it is hashed (SHA-512 crypt, random salt).")
-@click.option("--root-password-hash", metavar="HASH", help="A ready SHA-512 crypt hash ($6$...), e.g. from openssl passwd -6.")
+@click.option("--root-password-hash", metavar="HASH",
+              help="A ready SHA-512 crypt hash ($6$...), e.g. from openssl passwd -6.")
 @click.option("--ssh-key", "ssh_keys", multiple=True, type=click.Path(path_type=Path), metavar="FILE",
               help="OpenSSH public key file to authorize for root; repeatable.")
 @click.option("--timezone", default="Etc/UTC", show_default=True, help="Olson time zone name.")

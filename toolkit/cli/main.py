@@ -89,7 +89,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _print_error(message: str, hint: str | None) -> None:
-    click.echo(f"error: {' '.join(message.split())}", err=True)
+    # One `error:` line per problem (a site file reports all of its problems at once).
+    for line in message.splitlines() or [""]:
+        click.echo(f"error: {' '.join(line.split())}", err=True)
     if hint:
         click.echo(f"hint: {hint}", err=True)
 

@@ -1,0 +1,36 @@
+# make run   sets up .venv and runs the main job: render examples/site.toml into out/
+# make test  installs what the tests need (system packages too), then lint, types and pytest
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Programs the tests drive for real; scripts/system-deps.sh installs their Debian packages.
+SYSTEM_DEPS := bash:bash ssh-keygen:openssh-client openssl:openssl
+
+.PHONY: run test lint bench system-deps clean
+
+$(BIN)/xenkit: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "error: xenkit needs Python >= 3.11 ($(PYTHON) is older)" >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $@
+
+run: $(BIN)/xenkit
+	$(BIN)/xenkit render examples/site.toml -o out
+
+system-deps:
+	@bash scripts/system-deps.sh $(SYSTEM_DEPS)
+
+lint: $(BIN)/xenkit
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+test: $(BIN)/xenkit system-deps lint
+	$(BIN)/pytest
+
+bench: $(BIN)/xenkit
+	$(BIN)/python benchmarks/bench_render.py
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache

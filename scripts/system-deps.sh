@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Install the Debian packages behind the programs the tests run. Arguments: program:package pairs.
+# A program that is already on PATH needs nothing; a missing one is installed with apt-get (as root),
+# or reported as an error naming the package to install.
+set -euo pipefail
+missing=()
+for pair in "$@"; do
+	program=${pair%%:*}
+	package=${pair#*:}
+	command -v "$program" >/dev/null 2>&1 || missing+=("$package")
+done
+[ "${#missing[@]}" -eq 0 ] && exit 0
+if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+	echo "error: missing programs; install these packages: ${missing[*]}" >&2
+	exit 1
+fi
+echo "installing: ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}"
