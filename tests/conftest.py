@@ -44,3 +44,50 @@ def xenkit(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
         return CliResult(code, captured.out, captured.err)
 
     return run
+
+
+NOBODY = 65534
+
+
+def run_unprivileged(func: Callable[[], object]) -> str:
+    """Run `func` as a user without root's power to read any file; return the message of what it raised.
+
+    Root reads a chmod 000 file anyway, so as root the call runs in a forked child that has switched to
+    uid/gid 65534 (nobody). Returns "" if `func` raised nothing.
+    """
+    if os.geteuid() != 0:
+        try:
+            func()
+        except Exception as exc:
+            return str(exc)
+        return ""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: drop root, run, report, and leave without running pytest's cleanup
+        os.close(read_end)
+        message = ""
+        try:
+            os.setgroups([])
+            os.setgid(NOBODY)
+            os.setuid(NOBODY)
+            func()
+        except BaseException as exc:
+            message = str(exc) or type(exc).__name__
+        os.write(write_end, message.encode())
+        os._exit(0)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as pipe:
+        message = pipe.read().decode()
+    os.waitpid(pid, 0)
+    return message
+
+
+@pytest.fixture
+def open_tmp(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A temporary directory that every user can enter (pytest's own is 0700 for root)."""
+    import tempfile
+
+    directory = Path(tempfile.mkdtemp(prefix="xenkit-test-"))
+    directory.chmod(0o755)
+    yield directory  # type: ignore[misc]
+    shutil.rmtree(directory, ignore_errors=True)

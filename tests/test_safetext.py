@@ -1,11 +1,14 @@
-"""toolkit.safetext: values that end up inside kickstart, boot-argument or shell text."""
+"""toolkit.safetext and toolkit.timezones: values that end up inside kickstart, boot-argument or shell text."""
 
 from __future__ import annotations
+
+import zoneinfo
 
 import pytest
 
 from toolkit.errors import ValidationError
 from toolkit.safetext import check_label, check_text, check_url
+from toolkit.timezones import parse_timezone
 
 
 def fails(call, field: str, *shown: str) -> ValidationError:
@@ -60,11 +63,6 @@ def test_allow_space_false():
     fails(lambda: check_text("f", "a b", allow_space=False), "f", "'a b'", "space")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="safetext.py:25 _CONTROL misses U+0085/U+2028/U+2029; pykickstart's parser splits lines on them "
-    "(str.splitlines), so check_url('http://h/a\\u2028%post') lets a repo URL open a %post section",
-)
 @pytest.mark.parametrize("sep", ["\u2028", "\u2029", "\x85"])
 def test_unicode_line_separators_rejected(sep):
     fails(lambda: check_text("f", f"a{sep}%post"), "f")
@@ -151,3 +149,28 @@ def test_label_too_long():
 @pytest.mark.parametrize("label", ["", " padded", "$HOME", "a\nb", "--force"])
 def test_label_runs_text_checks(label):
     fails(lambda: check_label("network", label), "network")
+
+
+# --- time zones (toolkit.timezones: names that reach `timezone` lines and paths) ------------------
+
+needs_tzdata = pytest.mark.skipif(not zoneinfo.available_timezones(), reason="no time zone database on this machine")
+
+
+@pytest.mark.parametrize("name", ["Europe/Helsinki", "Etc/UTC", "UTC", "America/Argentina/Buenos_Aires", "Etc/GMT+2"])
+def test_known_time_zones(name):
+    assert parse_timezone("timezone", name) == name
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["../etc/passwd", "/etc/localtime", "Europe/../../etc/passwd", "Europe/Helsinki;rm", "Europe/Helsinki rm",
+     "Europe/Helsinki\n", "Europe//Helsinki", "", "Europe/Helsinki/", "$TZ", "a/b/c/d"],
+)
+def test_malformed_time_zones(name):
+    fails(lambda: parse_timezone("timezone", name), "timezone", repr(name))
+
+
+@needs_tzdata
+@pytest.mark.parametrize("name", ["Mars/Base", "Europe/Tampere", "europe/helsinki", "Nowhere"])
+def test_unknown_time_zones(name):
+    fails(lambda: parse_timezone("timezone", name), "timezone", repr(name), "not a known time zone")

@@ -92,7 +92,8 @@ def load_site(path: Path) -> Site:
                 if key not in entry:
                     merged.pop(key, None)
         entry_problems = [f"{label}: unknown field {k!r}" for k in sorted(set(entry) - set(VM_FIELDS))]
-        vm = _check_entry(merged, path.parent, label, entry_problems)
+        inherited = set(merged) - set(entry)
+        vm = _check_entry(merged, path.parent, label, entry_problems, inherited, f"{path}: [defaults]")
         problems += entry_problems
         if vm is None or entry_problems:
             continue
@@ -103,7 +104,7 @@ def load_site(path: Path) -> Site:
             seen[key][value] = index
         vms.append(vm)
     if problems:
-        raise SiteError(problems)
+        raise SiteError(list(dict.fromkeys(problems)))  # a bad default is reported once, not per vm
     return Site(path, tuple(vms))
 
 
@@ -111,8 +112,11 @@ class SiteError(UsageError):
     """Every problem found in a site file."""
 
     def __init__(self, problems: list[str]) -> None:
-        super().__init__("\n".join(problems), hint=f"{len(problems)} problem(s); nothing was written")
+        super().__init__(f"{len(problems)} problem(s) in the site file", hint="nothing was written")
         self.problems = problems
+
+    def lines(self) -> list[str]:
+        return self.problems
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -131,9 +135,17 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise UsageError(f"site file {path} is not UTF-8 text") from None
 
 
-def _check_entry(raw: dict[str, Any], base: Path, label: str, problems: list[str]) -> SiteVm | None:
-    """Check one merged entry; append a line per bad field to `problems`, return None if any."""
+def _check_entry(
+    raw: dict[str, Any], base: Path, label: str, problems: list[str], inherited: set[str], defaults_label: str
+) -> SiteVm | None:
+    """Check one merged entry; append a line per bad field to `problems`, return None if any.
+
+    A bad value the entry took from [defaults] is reported against [defaults].
+    """
     start = len(problems)
+
+    def where(name: str) -> str:
+        return defaults_label if name in inherited else label
 
     def field(name: str, parse: Callable[[Any], Any], default: Any = None) -> Any:
         if name not in raw:
@@ -143,9 +155,9 @@ def _check_entry(raw: dict[str, Any], base: Path, label: str, problems: list[str
         try:
             return parse(raw[name])
         except ValidationError as exc:
-            problems.append(f"{label}: {name}: {exc.reason}")
+            problems.append(f"{where(name)}: {name}: {exc.reason}")
         except (UsageError, TypeError, ValueError) as exc:
-            problems.append(f"{label}: {name}: {getattr(exc, 'message', exc)}")
+            problems.append(f"{where(name)}: {name}: {getattr(exc, 'message', exc)}")
         return default
 
     name = field("name", lambda v: _vm_name(_text(v)))

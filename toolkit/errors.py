@@ -13,6 +13,10 @@ class ToolkitError(Exception):
         self.message = message
         self.hint = hint
 
+    def lines(self) -> list[str]:
+        """The problems to print, one `error:` line each."""
+        return [self.message]
+
 
 class UsageError(ToolkitError):
     """Bad input: a value, a file or an option the user gave. Exit code 2."""

@@ -36,9 +36,10 @@ def write_all_atomic(files: Iterable[OutputFile]) -> None:
         if out.path.is_dir():
             raise ToolkitError(f"cannot write {out.path}: it is a directory")
     staged: list[tuple[Path, Path]] = []
+    created: list[Path] = []
     try:
         for out in outputs:
-            out.path.parent.mkdir(parents=True, exist_ok=True)
+            _make_parents(out.path.parent, created)
             fd, tmp_name = tempfile.mkstemp(prefix=f".{out.path.name}.", suffix=".tmp", dir=out.path.parent)
             tmp = Path(tmp_name)
             staged.append((tmp, out.path))
@@ -55,8 +56,22 @@ def write_all_atomic(files: Iterable[OutputFile]) -> None:
         for tmp, _ in staged:
             with contextlib.suppress(OSError):
                 tmp.unlink()
+        for directory in reversed(created):
+            with contextlib.suppress(OSError):
+                directory.rmdir()  # only the ones we made, and only if still empty
         target = exc.filename or "output"
         raise ToolkitError(f"cannot write {target}: {exc.strerror or exc}") from exc
+
+
+def _make_parents(directory: Path, created: list[Path]) -> None:
+    """mkdir -p, appending each directory it creates (outermost first) to `created`."""
+    missing = []
+    while not directory.exists():
+        missing.append(directory)
+        directory = directory.parent
+    for path in reversed(missing):
+        path.mkdir()
+        created.append(path)
 
 
 def _default_mode(path: Path) -> int:

@@ -65,7 +65,7 @@ def parse_interface(field: str, text: str) -> ipaddress.IPv4Interface:
 
 
 def _parse_prefix(field: str, whole: str, mask_text: str) -> int:
-    if mask_text.isdigit():
+    if mask_text.isascii() and mask_text.isdigit():
         prefix = int(mask_text)
         if not 1 <= prefix <= 32:
             raise ValidationError(field, f"{whole!r}: prefix /{mask_text} is out of range (1 to 32)")
@@ -107,7 +107,7 @@ def parse_hostname(field: str, text: str) -> str:
         raise ValidationError(field, f"{text!r} is not a host name (1 to 253 characters)")
     labels = name.split(".")
     for label in labels:
-        if not _LABEL.match(label):
+        if not _LABEL.fullmatch(label):
             raise ValidationError(
                 field,
                 f"{text!r} is not a valid host name: label {label!r} must be 1-63 letters, digits or "
@@ -120,7 +120,7 @@ def parse_hostname(field: str, text: str) -> str:
 
 def parse_device(field: str, text: str) -> str:
     """A Linux network interface name such as eth0 (at most 15 characters)."""
-    if not _IFACE.match(text):
+    if not _IFACE.fullmatch(text):
         raise ValidationError(field, f"{text!r} is not an interface name (e.g. eth0; letters, digits, . _ -)")
     return text
 
@@ -148,6 +148,7 @@ def make_network(
     if len(nameservers) > MAX_NAMESERVERS:
         raise ValidationError("nameserver", f"{len(nameservers)} given; at most {MAX_NAMESERVERS} are allowed")
     servers = tuple(parse_address("nameserver", ns) for ns in nameservers)
-    if len(set(servers)) != len(servers):
-        raise ValidationError("nameserver", "the same server is given twice")
+    for index, server in enumerate(servers):
+        if server in servers[:index]:
+            raise ValidationError("nameserver", f"{server} is given twice")
     return GuestNetwork(host, interface, gw, servers, parse_device("interface", device))

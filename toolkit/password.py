@@ -21,7 +21,7 @@ HASH_ROUNDS = 5000
 
 def check_hash(field: str, value: str) -> str:
     """Accept only a well-formed SHA-512 crypt string."""
-    match = _SHA512_CRYPT.match(value)
+    match = _SHA512_CRYPT.fullmatch(value)
     if not match:
         shown = value[:3] + "..." if len(value) > 3 else value
         raise ValidationError(

@@ -26,7 +26,7 @@ class Var:
     name: str
 
     def __post_init__(self) -> None:
-        if not _VAR_NAME.match(self.name):
+        if not _VAR_NAME.fullmatch(self.name):
             raise ValueError(f"bad plan variable name {self.name!r}")
 
 

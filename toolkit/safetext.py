@@ -31,15 +31,19 @@ def check_text(field: str, value: str, *, allow_space: bool = True) -> str:
         if char in value:
             raise ValidationError(field, f"{value!r} contains {name}, which is not allowed here")
     if _CONTROL.search(value):
-        raise ValidationError(field, f"{value!r} contains a control character")
-    if value.startswith("--") or value.startswith("%"):
-        raise ValidationError(
-            field, f"{value!r} starts with {value[:2] if value[0] == '-' else '%'!r}, which is not allowed"
-        )
+        raise ValidationError(field, f"{value!r} contains a control character, which is not allowed")
     if not value.strip():
         raise ValidationError(field, "is empty")
     if value != value.strip():
         raise ValidationError(field, f"{value!r} has leading or trailing spaces")
+    # isprintable() is False for the Unicode line and paragraph separators (U+0085, U+2028, U+2029),
+    # where pykickstart's parser (str.splitlines) would start a new line, and for other invisible text.
+    if not value.isprintable():
+        raise ValidationError(field, f"{value!r} contains a non-printable character, which is not allowed")
+    if value.startswith("--") or value.startswith("%"):
+        raise ValidationError(
+            field, f"{value!r} starts with {value[:2] if value[0] == '-' else '%'!r}, which is not allowed"
+        )
     if not allow_space and " " in value:
         raise ValidationError(field, f"{value!r} contains a space, which is not allowed here")
     return value
@@ -72,7 +76,7 @@ def check_label(field: str, value: str) -> str:
     check_text(field, value)
     if len(value) > 255:
         raise ValidationError(field, f"{value[:40]!r}... is longer than 255 characters")
-    if not _NAME.match(value):
+    if not _NAME.fullmatch(value):
         raise ValidationError(
             field,
             f"{value!r} is not allowed: use letters, digits, spaces and . _ ( ) + : @ / -, "

@@ -20,7 +20,7 @@ _LINE = re.compile(r"^(\S+) ([A-Za-z0-9+/]+={0,3})(?: (.*))?$")
 
 def parse_public_key(field: str, line: str) -> str:
     """One `type base64 [comment]` line; the blob must decode and name the same key type."""
-    match = _LINE.match(line.strip())
+    match = _LINE.fullmatch(line.strip())
     if not match:
         raise UsageError(f"{field}: not an OpenSSH public key line (type, base64, optional comment)")
     key_type, blob, comment = match.groups()
@@ -28,15 +28,31 @@ def parse_public_key(field: str, line: str) -> str:
         raise UsageError(f"{field}: key type {key_type!r} is not one of {', '.join(KEY_TYPES)}")
     try:
         raw = base64.b64decode(blob, validate=True)
-        (length,) = struct.unpack(">I", raw[:4])
-        inner = raw[4 : 4 + length].decode("ascii")
-    except (binascii.Error, struct.error, UnicodeDecodeError):
+        fields = _ssh_strings(raw)
+        if len(fields) < 2:  # the type name must be followed by the key material
+            raise ValueError("no key material")
+        inner = fields[0].decode("ascii")
+    except (binascii.Error, struct.error, UnicodeDecodeError, ValueError):
         raise UsageError(f"{field}: the key's base64 data is corrupt") from None
     if inner != key_type:
         raise UsageError(f"{field}: the key data is a {inner!r} key but the line says {key_type!r}")
     if comment:
         check_text(f"{field} comment", comment)
     return f"{key_type} {blob}" + (f" {comment}" if comment else "")
+
+
+def _ssh_strings(raw: bytes) -> list[bytes]:
+    """Split a public key blob into its length-prefixed fields (RFC 4253 6.6); they must fill it exactly."""
+    fields = []
+    offset = 0
+    while offset < len(raw):
+        (length,) = struct.unpack(">I", raw[offset : offset + 4])
+        offset += 4
+        if offset + length > len(raw):
+            raise ValueError("a field runs past the end of the key")
+        fields.append(raw[offset : offset + length])
+        offset += length
+    return fields
 
 
 def read_public_keys(path: Path) -> list[str]:

@@ -17,7 +17,7 @@ def _known() -> frozenset[str]:
 
 
 def parse_timezone(field: str, name: str) -> str:
-    if not _NAME.match(name):
+    if not _NAME.fullmatch(name):
         raise ValidationError(field, f"{name!r} is not a time zone name (e.g. Europe/Helsinki, Etc/UTC)")
     known = _known()
     # Without a tz database on this machine we can only check the form of the name.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from toolkit.errors import ValidationError
 
@@ -14,12 +15,12 @@ _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*$")
 
 def parse_size(field: str, text: str, *, minimum: int, maximum: int) -> int:
     """Parse `text` into bytes, requiring minimum <= size <= maximum."""
-    match = _SIZE.match(text)
+    match = _SIZE.fullmatch(text)
     unit = match.group(2) if match else ""
     unit = _ALIASES.get(unit.upper(), unit)
     if not match or unit not in _UNITS:
         raise ValidationError(field, f"{text!r} is not a size (examples: 2GiB, 512MiB, 20G)")
-    size = int(float(match.group(1)) * _UNITS[unit])
+    size = int(Decimal(match.group(1)) * _UNITS[unit])  # Decimal: exact, and no float overflow
     if not minimum <= size <= maximum:
         raise ValidationError(
             field, f"{text!r} is out of range ({format_size(minimum)} to {format_size(maximum)})"

@@ -8,6 +8,7 @@ their heavy libraries (jinja2, pykickstart, passlib) inside the command, so `xen
 from __future__ import annotations
 
 import sys
+import traceback
 from collections.abc import Sequence
 
 import click
@@ -51,7 +52,7 @@ _register()
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    debug = "--debug" in args
+    debug = _wants_debug(args)
     try:
         cli.main(args=args, prog_name="xenkit", standalone_mode=False)
     except click.exceptions.Exit as exc:
@@ -60,20 +61,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         click.echo("error: aborted", err=True)
         return 1
     except click.UsageError as exc:
-        if debug:
-            raise
         command = exc.ctx.command_path if exc.ctx else "xenkit"
-        _print_error(exc.format_message(), f"see '{command} --help'")
+        _print_error([exc.format_message()], f"see '{command} --help'", debug)
         return 2
     except click.ClickException as exc:
-        if debug:
-            raise
-        _print_error(exc.format_message(), None)
+        _print_error([exc.format_message()], None, debug)
         return exc.exit_code
     except ToolkitError as exc:
-        if debug:
-            raise
-        _print_error(exc.message, exc.hint)
+        _print_error(exc.lines(), exc.hint, debug)
         return exc.exit_code
     except KeyboardInterrupt:
         click.echo("error: interrupted", err=True)
@@ -81,19 +76,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return 1
     except Exception as exc:  # a bug of ours: still one line, unless the user asked for the traceback
-        if debug:
-            raise
-        _print_error(f"internal error: {type(exc).__name__}: {exc}", "run again with --debug and report the traceback")
+        hint = "run again with --debug and report the traceback"
+        _print_error([f"internal error: {type(exc).__name__}: {exc}"], hint, debug)
         return 1
     return 0
 
 
-def _print_error(message: str, hint: str | None) -> None:
-    # One `error:` line per problem (a site file reports all of its problems at once).
-    for line in message.splitlines() or [""]:
-        click.echo(f"error: {' '.join(line.split())}", err=True)
+def _wants_debug(args: list[str]) -> bool:
+    """--debug among the group's own options, before the command name (not an option's value)."""
+    for arg in args:
+        if not arg.startswith("-"):
+            return False
+        if arg == "--debug":
+            return True
+    return False
+
+
+def _print_error(lines: list[str], hint: str | None, debug: bool) -> None:
+    """One `error:` line per problem; a newline inside a value is shown escaped, never split."""
+    if debug:
+        traceback.print_exc()
+    for line in lines or [""]:
+        click.echo(f"error: {_one_line(line)}", err=True)
     if hint:
-        click.echo(f"hint: {hint}", err=True)
+        click.echo(f"hint: {_one_line(hint)}", err=True)
+
+
+def _one_line(text: str) -> str:
+    return text.strip().replace("\r", "\\r").replace("\n", "\\n")
 
 
 def run() -> None:
