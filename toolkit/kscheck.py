@@ -32,37 +32,50 @@ def _handler_class(version: str) -> Any:
     return type(makeVersion(version))
 
 
-def known_version(version: str) -> bool:
-    try:
-        _handler_class(version)
-    except Exception:
-        return False
-    return True
-
-
 def validate_kickstart(text: str, version: str) -> list[KickstartProblem]:
     """Parse `text` as pykickstart `version` does; return every error and deprecation warning.
 
     As ksvalidator does, a deprecation warning counts as a problem: the installer may drop the
     command in the next release.
     """
-    from pykickstart.errors import KickstartError, KickstartParseError
-    from pykickstart.parser import KickstartParser
+    from pykickstart.errors import KickstartError
 
     handler = _handler_class(version)()
-    parser = KickstartParser(handler, errorsAreFatal=True, missingIncludeIsFatal=True)
+    parser = _parser_class()(handler, errorsAreFatal=True, missingIncludeIsFatal=True)
     problems: list[KickstartProblem] = []
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
+        parser.caught = caught
         try:
             parser.readKickstartFromString(text)
-        except KickstartParseError as exc:
-            problems.append(KickstartProblem(getattr(exc, "lineno", None), _one_line(exc), False))
-        except KickstartError as exc:
+        except KickstartError as exc:  # KickstartParseError included
             problems.append(KickstartProblem(getattr(exc, "lineno", None), _one_line(exc), False))
     for warning in caught:
-        problems.append(KickstartProblem(getattr(warning.message, "lineno", None), _one_line(warning.message), True))
+        lineno = parser.warning_lines.get(id(warning))
+        problems.append(KickstartProblem(lineno, _one_line(warning.message), True))
     return problems
+
+
+@cache
+def _parser_class() -> Any:
+    """KickstartParser that notes which line each deprecation warning came from (pykickstart does not)."""
+    from pykickstart.parser import KickstartParser
+
+    class LineNotingParser(KickstartParser):  # type: ignore[misc]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.caught: list[warnings.WarningMessage] = []  # the list catch_warnings records into
+            self.warning_lines: dict[int, int] = {}
+
+        def handleCommand(self, lineno: int, args: list[str]) -> Any:
+            before = len(self.caught)
+            try:
+                return super().handleCommand(lineno, args)
+            finally:
+                for warning in self.caught[before:]:
+                    self.warning_lines[id(warning)] = lineno
+
+    return LineNotingParser
 
 
 def _one_line(exc: object) -> str:
