@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from toolkit.ksparsers import share_option_parsers
+
 
 @dataclass(frozen=True)
 class KickstartProblem:
@@ -26,10 +28,11 @@ class KickstartProblem:
 
 @cache
 def _handler_class(version: str) -> Any:
-    from pykickstart.version import makeVersion, stringToVersion
+    from pykickstart.version import returnClassForVersion
 
-    stringToVersion(version)  # raises on an unknown version string
-    return type(makeVersion(version))
+    handler_class = returnClassForVersion(version)  # raises on an unknown version string
+    share_option_parsers(handler_class)
+    return handler_class
 
 
 def validate_kickstart(text: str, version: str) -> list[KickstartProblem]:
@@ -80,3 +83,4 @@ def _parser_class() -> Any:
 
 def _one_line(exc: object) -> str:
     return " ".join(str(exc).split())
+

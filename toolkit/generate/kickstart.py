@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from toolkit.errors import GeneratedFileError
-from toolkit.kscheck import validate_kickstart
+from toolkit.kscheck import KickstartProblem, validate_kickstart
 from toolkit.netaddr import GuestNetwork
 from toolkit.profiles import Profile
 from toolkit.render import render_template
@@ -35,12 +35,16 @@ def render_kickstart(profile: Profile, data: KickstartInput, *, validate: bool =
         ssh_keys=data.ssh_keys,
     )
     if validate:
-        problems = validate_kickstart(text, profile.pykickstart_version)
-        if problems:
-            first = problems[0]
-            raise GeneratedFileError(
-                f"pykickstart {profile.pykickstart_version} rejects the kickstart for profile "
-                f"{profile.name}: {first}",
-                hint=f"{len(problems)} problem(s) in all; this is a bug in the profile, please report it",
-            )
+        raise_for_problems(profile, validate_kickstart(text, profile.pykickstart_version))
     return text
+
+
+def raise_for_problems(profile: Profile, problems: list[KickstartProblem], guest: str = "") -> None:
+    """Any pykickstart problem in a rendered profile is our bug: fail, naming the first one."""
+    if problems:
+        for_guest = f" ({guest})" if guest else ""
+        raise GeneratedFileError(
+            f"pykickstart {profile.pykickstart_version} rejects the kickstart for profile "
+            f"{profile.name}{for_guest}: {problems[0]}",
+            hint=f"{len(problems)} problem(s) in all; this is a bug in the profile, please report it",
+        )
