@@ -71,8 +71,11 @@ def render_site(site: Site, out_dir: Path, progress: Callable[[int, int, str], N
     secrets = _Secrets()
     jobs = [_Job(vm, secrets.password_hash(vm), secrets.ssh_keys(vm), out_dir) for vm in site.vms]
     rendered: list[RenderedVm] = []
-    # pykickstart's parse is ~5 ms a guest: a 1,000-guest site renders on every core.
-    for index, (job, (result, problems)) in enumerate(zip(jobs, map_on_cores(_render_job, jobs), strict=True), 1):
+    # pykickstart's parse is ms a guest: a large site renders on every core, after one guest of each
+    # profile has warmed the caches here (compiled templates, option parsers) for the workers to inherit.
+    first_of_profile = {job.vm.profile.name: index for index, job in reversed(list(enumerate(jobs)))}
+    results = map_on_cores(_render_job, jobs, warm=sorted(first_of_profile.values()))
+    for index, (job, (result, problems)) in enumerate(zip(jobs, results, strict=True), 1):
         raise_for_problems(job.vm.profile, problems, job.vm.name)
         rendered.append(result)
         if progress is not None:
