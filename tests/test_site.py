@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import ROOT
 from toolkit.config import SiteError, load_site
-from toolkit.errors import ToolkitError
+from toolkit.errors import ToolkitError, UsageError
 from toolkit.fileio import OutputFile, write_all_atomic
 from toolkit.kscheck import validate_kickstart
 from toolkit.site_render import render_site
@@ -148,3 +148,11 @@ def test_example_is_self_contained(tmp_path: Path) -> None:
     copy = tmp_path / "site.toml"
     shutil.copy(EXAMPLE, copy)
     assert len(render_site(load_site(copy), tmp_path / "out")) == len(load_site(EXAMPLE).vms)
+
+
+@pytest.mark.parametrize("text", ["vm = [1, 2]\n", "vm = 3\n", "defaults = 1\n[[vm]]\nname = 'a'\n"])
+def test_wrong_table_shapes_are_usage_errors(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "site.toml"
+    path.write_text(text)
+    with pytest.raises(UsageError, match="array of tables"):
+        load_site(path)

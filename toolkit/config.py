@@ -76,7 +76,9 @@ def load_site(path: Path) -> Site:
     problems: list[str] = [f"{path}: unknown table {k!r} (allowed: defaults, vm)" for k in sorted(unknown_top)]
     defaults = raw.get("defaults", {})
     entries = raw.get("vm", [])
-    if not isinstance(defaults, dict) or not isinstance(entries, list):
+    if not isinstance(defaults, dict) or not isinstance(entries, list) or not all(
+        isinstance(entry, dict) for entry in entries
+    ):
         raise UsageError(f"{path}: [defaults] must be a table and [[vm]] an array of tables")
     if not entries:
         raise UsageError(f"{path}: no [[vm]] entries", hint="each guest is a [[vm]] table; see examples/site.toml")
