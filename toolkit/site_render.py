@@ -16,8 +16,6 @@ from toolkit.parallel import map_on_cores
 from toolkit.password import check_hash, hash_password_file
 from toolkit.sshkeys import read_public_keys
 
-FILES = ("ks.cfg", "bootargs.txt", "install.sh")
-
 
 @dataclass(frozen=True)
 class RenderedVm:

@@ -6,11 +6,14 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from toolkit.errors import UsageError
+
+if TYPE_CHECKING:
+    from toolkit.netaddr import GuestNetwork
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -39,15 +42,12 @@ def output_option(func: F) -> F:
     )(func)
 
 
-def make_guest_network(hostname: str, ip: str, gateway: str, nameservers: Sequence[str], interface: str) -> Any:
+def make_guest_network(
+    hostname: str, ip: str, gateway: str, nameservers: Sequence[str], interface: str
+) -> GuestNetwork:
     from toolkit.netaddr import make_network
 
     return make_network(hostname, ip, gateway, nameservers, interface)
-
-
-def check_no_newline(field: str, value: str) -> None:
-    if "\n" in value or "\r" in value:
-        raise UsageError(f"{field}: the value contains a newline, which is not allowed")
 
 
 def emit(text: str, output: Path | None, *, mode: int | None = None) -> None:
