@@ -85,6 +85,16 @@ def test_same_verdicts_as_plain_pykickstart() -> None:
         ("text\n%post --interpreter\n%end\n", "RHEL9"),
         ("network --bootproto=static --ip=1.2.3.4\nnetwork --device=eth0 --activate\n", "RHEL6"),
     ]
+    # Consecutive texts of one release: a handler reused between them must carry nothing over
+    # (pykickstart warns about a mount point or device defined twice, and part/partition are aliases).
+    for version in ("F17", "RHEL6", "RHEL9", "F45"):
+        corpus += [
+            ("part / --fstype=ext4 --size=1\nnetwork --device=eth0 --bootproto=dhcp\n", version),
+            ("partition / --fstype=ext4 --size=1\nnetwork --device=eth0 --bootproto=dhcp\n", version),
+            ("part / --fstype=ext4 --size=1\n%post\necho\n%end\n%packages\n@core\n%end\n", version),
+            ("bootloader --append=quiet\nrootpw --plaintext x\n", version),
+            ("bootloader --location=mbr\nrootpw --iscrypted y\n%packages\n-foo\n%end\n", version),
+        ]
     plain = subprocess.run([sys.executable, "-c", _PLAIN_PYKICKSTART], input=json.dumps(corpus),
                            capture_output=True, text=True, check=True, timeout=300)
     expected = json.loads(plain.stdout)
