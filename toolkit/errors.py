@@ -17,6 +17,18 @@ class ToolkitError(Exception):
         """The problems to print, one `error:` line each."""
         return [self.message]
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Errors cross process boundaries (site renders run on every core); the default pickling
+        # would call __init__ with only the message and lose or break the other fields.
+        return (_rebuild, (type(self), self.args, self.__dict__))
+
+
+def _rebuild(cls: type[ToolkitError], args: tuple[object, ...], state: dict[str, object]) -> ToolkitError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
+
 
 class UsageError(ToolkitError):
     """Bad input: a value, a file or an option the user gave. Exit code 2."""
