@@ -101,3 +101,17 @@ def test_same_verdicts_as_plain_pykickstart() -> None:
     ours = [[p.message for p in validate_kickstart(text, version)] for text, version in corpus]
     assert ours == expected
     assert sum(1 for messages in expected if messages) >= 10  # the corpus does exercise failures
+
+
+def test_reused_handler_is_as_good_as_new() -> None:
+    """After a parse, the kept handler writes the same (empty) kickstart as a fresh one of its release."""
+    from pykickstart.version import makeVersion
+
+    from toolkit import kscheck
+
+    text = "text\npart / --fstype=ext4 --size=1\nnetwork --device=eth0 --bootproto=dhcp\nrootpw --iscrypted x\n"
+    for version in ("F17", "RHEL6", "F45"):
+        assert kscheck.validate_kickstart(text, version) == []
+        kept = kscheck._IDLE_HANDLERS[version]
+        assert str(kept) == str(makeVersion(version))
+        assert kept.partition is kept.commands["part"] is kept.commands["partition"]

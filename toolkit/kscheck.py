@@ -77,11 +77,18 @@ def _reset_handler(handler: Any, commands_seen: set[str]) -> None:
         if old is None:
             continue
         new = type(old)()
-        handler._setCommand(new)  # replaces the old object as handler.<name> and in the write order
         new.handler = handler
         for alias, command in handler.commands.items():  # part and partition share one object
             if command is old:
                 handler.commands[alias] = new
+        # What handler._setCommand does, minus its sorted insert (a third of a reset's time): the
+        # handler.<name> attribute, and the old object's place in the write order.
+        class_name = type(new).__name__
+        setattr(handler, (class_name.split("_", 1)[1] if "_" in class_name else class_name).lower(), new)
+        order = handler._writeOrder.get(new.writePriority, [])
+        for index, command in enumerate(order):
+            if command is old:
+                order[index] = new
     handler.certificates = []
     handler.scripts = []
     handler.packages = Packages()
