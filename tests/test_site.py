@@ -50,7 +50,7 @@ def test_example_site_renders_and_validates(tmp_path: Path) -> None:
     site = load_site(EXAMPLE)
     assert len(site.vms) >= 3
     assert len({vm.profile.name for vm in site.vms}) >= 3, "the example should show several profiles"
-    rendered = render_site(site, tmp_path)
+    rendered = list(render_site(site, tmp_path))
     for vm, site_vm in zip(rendered, site.vms, strict=True):
         files = {f.path.name: f for f in vm.files}
         assert sorted(files) == ["bootargs.txt", "install.sh", "ks.cfg"]
@@ -66,7 +66,7 @@ def test_password_file_is_hashed_once_and_never_written(tmp_path: Path) -> None:
     secret = tmp_path / "pw.txt"
     secret.write_text("Sup3r-secret-value\n")
     site = load_site(_site(tmp_path, password='password_file = "pw.txt"'))
-    rendered = render_site(site, tmp_path / "out")
+    rendered = list(render_site(site, tmp_path / "out"))
     hashes = set()
     for vm in rendered:
         for f in vm.files:
@@ -147,7 +147,7 @@ def test_example_is_self_contained(tmp_path: Path) -> None:
     """The example must render from a copy elsewhere: it may not point at files beside it."""
     copy = tmp_path / "site.toml"
     shutil.copy(EXAMPLE, copy)
-    assert len(render_site(load_site(copy), tmp_path / "out")) == len(load_site(EXAMPLE).vms)
+    assert len(list(render_site(load_site(copy), tmp_path / "out"))) == len(load_site(EXAMPLE).vms)
 
 
 @pytest.mark.parametrize("text", ["vm = [1, 2]\n", "vm = 3\n", "defaults = 1\n[[vm]]\nname = 'a'\n"])
@@ -156,3 +156,36 @@ def test_wrong_table_shapes_are_usage_errors(tmp_path: Path, text: str) -> None:
     path.write_text(text)
     with pytest.raises(UsageError, match="array of tables"):
         load_site(path)
+
+
+def test_a_guest_failing_late_in_a_large_site_leaves_nothing_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """70 guests (rendered on worker processes, files staged as they come); guest 66 fails
+    validation: exit 1 naming it, no new file or directory, a file already there untouched."""
+    from toolkit import site_render
+    from toolkit.cli.main import main
+    from toolkit.kscheck import KickstartProblem
+
+    real_validate = site_render.validate_kickstart
+
+    def failing_validate(text: str, version: str) -> list[KickstartProblem]:
+        if "vm66.example.com" in text:
+            return [KickstartProblem(7, "injected failure", False)]
+        return real_validate(text, version)
+
+    monkeypatch.setattr(site_render, "validate_kickstart", failing_validate)  # forked workers inherit it
+    digest = "$6$abcdefgh$" + "A" * 86
+    lines = [f'[defaults]\nks_url_base = "http://192.0.2.2/ks"\nnetwork = "n"\ngateway = "10.0.0.1"\n'
+             f'nameservers = ["10.0.0.53"]\npassword_hash = "{digest}"\n']
+    lines += [f'[[vm]]\nname = "vm{i}"\nprofile = "centos7"\nhostname = "vm{i}.example.com"\nip = "10.0.1.{i}/16"\n'
+              for i in range(1, 71)]
+    site = tmp_path / "site.toml"
+    site.write_text("\n".join(lines))
+    out = tmp_path / "out"
+    (out / "vm1").mkdir(parents=True)
+    (out / "vm1" / "ks.cfg").write_text("old\n")
+    assert main(["render", str(site), "-o", str(out)]) == 1
+    assert "(vm66): line 7: error: injected failure" in capsys.readouterr().err
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == ["vm1", "vm1/ks.cfg"]
+    assert (out / "vm1" / "ks.cfg").read_text() == "old\n"

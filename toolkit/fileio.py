@@ -6,7 +6,7 @@ import contextlib
 import os
 import tempfile
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,49 +26,86 @@ def write_atomic(path: Path, text: str, mode: int | None = None) -> None:
 
 
 def write_all_atomic(files: Iterable[OutputFile]) -> None:
-    """Write several files so that a failure while writing leaves every target as it was.
-
-    Every temporary file is written and synced first; only then are they renamed into place (each
-    rename is atomic). A failure before the renames leaves no file changed and no temporary behind.
-    """
-    outputs = list(files)
-    for out in outputs:
-        # Caught before anything is written: a rename onto a directory would fail half-way through.
-        if out.path.is_dir():
-            raise ToolkitError(f"cannot write {out.path}: it is a directory")
-    staged: list[tuple[Path, Path]] = []
-    created: list[Path] = []
-    try:
-        for out in outputs:
-            _make_parents(out.path.parent, created)
-        # Writing and fsyncing thousands of files is mostly waiting on the disk, which threads overlap
-        # (fsync releases the GIL). Every staging is awaited before any rename or clean-up.
-        with ThreadPoolExecutor(max_workers=min(IO_THREADS, max(1, len(outputs)))) as pool:
-            futures = [pool.submit(_stage, out) for out in outputs]
-            errors: list[OSError] = []
-            for future, out in zip(futures, outputs, strict=True):
-                try:
-                    staged.append((future.result(), out.path))
-                except OSError as exc:
-                    errors.append(exc)
-        if errors:
-            raise errors[0]
-        for tmp, path in staged:
-            os.replace(tmp, path)
-        with ThreadPoolExecutor(max_workers=IO_THREADS) as pool:
-            list(pool.map(_fsync_dir, {path.parent for _, path in staged}))
-    except OSError as exc:
-        for tmp, _ in staged:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
-        for directory in reversed(created):
-            with contextlib.suppress(OSError):
-                directory.rmdir()  # only the ones we made, and only if still empty
-        target = exc.filename or "output"
-        raise ToolkitError(f"cannot write {target}: {exc.strerror or exc}") from exc
+    """Write several files so that a failure while writing leaves every target as it was."""
+    with AtomicBatch() as batch:
+        for out in files:
+            batch.add(out)
+        batch.commit()
 
 
 IO_THREADS = 8
+
+
+class AtomicBatch:
+    """Files staged as they come, replaced all together at commit().
+
+    add() writes and fsyncs each file to a temporary beside its target on a small thread pool
+    (writing thousands of files is mostly waiting on the disk, and fsync releases the GIL), so staging
+    overlaps whatever produces the files. Until commit() no target is touched; commit() waits for every
+    staging, then renames each into place (each rename atomic). Leaving the `with` block without a
+    commit, or any failure, removes every temporary and every directory the batch created.
+    """
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=IO_THREADS)
+        self._pending: list[tuple[Future[Path], Path]] = []
+        self._created: list[Path] = []
+        self._committed = False
+
+    def __enter__(self) -> AtomicBatch:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if not self._committed:
+            self._abort()
+
+    def add(self, out: OutputFile) -> None:
+        # Checked before anything is renamed: a rename onto a directory would fail half-way through.
+        if out.path.is_dir():
+            raise ToolkitError(f"cannot write {out.path}: it is a directory")
+        try:
+            _make_parents(out.path.parent, self._created)
+        except OSError as exc:
+            raise _write_error(exc) from exc
+        self._pending.append((self._pool.submit(_stage, out), out.path))
+
+    def commit(self) -> None:
+        staged = self._wait()
+        try:
+            for tmp, path in staged:
+                os.replace(tmp, path)
+            list(self._pool.map(_fsync_dir, {path.parent for _, path in staged}))
+        except OSError as exc:
+            raise _write_error(exc) from exc
+        finally:
+            self._pool.shutdown()
+        self._committed = True
+
+    def _wait(self) -> list[tuple[Path, Path]]:
+        """Every staged temporary with its target; the first staging error, once all have finished."""
+        staged: list[tuple[Path, Path]] = []
+        errors: list[OSError] = []
+        for future, path in self._pending:
+            try:
+                staged.append((future.result(), path))
+            except OSError as exc:
+                errors.append(exc)
+        if errors:
+            raise _write_error(errors[0])
+        return staged
+
+    def _abort(self) -> None:
+        for future, _ in self._pending:
+            with contextlib.suppress(OSError):
+                future.result().unlink(missing_ok=True)  # a temporary not yet renamed
+        self._pool.shutdown()
+        for directory in reversed(self._created):
+            with contextlib.suppress(OSError):
+                directory.rmdir()  # only the ones we made, and only if still empty
+
+
+def _write_error(exc: OSError) -> ToolkitError:
+    return ToolkitError(f"cannot write {exc.filename or 'output'}: {exc.strerror or exc}")
 
 
 def _stage(out: OutputFile) -> Path:
@@ -99,14 +136,23 @@ def _make_parents(directory: Path, created: list[Path]) -> None:
         created.append(path)
 
 
+def _read_umask() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return umask
+
+
+# Read once, here: os.umask() can only be read by setting it, which is not safe while the staging
+# threads create files.
+_UMASK = _read_umask()
+
+
 def _default_mode(path: Path) -> int:
     """Keep an existing file's mode; a new file gets 0666 less the umask, as open() would give it."""
     try:
         return path.stat().st_mode & 0o7777
     except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
+        return 0o666 & ~_UMASK
 
 
 def _fsync_dir(directory: Path) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,21 +64,21 @@ class _Secrets:
         return tuple(keys)
 
 
-def render_site(site: Site, out_dir: Path, progress: Callable[[int, int, str], None] | None = None) -> list[RenderedVm]:
-    """Render and validate everything in memory; any error stops here, before a file is written."""
+def render_site(
+    site: Site, out_dir: Path, progress: Callable[[int, int, str], None] | None = None
+) -> Iterator[RenderedVm]:
+    """Each guest rendered and validated, in site order; a problem raises when its guest comes up."""
     secrets = _Secrets()
     jobs = [_Job(vm, secrets.password_hash(vm), secrets.ssh_keys(vm), out_dir) for vm in site.vms]
-    rendered: list[RenderedVm] = []
     # pykickstart's parse is ms a guest: a large site renders on every core, after one guest of each
     # profile has warmed the caches here (compiled templates, option parsers) for the workers to inherit.
     first_of_profile = {job.vm.profile.name: index for index, job in reversed(list(enumerate(jobs)))}
     results = map_on_cores(_render_job, jobs, warm=sorted(first_of_profile.values()))
     for index, (job, (result, problems)) in enumerate(zip(jobs, results, strict=True), 1):
         raise_for_problems(job.vm.profile, problems, job.vm.name)
-        rendered.append(result)
         if progress is not None:
             progress(index, len(jobs), job.vm.name)
-    return rendered
+        yield result
 
 
 def _render_job(job: _Job) -> tuple[RenderedVm, list[KickstartProblem]]:

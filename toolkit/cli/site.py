@@ -29,7 +29,7 @@ def render(site_file: Path, out_dir: Path, as_json: bool) -> None:
       xenkit render examples/site.toml -o out/
     """
     from toolkit.config import load_site
-    from toolkit.fileio import write_all_atomic
+    from toolkit.fileio import AtomicBatch
     from toolkit.site_render import render_site
 
     if out_dir.exists() and not out_dir.is_dir():
@@ -41,8 +41,13 @@ def render(site_file: Path, out_dir: Path, as_json: bool) -> None:
         if show:
             click.echo(f"\rrendering {done}/{total}: {name}\033[K", err=True, nl=done == total)
 
-    rendered = render_site(site, out_dir, progress)
-    write_all_atomic(f for vm in rendered for f in vm.files)
+    rendered = []
+    with AtomicBatch() as batch:  # files are staged while later guests still render
+        for vm in render_site(site, out_dir, progress):
+            rendered.append(vm)
+            for out in vm.files:
+                batch.add(out)
+        batch.commit()  # only now, with every guest rendered and validated, are targets replaced
     if as_json:
         data = [{"name": vm.name, "profile": vm.profile, "files": [str(f.path) for f in vm.files]} for vm in rendered]
         click.echo(json.dumps(data, indent=2))
