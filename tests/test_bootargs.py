@@ -195,3 +195,15 @@ def test_fedora17_line_matches_blog_seed() -> None:
     # Same arguments; only their order differs (noipv6 comes before ip= here), which the kernel ignores.
     assert ours.split()[:3] == seed.split()[:3] == ["console=hvc0", "utf8", "nogpt"]
 
+
+
+def test_a_line_longer_than_xen_passes_is_refused():
+    network = make_network("h.example.com", "192.0.2.10/24", "192.0.2.1", ["192.0.2.53"])
+    profile = all_profiles()["fedora17-xenserver"]
+    url = "http://ks.example.com/" + "k" * 490
+    ok = render_bootargs(profile, BootInput(network, url))
+    assert len(ok) <= 1024
+    long_host = ".".join(["h" * 60] * 3) + ".example.com"
+    network = make_network(long_host, "192.0.2.10/24", "192.0.2.1", ["192.0.2.53", "192.0.2.54", "192.0.2.55"])
+    with pytest.raises(ValidationError, match="Xen passes at most 1024"):
+        render_bootargs(all_profiles()["rocky9"], BootInput(network, url, "http://r.example.com/" + "r" * 490))

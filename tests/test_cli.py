@@ -252,3 +252,11 @@ def test_script_render_site(tmp_path):
     assert run.returncode == 0, run.stderr
     assert [item["name"] for item in json.loads(run.stdout)] == list(SITE_VMS)
     assert len(files_under(tmp_path / "out")) == len(SITE_VMS) * len(SITE_FILES)
+
+
+@pytest.mark.parametrize("args", [[], ["kickstart"], ["vm"]])
+def test_a_group_without_a_command_shows_its_help(xenkit, args):
+    result = xenkit(*args)
+    assert result.code == 2
+    assert result.err.startswith("Usage: xenkit")
+    assert "error:" not in result.err and "\\n" not in result.err

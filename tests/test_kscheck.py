@@ -85,6 +85,14 @@ def test_same_verdicts_as_plain_pykickstart() -> None:
         ("text\n%post --interpreter\n%end\n", "RHEL9"),
         ("network --bootproto=static --ip=1.2.3.4\nnetwork --device=eth0 --activate\n", "RHEL6"),
     ]
+    # Option types bound to the object that built a shared parser quote its line number.
+    for version, good, bad in (
+        ("F17", "autopart --type=lvm", "autopart --type=bogus"),
+        ("RHEL7", "raid / --level=1 --device=md0 raid.01", "raid / --level=bogus --device=md0 raid.01"),
+        ("F45", "snapshot root --name=a --when=post-install", "snapshot root --name=b --when=never"),
+        ("F17", "btrfs / --data=raid1 --label=a btrfs.01", "btrfs / --data=bogus --label=a btrfs.01"),
+    ):
+        corpus += [(f"{good}\n", version), (f"# one\n# two\n\n{bad}\n", version)]
     # Consecutive texts of one release: a handler reused between them must carry nothing over
     # (pykickstart warns about a mount point or device defined twice, and part/partition are aliases).
     for version in ("F17", "RHEL6", "RHEL9", "F45"):

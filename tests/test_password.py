@@ -209,3 +209,20 @@ def test_hash_password_file(tmp_path):
     hashed = hash_password_file("f", path)
     assert sha512_crypt.verify(SECRET, hashed)
     assert not sha512_crypt.verify(SECRET + "\nignored", hashed)
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [(b"ab\0cd\n", "NUL byte"), (b"x" * 5000 + b"\n", "longer than 4096 bytes")],
+)
+def test_passwords_crypt_cannot_take_are_usage_errors(tmp_path, content, expected):
+    path = tmp_path / "pw"
+    path.write_bytes(content)
+    with pytest.raises(UsageError, match=expected):
+        read_password_file("--root-password-file", path)
+
+
+def test_byte_order_mark_is_not_part_of_the_password(tmp_path):
+    path = tmp_path / "pw"
+    path.write_bytes("\ufeffsecret\r\n".encode())
+    assert read_password_file("--root-password-file", path) == "secret"

@@ -174,3 +174,18 @@ def test_malformed_time_zones(name):
 @pytest.mark.parametrize("name", ["Mars/Base", "Europe/Tampere", "europe/helsinki", "Nowhere"])
 def test_unknown_time_zones(name):
     fails(lambda: parse_timezone("timezone", name), "timezone", repr(name), "not a known time zone")
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("http://ex.com:abc/ks", "invalid port"),
+        ("http://ex.com:99999/ks", "invalid port"),
+        ("http://ex.com/os#frag", "'#'"),
+        ("http://ex.com/\u00e9", "non-ASCII"),
+        ("http://ex.com/" + "a" * 600, "longer than 512"),
+    ],
+)
+def test_urls_a_kernel_line_or_kickstart_would_mangle(url, expected):
+    with pytest.raises(ValidationError, match=expected):
+        check_url("ks", url)

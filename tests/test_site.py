@@ -189,3 +189,22 @@ def test_a_guest_failing_late_in_a_large_site_leaves_nothing_behind(
     assert "(vm66): line 7: error: injected failure" in capsys.readouterr().err
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == ["vm1", "vm1/ks.cfg"]
     assert (out / "vm1" / "ks.cfg").read_text() == "old\n"
+
+
+def test_every_bad_secret_file_is_reported_once(tmp_path: Path) -> None:
+    (tmp_path / "empty.txt").write_text("")
+    (tmp_path / "bad1.pub").write_text("ssh-rsa AAAA bad\n")
+    (tmp_path / "bad2.pub").write_text("ssh-ed25519 AAAAC3 x\n")
+    digest = "$6$abcdefgh$" + "A" * 86
+    path = _site(tmp_path, password='password_file = "empty.txt"',
+                 extra_b=f'password_hash = "{digest}"\nssh_keys = ["bad1.pub", "bad2.pub"]')
+    from toolkit.fileio import AtomicBatch
+
+    with pytest.raises(SiteError) as caught, AtomicBatch():
+        list(render_site(load_site(path), tmp_path / "out"))
+    assert caught.value.problems == [
+        f"{path}: vm #1 (a): password_file: {tmp_path / 'empty.txt'} is empty; its first line must be the password",
+        f"{path}: vm #2 (b): ssh key file {tmp_path / 'bad1.pub'} line 1: the key's base64 data is corrupt",
+        f"{path}: vm #2 (b): ssh key file {tmp_path / 'bad2.pub'} line 1: the key's base64 data is corrupt",
+    ]
+    assert not (tmp_path / "out").exists()

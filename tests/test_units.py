@@ -134,3 +134,9 @@ def test_parse_vcpus(count):
 @pytest.mark.parametrize("count", [0, -1, 65, 128, 10**9])
 def test_vcpus_out_of_range(count):
     fails(lambda: parse_vcpus("--vcpus", count), "--vcpus", str(count), "1 to 64")
+
+
+def test_fractions_of_a_byte_are_not_silently_dropped():
+    with pytest.raises(ValidationError, match="whole number of bytes"):
+        parse_size("memory", "1.0000000000000000000001GiB", minimum=1, maximum=2**40)
+    assert parse_size("memory", "1.5GiB", minimum=1, maximum=2**40) == 3 * 2**29

@@ -91,12 +91,12 @@ class AtomicBatch:
             except OSError as exc:
                 errors.append(exc)
         if errors:
-            raise _write_error(errors[0])
+            raise _write_error(errors[0])  # the with block's exit removes the staged temporaries
         return staged
 
     def _abort(self) -> None:
         for future, _ in self._pending:
-            with contextlib.suppress(OSError):
+            with contextlib.suppress(Exception):  # a staging that failed left nothing to remove
                 future.result().unlink(missing_ok=True)  # a temporary not yet renamed
         self._pool.shutdown()
         for directory in reversed(self._created):
@@ -118,7 +118,7 @@ def _stage(out: OutputFile) -> Path:
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, out.mode if out.mode is not None else _default_mode(out.path))
-    except OSError:
+    except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise

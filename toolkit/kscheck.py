@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from toolkit.ksparsers import share_option_parsers
+from toolkit.ksparsers import note_dispatch, share_option_parsers
 
 
 @dataclass(frozen=True)
@@ -112,6 +112,9 @@ def _parser_class() -> Any:
         def handleCommand(self, lineno: int, args: list[str]) -> Any:
             if args:
                 self.commands_seen.add(args[0])
+                command = self.handler.commands.get(args[0])
+                if command is not None:
+                    note_dispatch(command, lineno)
             before = len(self.caught)
             try:
                 return super().handleCommand(lineno, args)

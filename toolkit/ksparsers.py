@@ -18,6 +18,17 @@ from typing import Any
 _OWN: dict[type, Any] = {}
 _PARSERS: dict[Hashable, Any] = {}
 _BUILDING: set[int] = set()  # ids of objects whose parser is being built right now
+# The object each shared parser was built for. Some option types are its bound methods or closures
+# (autopart --type, raid --level, btrfs levels, snapshot --when, network --teamslaves) and raise
+# errors quoting *its* lineno: note_dispatch() keeps that current.
+_BUILDERS: dict[Hashable, Any] = {}
+
+
+def note_dispatch(command: Any, lineno: int) -> None:
+    """Tell the object that built `command`'s shared parser which line is being parsed now."""
+    builder = _BUILDERS.get(_command_key(command))
+    if builder is not None and builder is not command:
+        builder.lineno = lineno
 
 
 def share_option_parsers(handler_class: Any) -> None:
@@ -63,6 +74,7 @@ def _shared_get_parser(own: Callable[[Any], Any], key: Callable[[Any], Hashable]
         parser = _PARSERS.get(parser_key)
         if parser is None:
             parser = _PARSERS[parser_key] = _LazyParser(lambda: _build(own, self))
+            _BUILDERS[parser_key] = self
         return parser
 
     return get_parser

@@ -17,6 +17,7 @@ _SHA512_CRYPT = re.compile(r"^\$6\$(?:rounds=(\d{4,9})\$)?[./0-9A-Za-z]{1,16}\$[
 # glibc's and anaconda's default. passlib's default (656,000) costs ~0.6 s per hash in a site render of
 # hundreds of guests; 5,000 is what `openssl passwd -6` and the installers themselves write.
 HASH_ROUNDS = 5000
+MAX_PASSWORD_BYTES = 4096  # passlib's limit (a guard against hashing huge inputs)
 
 
 def check_hash(field: str, value: str) -> str:
@@ -48,13 +49,17 @@ def read_password_file(field: str, path: Path) -> str:
     except OSError as exc:
         raise UsageError(f"{field}: cannot read {path}: {exc.strerror}") from None
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")  # a byte-order mark from a Windows editor is not the password
     except UnicodeDecodeError:
         raise UsageError(f"{field}: {path} is not UTF-8 text") from None
     lines = text.splitlines()
     password = lines[0] if lines else ""
     if not password:
         raise UsageError(f"{field}: {path} is empty; its first line must be the password")
+    if "\0" in password:
+        raise UsageError(f"{field}: {path}: the password contains a NUL byte, which crypt cannot hash")
+    if len(password.encode()) > MAX_PASSWORD_BYTES:
+        raise UsageError(f"{field}: {path}: the password is longer than {MAX_PASSWORD_BYTES} bytes")
     return password
 
 

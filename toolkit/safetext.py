@@ -50,19 +50,29 @@ def check_text(field: str, value: str, *, allow_space: bool = True) -> str:
 
 
 URL_SCHEMES = ("http", "https", "ftp")
+MAX_URL = 512  # a URL ends up on a kernel command line, which Xen caps at 1024 bytes
 
 
 def check_url(field: str, value: str, schemes: tuple[str, ...] = URL_SCHEMES) -> str:
     """A URL an installer or eliloader will fetch: one of `schemes`, a host, no spaces or quotes."""
     check_text(field, value, allow_space=False)
+    if not value.isascii():
+        raise ValidationError(field, f"{value!r} has non-ASCII characters; percent-encode them")
+    if len(value) > MAX_URL:
+        raise ValidationError(field, f"{value[:40]!r}... is longer than {MAX_URL} characters")
     parts = urlsplit(value)
     if parts.scheme not in schemes:
         allowed = ", ".join(f"{s}://" for s in schemes)
         raise ValidationError(field, f"{value!r} is not a URL the installer can fetch (allowed: {allowed})")
     if not parts.hostname:
         raise ValidationError(field, f"{value!r} has no host name")
-    # Kernel command lines split on spaces and some installers on ';' and ','; keep URLs plain.
-    bad = set(value) & set(" ;,<>{}|^")
+    try:
+        parts.port  # noqa: B018 (urlsplit checks the port only when asked)
+    except ValueError:
+        raise ValidationError(field, f"{value!r} has an invalid port") from None
+    # Kernel command lines split on spaces, some installers on ';' and ',', and pykickstart cuts a
+    # line at '#': keep URLs plain.
+    bad = set(value) & set(" ;,<>{}|^#")
     if bad:
         raise ValidationError(field, f"{value!r} contains {''.join(sorted(bad))!r}, which is not allowed")
     return value

@@ -6,7 +6,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from toolkit.config import Site, SiteVm
+from toolkit.config import Site, SiteError, SiteVm
+from toolkit.errors import UsageError
 from toolkit.fileio import OutputFile
 from toolkit.generate.bootargs import BootInput, render_bootargs
 from toolkit.generate.kickstart import KickstartInput, raise_for_problems, render_kickstart
@@ -44,6 +45,7 @@ class _Secrets:
     def __init__(self) -> None:
         self._hashes: dict[Path, str] = {}
         self._keys: dict[Path, tuple[str, ...]] = {}
+        self.reported: set[str] = set()
 
     def password_hash(self, vm: SiteVm) -> str:
         if vm.password_hash is not None:
@@ -51,25 +53,21 @@ class _Secrets:
         assert vm.password_file is not None
         path = vm.password_file.resolve()
         if path not in self._hashes:
-            self._hashes[path] = hash_password_file(f"vm {vm.name}: password_file", path)
+            self._hashes[path] = hash_password_file("password_file", path)
         return self._hashes[path]
 
-    def ssh_keys(self, vm: SiteVm) -> tuple[str, ...]:
-        keys: list[str] = []
-        for path in vm.ssh_key_files:
-            resolved = path.resolve()
-            if resolved not in self._keys:
-                self._keys[resolved] = tuple(read_public_keys(path))
-            keys += self._keys[resolved]
-        return tuple(keys)
+    def key_file(self, path: Path) -> tuple[str, ...]:
+        resolved = path.resolve()
+        if resolved not in self._keys:
+            self._keys[resolved] = tuple(read_public_keys(path))
+        return self._keys[resolved]
 
 
 def render_site(
     site: Site, out_dir: Path, progress: Callable[[int, int, str], None] | None = None
 ) -> Iterator[RenderedVm]:
     """Each guest rendered and validated, in site order; a problem raises when its guest comes up."""
-    secrets = _Secrets()
-    jobs = [_Job(vm, secrets.password_hash(vm), secrets.ssh_keys(vm), out_dir) for vm in site.vms]
+    jobs = _jobs_with_secrets(site, out_dir)
     # pykickstart's parse is ms a guest: a large site renders on every core, after one guest of each
     # profile has warmed the caches here (compiled templates, option parsers) for the workers to inherit.
     first_of_profile = {job.vm.profile.name: index for index, job in reversed(list(enumerate(jobs)))}
@@ -79,6 +77,35 @@ def render_site(
         if progress is not None:
             progress(index, len(jobs), job.vm.name)
         yield result
+
+
+def _jobs_with_secrets(site: Site, out_dir: Path) -> list[_Job]:
+    """Read every password and key file first, reporting every bad one (once each) as a site problem."""
+    secrets = _Secrets()
+    jobs: list[_Job] = []
+    problems: list[str] = []
+    for index, vm in enumerate(site.vms, 1):
+        errors: list[UsageError] = []
+        password_hash = ""
+        keys: list[str] = []
+        try:
+            password_hash = secrets.password_hash(vm)
+        except UsageError as exc:
+            errors.append(exc)
+        for path in vm.ssh_key_files:
+            try:
+                keys += secrets.key_file(path)
+            except UsageError as exc:
+                errors.append(exc)
+        for error in errors:
+            if error.message not in secrets.reported:  # a shared file's problem is reported once
+                secrets.reported.add(error.message)
+                problems.append(f"{site.path}: vm #{index} ({vm.name}): {error.message}")
+        if not errors:
+            jobs.append(_Job(vm, password_hash, tuple(keys), out_dir))
+    if problems:
+        raise SiteError(problems)
+    return jobs
 
 
 def _render_job(job: _Job) -> tuple[RenderedVm, list[KickstartProblem]]:

@@ -13,19 +13,22 @@ _ALIASES = {"K": "KiB", "M": "MiB", "G": "GiB", "T": "TiB", "KB": "KiB", "MB": "
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*$")
 
 
-def parse_size(field: str, text: str, *, minimum: int, maximum: int) -> int:
-    """Parse `text` into bytes, requiring minimum <= size <= maximum."""
+def parse_size(field: str, text: str, *, minimum: int, maximum: int, granularity: int = 1) -> int:
+    """Parse `text` into bytes: minimum <= size <= maximum, a whole multiple of `granularity`."""
     match = _SIZE.fullmatch(text)
     unit = match.group(2) if match else ""
     unit = _ALIASES.get(unit.upper(), unit)
     if not match or unit not in _UNITS:
         raise ValidationError(field, f"{text!r} is not a size (examples: 2GiB, 512MiB, 20G)")
-    size = int(Decimal(match.group(1)) * _UNITS[unit])  # Decimal: exact, and no float overflow
-    if not minimum <= size <= maximum:
+    exact = Decimal(match.group(1)) * _UNITS[unit]  # Decimal: exact (1.1GiB is not rounded), no overflow
+    if not minimum <= exact <= maximum:
         raise ValidationError(
             field, f"{text!r} is out of range ({format_size(minimum)} to {format_size(maximum)})"
         )
-    return size
+    if exact % granularity:
+        whole = "bytes" if granularity == 1 else format_size(granularity).lstrip("0123456789")
+        raise ValidationError(field, f"{text!r} is not a whole number of {whole}")
+    return int(exact)
 
 
 def format_size(size: int) -> str:

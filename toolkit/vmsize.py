@@ -9,17 +9,11 @@ MIB, GIB, TIB = 2**20, 2**30, 2**40
 
 
 def parse_memory(field: str, text: str) -> int:
-    size = parse_size(field, text, minimum=256 * MIB, maximum=2 * TIB)
-    if size % MIB:
-        raise ValidationError(field, f"{text!r} is not a whole number of MiB")
-    return size
+    return parse_size(field, text, minimum=256 * MIB, maximum=2 * TIB, granularity=MIB)
 
 
 def parse_disk(field: str, text: str) -> int:
-    size = parse_size(field, text, minimum=1 * GIB, maximum=2 * TIB)
-    if size % MIB:
-        raise ValidationError(field, f"{text!r} is not a whole number of MiB")
-    return size
+    return parse_size(field, text, minimum=1 * GIB, maximum=2 * TIB, granularity=MIB)
 
 
 def parse_vcpus(field: str, count: int) -> int:

@@ -61,6 +61,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         click.echo("error: aborted", err=True)
         return 1
     except click.UsageError as exc:
+        if type(exc).__name__ == "NoArgsIsHelpError" and exc.ctx is not None:
+            # A group run without a command: its help is the answer (click >= 8.2 raises for this).
+            click.echo(exc.ctx.get_help(), err=True)
+            return 2
         command = exc.ctx.command_path if exc.ctx else "xenkit"
         _print_error([exc.format_message()], f"see '{command} --help'", debug)
         return 2

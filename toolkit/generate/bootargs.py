@@ -11,6 +11,7 @@ from toolkit.errors import ValidationError
 from toolkit.netaddr import GuestNetwork
 from toolkit.profiles import BootFamily, Profile
 
+MAX_CMDLINE = 1024  # Xen's MAX_GUEST_CMDLINE: a longer PV command line is cut off, silently
 CONSOLE = "console=hvc0"  # the Xen PV console; without it a PV installer's output goes nowhere
 
 
@@ -24,7 +25,13 @@ class BootInput:
 def render_bootargs(profile: Profile, data: BootInput) -> str:
     """One line of kernel arguments for `profile`'s installer."""
     builder = _FAMILIES[profile.bootargs_family]
-    return " ".join(builder(profile, data))
+    line = " ".join(builder(profile, data))
+    if len(line.encode()) > MAX_CMDLINE:
+        raise ValidationError(
+            "bootargs", f"the boot arguments are {len(line.encode())} bytes; Xen passes at most {MAX_CMDLINE}",
+            hint="shorten the --ks or --repo URL or the host name",
+        )
+    return line
 
 
 def _anaconda_legacy(profile: Profile, data: BootInput) -> list[str]:
