@@ -11,6 +11,8 @@ SYSTEM_DEPS := bash:bash ssh-keygen:openssh-client openssl:openssl
 $(BIN)/xenkit: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 		{ echo "error: xenkit needs Python >= 3.11 ($(PYTHON) is older)" >&2; exit 1; }
+	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || \
+		{ echo "error: $(PYTHON) cannot make a venv; on Debian/Ubuntu: apt-get install python3-venv" >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
