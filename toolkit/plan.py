@@ -17,6 +17,7 @@ from enum import StrEnum
 from toolkit.render import render_template
 
 _VAR_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
+PLACEHOLDER_UUID = "00000000-0000-0000-0000-000000000000"  # stands in for a Var in table checks
 
 
 @dataclass(frozen=True)
@@ -69,9 +70,6 @@ class Command:
             parts = arg.parts if isinstance(arg, Word) else (arg,)
             out.append("".join(PLACEHOLDER_UUID if isinstance(p, Var) else p for p in parts))
         return out
-
-
-PLACEHOLDER_UUID = "00000000-0000-0000-0000-000000000000"
 
 
 def cmd(*argv: Arg) -> Command:
