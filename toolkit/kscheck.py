@@ -43,7 +43,9 @@ def validate_kickstart(text: str, version: str) -> list[KickstartProblem]:
     """
     from pykickstart.errors import KickstartError
 
-    handler = _IDLE_HANDLERS.pop(version, None) or _handler_class(version)()
+    handler = _IDLE_HANDLERS.pop(version, None)
+    if handler is None:
+        handler = _handler_class(version)()
     parser = _parser_class()(handler, errorsAreFatal=True, missingIncludeIsFatal=True)
     problems: list[KickstartProblem] = []
     with warnings.catch_warnings(record=True) as caught:
