@@ -25,7 +25,8 @@ def bootargs(
 
     The syntax follows PROFILE's installer: old anaconda (ip= netmask= gateway= dns= ksdevice=),
     dracut (ip=ADDR::GW:MASK:HOST:IFACE:none, one nameserver= each), debian-installer preseed, or
-    Ubuntu autoinstall. console=hvc0 is always there.
+    Ubuntu autoinstall. console=hvc0 is always there. PROFILE is any profile of
+    `xenkit kickstart list --all`.
 
     \b
     Example:
@@ -73,6 +74,7 @@ def vm_install(
     other-config:install-repository, PV-args (see xenkit bootargs), memory, vCPUs, grows the
     system disk, adds a VIF and starts the VM. If a step fails, the VM it created is uninstalled.
     Every xe command is checked against xe's own command table before the script is printed.
+    PROFILE is any profile of `xenkit kickstart list --all`.
 
     \b
     Example:
