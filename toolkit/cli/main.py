@@ -39,9 +39,10 @@ def cli(debug: bool) -> None:
 
 
 def _register() -> None:
-    from toolkit.cli import install, kickstart, site
+    from toolkit.cli import fstab, install, kickstart, site
 
     cli.add_command(kickstart.kickstart)
+    cli.add_command(fstab.fstab)
     cli.add_command(install.bootargs)
     cli.add_command(install.vm)
     cli.add_command(site.render)
@@ -54,7 +55,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = _wants_debug(args)
     try:
-        cli.main(args=args, prog_name="xenkit", standalone_mode=False)
+        result = cli.main(args=args, prog_name="xenkit", standalone_mode=False)
+        if isinstance(result, int):  # a command's click.exceptions.Exit(code), returned in this mode
+            return result
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
     except click.Abort:

@@ -1,0 +1,124 @@
+"""Apply the nobarrier edit to an fstab on this machine: check, back up, replace atomically, verify.
+
+The remote form (`--host`, over SFTP) comes with the remote layer; this is the local one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from toolkit.errors import ToolkitError, UsageError
+
+_PARSE_ERRORS = re.compile(r"^(\d+) parse errors?", re.M)
+
+
+@dataclass(frozen=True)
+class Replaced:
+    path: Path
+    backup: Path
+
+
+def read_fstab(path: Path) -> str:
+    """The file's text; a usage error (naming the file) for anything that is not a readable text file."""
+    try:
+        if path.is_dir():
+            raise UsageError(f"{path}: is a directory, not an fstab file")
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise UsageError(f"{path}: does not exist") from None
+    except PermissionError:
+        raise UsageError(f"{path}: is not readable (permission denied)") from None
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read: {exc.strerror}") from None
+    if b"\0" in raw:
+        raise UsageError(f"{path}: is a binary file (it holds NUL bytes), not an fstab")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise UsageError(f"{path}: is not UTF-8 text") from None
+
+
+def unified_diff(path: Path, old: str, new: str) -> str:
+    return "".join(difflib.unified_diff(
+        old.splitlines(keepends=True), new.splitlines(keepends=True), f"{path}", f"{path} (nobarrier)",
+    ))
+
+
+def findmnt_parse_errors(text: str) -> int | None:
+    """How many lines util-linux cannot parse in `text`, or None where findmnt is not installed.
+
+    Only the parse-error count is used: --verify also checks that each source and target exists on
+    this machine, which says nothing about a guest's fstab edited from elsewhere.
+    """
+    findmnt = shutil.which("findmnt")
+    if findmnt is None:
+        return None
+    with tempfile.NamedTemporaryFile("w", suffix=".fstab", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        result = subprocess.run([findmnt, "--verify", "--tab-file", handle.name],
+                                capture_output=True, text=True, timeout=30)
+    match = _PARSE_ERRORS.search(result.stdout + result.stderr)
+    if match is None:
+        raise ToolkitError(f"findmnt --verify gave no verdict: {(result.stderr or result.stdout).strip()[:200]}")
+    return int(match.group(1))
+
+
+def replace_with_backup(path: Path, old: str, new: str) -> Replaced:
+    """Back `path` up beside itself, replace it atomically keeping mode and owner, and check the result.
+
+    If the file changed since it was read, nothing is written. If the check after the rename fails,
+    the backup is put back.
+    """
+    if read_fstab(path) != old:
+        raise ToolkitError(f"{path}: changed while xenkit was working on it; nothing written")
+    info = path.stat()
+    stamp = time.strftime("%Y%m%dT%H%M%S")
+    backup = path.with_name(f"{path.name}.xenkit-{stamp}.bak")
+    counter = 1
+    while backup.exists():
+        backup = path.with_name(f"{path.name}.xenkit-{stamp}-{counter}.bak")
+        counter += 1
+    try:
+        shutil.copy2(path, backup)  # contents, mode and times
+        os.chown(backup, info.st_uid, info.st_gid)
+        _atomic_write(path, new, info)
+    except OSError as exc:
+        raise ToolkitError(f"{path}: cannot write: {exc.strerror or exc}") from exc
+    if read_fstab(path) != new:
+        with contextlib.suppress(OSError):
+            _atomic_write(path, old, info)
+        raise ToolkitError(f"{path}: did not read back as written; the original was put back")
+    return Replaced(path, backup)
+
+
+def _atomic_write(path: Path, text: str, info: os.stat_result) -> None:
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fchmod(handle.fileno(), info.st_mode & 0o7777)
+            if os.geteuid() == 0 or info.st_uid == os.geteuid():
+                with contextlib.suppress(PermissionError):
+                    os.fchown(handle.fileno(), info.st_uid, info.st_gid)
+            os.fsync(handle.fileno())
+        os.replace(tmp_name, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp_name)
+        raise
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
