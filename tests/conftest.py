@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from toolkit.cli.main import main
+from toolkit.errors import UsageError, ValidationError
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_XE_TABLE = ROOT.parent / "shared" / "reference" / "xe-commands.json"
@@ -91,3 +92,16 @@ def open_tmp(tmp_path_factory: pytest.TempPathFactory) -> Path:
     directory.chmod(0o755)
     yield directory  # type: ignore[misc]
     shutil.rmtree(directory, ignore_errors=True)
+
+
+def fails(call, field: str, *shown: str) -> ValidationError:
+    """Run `call`, require a ValidationError on `field` whose message shows every string in `shown`."""
+    with pytest.raises(ValidationError) as info:
+        call()
+    err = info.value
+    assert err.field == field
+    assert isinstance(err, UsageError) and err.exit_code == 2
+    assert str(err).startswith(f"{field}: ")
+    for text in shown:
+        assert text in err.message, (text, err.message)
+    return err

@@ -6,7 +6,7 @@ import ipaddress
 
 import pytest
 
-from toolkit.errors import UsageError, ValidationError
+from tests.conftest import fails
 from toolkit.netaddr import make_network, parse_address, parse_device, parse_hostname, parse_interface
 
 GOOD = {"hostname": "web01.example.com", "ip": "192.0.2.10/24", "gateway": "192.0.2.1", "nameservers": ["192.0.2.53"]}
@@ -14,19 +14,6 @@ GOOD = {"hostname": "web01.example.com", "ip": "192.0.2.10/24", "gateway": "192.
 
 def net(**changes):
     return make_network(**{**GOOD, **changes})
-
-
-def fails(call, field: str, *shown: str) -> ValidationError:
-    """Run `call`, require a ValidationError on `field` whose message shows every string in `shown`."""
-    with pytest.raises(ValidationError) as info:
-        call()
-    err = info.value
-    assert err.field == field
-    assert isinstance(err, UsageError) and err.exit_code == 2
-    assert str(err).startswith(f"{field}: ")
-    for text in shown:
-        assert text in err.message, (text, err.message)
-    return err
 
 
 # --- good values ---------------------------------------------------------------------------------

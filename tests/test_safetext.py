@@ -6,18 +6,10 @@ import zoneinfo
 
 import pytest
 
+from tests.conftest import fails
 from toolkit.errors import ValidationError
 from toolkit.safetext import check_label, check_text, check_url
 from toolkit.timezones import parse_timezone
-
-
-def fails(call, field: str, *shown: str) -> ValidationError:
-    with pytest.raises(ValidationError) as info:
-        call()
-    assert info.value.field == field
-    for text in shown:
-        assert text in info.value.message, (text, info.value.message)
-    return info.value
 
 
 @pytest.mark.parametrize("value", ["plain", "with spaces inside", "a-b_c.d/e:f@g+h(i)", "x", "50%", "a--b", "-x"])

@@ -4,21 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import fails
 from toolkit.errors import ValidationError
 from toolkit.units import format_size, parse_size
 from toolkit.vmsize import parse_disk, parse_memory, parse_vcpus
 
 KIB, MIB, GIB, TIB = 2**10, 2**20, 2**30, 2**40
 ANY = {"minimum": 0, "maximum": 2**60}
-
-
-def fails(call, field: str, *shown: str) -> ValidationError:
-    with pytest.raises(ValidationError) as info:
-        call()
-    assert info.value.field == field
-    for text in shown:
-        assert text in info.value.message, (text, info.value.message)
-    return info.value
 
 
 @pytest.mark.parametrize(
