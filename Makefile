@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 # Programs the tests drive for real; scripts/system-deps.sh installs their Debian packages.
-SYSTEM_DEPS := bash:bash ssh-keygen:openssh-client openssl:openssl findmnt:util-linux
+SYSTEM_DEPS := bash:bash ssh-keygen:openssh-client openssl:openssl findmnt:util-linux sshd:openssh-server sftp:openssh-client
 
 .PHONY: run test lint bench system-deps clean
 

@@ -1,6 +1,7 @@
-"""Apply the nobarrier edit to an fstab on this machine: check, back up, replace atomically, verify.
+"""Apply the nobarrier edit to an fstab: check, back up, replace atomically, verify.
 
-The remote form (`--host`, over SFTP) comes with the remote layer; this is the local one.
+On this machine with plain file operations (`replace_with_backup`, which also keeps the file's times),
+on a host through an Executor (`replace_via`: SFTP temp file in the same directory, then rename).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from toolkit.errors import ToolkitError, UsageError
+from toolkit.remote.executor import Executor, FileInfo
 
 _PARSE_ERRORS = re.compile(r"^(\d+) parse errors?", re.M)
 
@@ -39,12 +41,7 @@ def read_fstab(path: Path) -> str:
         raise UsageError(f"{path}: is not readable (permission denied)") from None
     except OSError as exc:
         raise UsageError(f"{path}: cannot read: {exc.strerror}") from None
-    if b"\0" in raw:
-        raise UsageError(f"{path}: is a binary file (it holds NUL bytes), not an fstab")
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise UsageError(f"{path}: is not UTF-8 text") from None
+    return decode_fstab(raw, str(path))
 
 
 def unified_diff(path: Path, old: str, new: str) -> str:
@@ -122,3 +119,49 @@ def _atomic_write(path: Path, text: str, info: os.stat_result) -> None:
         os.fsync(directory)
     finally:
         os.close(directory)
+
+
+MAX_FSTAB = 16 << 20
+
+
+def decode_fstab(raw: bytes, label: str) -> str:
+    if b"\0" in raw:
+        raise UsageError(f"{label}: is a binary file (it holds NUL bytes), not an fstab")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise UsageError(f"{label}: is not UTF-8 text") from None
+
+
+def read_via(ex: Executor, path: str) -> tuple[str, FileInfo]:
+    """An fstab on a host (through its Executor): its text and metadata, or a usage error naming it."""
+    label = f"{ex.name}:{path}"
+    info = ex.stat(path)
+    if info is None:
+        raise UsageError(f"{label}: does not exist")
+    if info.is_dir:
+        raise UsageError(f"{label}: is a directory, not an fstab file")
+    if not info.is_file:
+        raise UsageError(f"{label}: is not a regular file")
+    return decode_fstab(ex.read_bytes(path, MAX_FSTAB), label), info
+
+
+def replace_via(ex: Executor, path: str, old: str, new: str) -> str:
+    """replace_with_backup on a host: backup beside it, temp file + rename keeping mode/owner, read back.
+
+    Returns the backup's path. If the read-back differs, the old text is put back.
+    """
+    label = f"{ex.name}:{path}"
+    current, info = read_via(ex, path)
+    if current != old:
+        raise ToolkitError(f"{label}: changed while xenkit was working on it; nothing written")
+    stamp = time.strftime("%Y%m%dT%H%M%S")
+    backup, counter = f"{path}.xenkit-{stamp}.bak", 1
+    while ex.stat(backup) is not None:
+        backup, counter = f"{path}.xenkit-{stamp}-{counter}.bak", counter + 1
+    ex.write_atomic(backup, old.encode("utf-8"), info)
+    ex.write_atomic(path, new.encode("utf-8"), info)
+    if read_via(ex, path)[0] != new:
+        ex.write_atomic(path, old.encode("utf-8"), info)
+        raise ToolkitError(f"{label}: did not read back as written; the original was put back (backup {backup})")
+    return backup

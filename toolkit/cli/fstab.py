@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from toolkit.errors import ToolkitError
+from toolkit.cli.hostopts import host_options, open_host
+from toolkit.errors import ToolkitError, UsageError
+
+if TYPE_CHECKING:
+    from toolkit.remote.executor import Executor
 
 
 @click.group()
@@ -16,12 +21,16 @@ def fstab() -> None:
 
 
 @fstab.command("nobarrier")
-@click.argument("file", metavar="[FILE]", type=click.Path(path_type=Path), default=Path("/etc/fstab"))
+@click.argument("file", metavar="[FILE]", type=click.Path(path_type=Path), required=False)
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if a change is needed, 0 if not.")
 @click.option("--diff", "show_diff", is_flag=True, help="Print the change as a unified diff; write nothing.")
 @click.option("--spelling", type=click.Choice(["nobarrier", "barrier=0"]), default="nobarrier", show_default=True,
               help="barrier=0 is the spelling every old kernel knows.")
-def nobarrier(file: Path, check: bool, show_diff: bool, spelling: str) -> None:
+@host_options
+@click.option("--path", "remote_path", metavar="PATH",
+              help="With --host: the fstab on the host (default /etc/fstab).")
+def nobarrier(file: Path | None, check: bool, show_diff: bool, spelling: str, host: str | None,
+              trust_new_host: bool, remote_path: str | None) -> None:
     """Add nobarrier to every ext3, ext4 and btrfs entry of FILE (default /etc/fstab).
 
     Only option fields change: comments, blank lines, alignment, \\040 escapes, missing dump/pass
@@ -30,35 +39,89 @@ def nobarrier(file: Path, check: bool, show_diff: bool, spelling: str) -> None:
     nobarrier in Linux 4.19: a root mounted with it does not boot). Before FILE is replaced, util-linux
     (findmnt) must parse the new text; the old one is kept beside it as FILE.xenkit-<time>.bak.
 
+    With --host the file is on that host (--path, default /etc/fstab) and is edited over SFTP: the
+    backup and a temp file are written beside it, the temp file is renamed over it, and it is read back.
+
     \b
     Examples:
       xenkit fstab nobarrier --diff            # show what would change in /etc/fstab
       xenkit fstab nobarrier --check           # exit 1 if it needs the change
       xenkit fstab nobarrier /mnt/guest/etc/fstab --spelling barrier=0
+      xenkit fstab nobarrier --host root@192.0.2.20 --diff
     """
-    from toolkit.fstab_file import findmnt_parse_errors, read_fstab, replace_with_backup, unified_diff
+    if host is None:
+        if remote_path is not None:
+            raise UsageError("--path: only with --host (a local file is the FILE argument)")
+        _nobarrier_local(file or Path("/etc/fstab"), check, show_diff, spelling)
+        return
+    if file is not None and remote_path is not None:
+        raise UsageError(f"{file} and --path {remote_path}: give the file on the host once (--path)")
+    path = remote_path or (str(file) if file is not None else "/etc/fstab")
+    if not path.startswith("/"):
+        raise UsageError(f'--path "{path}": give an absolute path on the host, e.g. /etc/fstab')
+    with open_host(host, trust_new_host) as executor:
+        _nobarrier_remote(executor, path, check, show_diff, spelling)
+
+
+def _report(label: str, old: str, spelling: str, show_diff: bool) -> tuple[str, int] | None:
+    """Edit, print warnings/changes (and the diff); the new text and change count, or None if unchanged."""
+    from toolkit.fstab_file import unified_diff
     from toolkit.generate.fstab import Spelling, add_nobarrier
 
-    old = read_fstab(file)
     edit = add_nobarrier(old, Spelling(spelling))
     for warning in edit.warnings:
-        click.echo(f"warning: {file}: {warning}", err=True)
+        click.echo(f"warning: {label}: {warning}", err=True)
     for change in edit.changes:
         note = f" ({change.note})" if change.note else ""
-        click.echo(f"{file}:{change.lineno}: {change.mountpoint}: {change.old_options or '(none)'} -> "
+        click.echo(f"{label}:{change.lineno}: {change.mountpoint}: {change.old_options or '(none)'} -> "
                    f"{change.new_options}{note}", err=True)
     if show_diff:
-        sys.stdout.write(unified_diff(file, old, edit.text))
+        sys.stdout.write(unified_diff(Path(label), old, edit.text))
+    return (edit.text, len(edit.changes)) if edit.changed else None
+
+
+def _verdict(label: str, new: str | None, check: bool, show_diff: bool) -> bool:
+    """True if the file is to be written; exits 1 for --check when a change is needed."""
+    from toolkit.fstab_file import findmnt_parse_errors
+
     if check or show_diff:
-        if check and edit.changed:
+        if check and new is not None:
             raise click.exceptions.Exit(1)
-        return
-    if not edit.changed:
-        click.echo(f"{file}: nothing to change", err=True)
-        return
-    errors = findmnt_parse_errors(edit.text)
+        return False
+    if new is None:
+        click.echo(f"{label}: nothing to change", err=True)
+        return False
+    errors = findmnt_parse_errors(new)
     if errors:
-        raise ToolkitError(f"{file}: findmnt cannot parse {errors} line(s) of the new text; nothing written")
-    replaced = replace_with_backup(file, old, edit.text)
-    click.echo(f"{file}: {len(edit.changes)} entr{'y' if len(edit.changes) == 1 else 'ies'} changed; "
-               f"backup: {replaced.backup}", err=True)
+        raise ToolkitError(f"{label}: findmnt cannot parse {errors} line(s) of the new text; nothing written")
+    return True
+
+
+def _changed(count: int) -> str:
+    return f"{count} entr{'y' if count == 1 else 'ies'} changed"
+
+
+def _nobarrier_remote(executor: Executor, path: str, check: bool, show_diff: bool, spelling: str) -> None:
+    from toolkit.fstab_file import read_via, replace_via
+
+    label = f"{executor.name}:{path}"
+    old, _info = read_via(executor, path)
+    result = _report(label, old, spelling, show_diff)
+    new = None if result is None else result[0]
+    if not _verdict(label, new, check, show_diff) or result is None:
+        return
+    backup = replace_via(executor, path, old, result[0])
+    click.echo(f"{label}: {_changed(result[1])}; backup: {backup}", err=True)
+
+
+def _nobarrier_local(file: Path, check: bool, show_diff: bool, spelling: str) -> None:
+    from toolkit.fstab_file import read_fstab, replace_with_backup
+
+    old = read_fstab(file)
+    result = _report(str(file), old, spelling, show_diff)
+    new = None if result is None else result[0]
+    if not _verdict(str(file), new, check, show_diff) or result is None:
+        return
+    replaced = replace_with_backup(file, old, result[0])
+    click.echo(f"{file}: {_changed(result[1])}; backup: {replaced.backup}", err=True)
+

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from toolkit.cli.hostopts import host_options, print_option, print_or_run
 from toolkit.cli.options import emit, make_guest_network, network_options, output_option
 
 
@@ -63,17 +64,20 @@ def vm() -> None:
 @click.option("--disk", default="20GiB", show_default=True, help="System disk size (grown after vm-install).")
 @network_options
 @output_option
+@print_option
+@host_options
 def vm_install(
     profile_name: str, name: str, repo: str | None, ks_url: str, network_name: str, template: str | None,
     memory: str, vcpus: int, disk: str, hostname: str, ip: str, gateway: str, nameservers: tuple[str, ...],
-    interface: str, output: Path | None,
+    interface: str, output: Path | None, print_only: bool, host: str | None, trust_new_host: bool,
 ) -> None:
-    """Print a bash script (set -euo pipefail) that creates and starts a VM with xe.
+    """Print a bash script (set -euo pipefail) that creates and starts a VM with xe, or run it (--host).
 
     It finds the network and template, refuses an existing VM of that name, runs vm-install, sets
     other-config:install-repository, PV-args (see xenkit bootargs), memory, vCPUs, grows the
     system disk, adds a VIF and starts the VM. If a step fails, the VM it created is uninstalled.
     Every xe command is checked against xe's own command table before the script is printed.
+    With --host dom0 the same steps run there over SSH and the new VM's uuid is printed.
     PROFILE is any profile of `xenkit kickstart list --all`.
 
     \b
@@ -104,4 +108,4 @@ def vm_install(
     warning = hvm_warning(profile, data.template or profile.template)
     if warning:
         click.echo(f"warning: {warning}", err=True)
-    emit(plan.render_script(), output, mode=0o755)
+    print_or_run(plan, host, print_only, trust_new_host, output)

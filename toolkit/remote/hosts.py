@@ -1,0 +1,162 @@
+"""Which host `--host H` means: `[user@]address[:port]`, or a name from a hosts file (xenkit.toml).
+
+The hosts file is `xenkit.toml` in the working directory, else `$XDG_CONFIG_HOME/xenkit/xenkit.toml`
+(`~/.config/xenkit/xenkit.toml`). Paths in it are relative to the file. Example:
+
+    known_hosts = "known_hosts"        # the project's known_hosts (new hosts are recorded here)
+
+    [hosts.dom0]
+    address = "192.0.2.5"
+    user = "root"                      # default: root (dom0 logins are root)
+    port = 22
+    identity = "~/.ssh/xenserver_ed25519"
+    legacy = true                      # CentOS 5-era OpenSSH: XenServer 6.x dom0, the DDK VM
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from toolkit.errors import UsageError
+
+HOSTS_FILE = "xenkit.toml"
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+_USER = re.compile(r"^[a-z_][a-z0-9_.-]*\$?$", re.I)
+_HOST_KEYS = {"address", "user", "port", "identity", "known_hosts", "legacy"}
+
+
+@dataclass(frozen=True)
+class HostSpec:
+    """Where and how to connect. `label` is what the user typed, for messages."""
+
+    label: str
+    address: str
+    user: str = "root"
+    port: int = 22
+    identity: Path | None = None
+    known_hosts: Path | None = None  # the project's file; the user's ~/.ssh/known_hosts is always read too
+    legacy: bool = False
+
+    @property
+    def known_hosts_name(self) -> str:
+        """How OpenSSH's known_hosts names this host: `addr`, or `[addr]:port` off port 22."""
+        return self.address if self.port == 22 else f"[{self.address}]:{self.port}"
+
+    def __str__(self) -> str:
+        port = "" if self.port == 22 else f":{self.port}"
+        return f"{self.user}@{self.address}{port}"
+
+
+def config_paths(cwd: Path | None = None) -> list[Path]:
+    base = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+    return [(cwd or Path.cwd()) / HOSTS_FILE, base / "xenkit" / HOSTS_FILE]
+
+
+def resolve_host(text: str, cwd: Path | None = None) -> HostSpec:
+    """A host named in the hosts file, else `[user@]address[:port]` (project known_hosts from the file)."""
+    text = text.strip()
+    if not text:
+        raise UsageError("--host: empty; give [user@]address[:port] or a name from xenkit.toml")
+    for path in config_paths(cwd):
+        if path.is_file():
+            return _from_file(text, path)
+    return parse_host(text, None)
+
+
+def parse_host(text: str, known_hosts: Path | None) -> HostSpec:
+    user, at, rest = text.rpartition("@")
+    if at and not _USER.fullmatch(user):
+        raise UsageError(f'--host "{text}": bad user name "{user}"')
+    address, port = _split_port(text, rest)
+    _check_address(text, address)
+    return HostSpec(text, address, user if at else "root", port, None, known_hosts)
+
+
+def _split_port(text: str, rest: str) -> tuple[str, int]:
+    if rest.startswith("["):  # [v6addr]:port, as OpenSSH writes it
+        address, _, tail = rest[1:].partition("]")
+        port_text = tail[1:] if tail.startswith(":") else ""
+        if tail and not tail.startswith(":"):
+            raise UsageError(f'--host "{text}": expected [address]:port')
+    elif rest.count(":") == 1:
+        address, _, port_text = rest.partition(":")
+    else:
+        address, port_text = rest, ""
+    if not port_text:
+        return address, 22
+    if not port_text.isdigit() or not 1 <= int(port_text) <= 65535:
+        raise UsageError(f'--host "{text}": port "{port_text}" is not a number from 1 to 65535')
+    return address, int(port_text)
+
+
+def _check_address(text: str, address: str) -> None:
+    try:
+        ipaddress.ip_address(address)
+        return
+    except ValueError:
+        pass
+    labels = address.rstrip(".").split(".")
+    if not address or len(address) > 253 or not all(re.fullmatch(r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?", x)
+                                                    for x in labels):
+        raise UsageError(f'--host "{text}": "{address}" is not an IP address or host name, '
+                         "nor a host named in xenkit.toml")
+
+
+def _from_file(text: str, path: Path) -> HostSpec:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{path}: cannot read: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"{path}: not valid TOML: {exc}") from None
+    unknown = sorted(set(data) - {"known_hosts", "hosts"})
+    if unknown:
+        raise UsageError(f"{path}: unknown key {unknown[0]!r}; allowed at the top: known_hosts, [hosts.NAME]")
+    project_known = _path_field(path, data, "known_hosts", "known_hosts")
+    hosts = data.get("hosts", {})
+    if not isinstance(hosts, dict):
+        raise UsageError(f"{path}: hosts: must be tables [hosts.NAME]")
+    entry = hosts.get(text)
+    if entry is None:
+        return parse_host(text, project_known)
+    return _entry(path, text, entry, project_known)
+
+
+def _entry(path: Path, name: str, entry: Any, project_known: Path | None) -> HostSpec:
+    where = f"{path}: [hosts.{name}]"
+    if not isinstance(entry, dict):
+        raise UsageError(f"{where}: must be a table")
+    unknown = sorted(set(entry) - _HOST_KEYS)
+    if unknown:
+        raise UsageError(f"{where}: unknown key {unknown[0]!r}; allowed: {', '.join(sorted(_HOST_KEYS))}")
+    address = entry.get("address")
+    if not isinstance(address, str):
+        raise UsageError(f"{where}: address: required, a string")
+    _check_address(f"{name} ({where})", address)
+    user = entry.get("user", "root")
+    if not isinstance(user, str) or not _USER.fullmatch(user):
+        raise UsageError(f"{where}: user: {user!r} is not a user name")
+    port = entry.get("port", 22)
+    if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
+        raise UsageError(f"{where}: port: {port!r} is not a number from 1 to 65535")
+    legacy = entry.get("legacy", False)
+    if not isinstance(legacy, bool):
+        raise UsageError(f"{where}: legacy: {legacy!r} is not true or false")
+    identity = _path_field(path, entry, "identity", f"[hosts.{name}] identity")
+    known = _path_field(path, entry, "known_hosts", f"[hosts.{name}] known_hosts") or project_known
+    return HostSpec(name, address, user, port, identity, known, legacy)
+
+
+def _path_field(path: Path, table: dict[str, Any], key: str, label: str) -> Path | None:
+    value = table.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value or "\0" in value:
+        raise UsageError(f"{path}: {label}: {value!r} is not a file path")
+    return path.parent / Path(value).expanduser()

@@ -1,0 +1,185 @@
+"""The Executor for this machine: subprocess for commands, plain file operations for files."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import selectors
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from toolkit.errors import UsageError
+from toolkit.remote.executor import (
+    DEFAULT_COMMAND_TIMEOUT,
+    CommandTimeout,
+    FileInfo,
+    OutputSink,
+    ProgressSink,
+    RemoteError,
+    RunResult,
+    Transferred,
+    quote_command,
+)
+
+CHUNK = 1 << 20
+
+
+class LocalExecutor:
+    name = "local"
+
+    def run(self, argv: Sequence[str], *, stdin: bytes | None = None, timeout: float = DEFAULT_COMMAND_TIMEOUT,
+            on_output: OutputSink | None = None, step: str = "") -> RunResult:
+        command = quote_command(argv)
+        try:
+            proc = subprocess.Popen(list(argv), stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        except OSError as exc:
+            raise RemoteError(f"{step or command}: cannot run {argv[0]}: {exc.strerror or exc}") from None
+        if stdin is not None:
+            # Fed from a thread: a command that writes much before reading all its input must not deadlock us.
+            threading.Thread(target=_feed, args=(proc, stdin), daemon=True).start()
+        out, err = bytearray(), bytearray()
+        deadline = time.monotonic() + timeout
+        with selectors.DefaultSelector() as selector:
+            assert proc.stdout is not None and proc.stderr is not None
+            selector.register(proc.stdout, selectors.EVENT_READ, ("stdout", out))
+            selector.register(proc.stderr, selectors.EVENT_READ, ("stderr", err))
+            while selector.get_map():
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    proc.kill()
+                    proc.wait()
+                    raise CommandTimeout(f"{step or command}: still running after {timeout:g} s; stopped")
+                for key, _ in selector.select(min(left, 1.0)):
+                    chunk = os.read(key.fd, 65536)
+                    if not chunk:
+                        selector.unregister(key.fileobj)
+                        continue
+                    stream, buffer = key.data
+                    buffer += chunk
+                    if on_output is not None:
+                        on_output(stream, chunk)
+        status = proc.wait()
+        return RunResult(command, status, bytes(out), bytes(err))
+
+    def put(self, local: Path, remote: str, *, progress: ProgressSink | None = None) -> Transferred:
+        return _copy(local, Path(remote), progress)
+
+    def get(self, remote: str, local: Path, *, progress: ProgressSink | None = None) -> Transferred:
+        return _copy(Path(remote), local, progress)
+
+    def stat(self, path: str) -> FileInfo | None:
+        try:
+            info = os.stat(path)
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise RemoteError(f"{path}: cannot stat: {exc.strerror}") from None
+        import stat
+
+        return FileInfo(info.st_size, info.st_mode & 0o7777, info.st_uid, info.st_gid,
+                        stat.S_ISDIR(info.st_mode), stat.S_ISREG(info.st_mode))
+
+    def read_bytes(self, path: str, limit: int) -> bytes:
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read(limit + 1)
+        except FileNotFoundError:
+            raise UsageError(f"{path}: does not exist") from None
+        except PermissionError:
+            raise UsageError(f"{path}: is not readable (permission denied)") from None
+        if len(data) > limit:
+            raise RemoteError(f"{path}: larger than {limit} bytes")
+        return data
+
+    def write_atomic(self, path: str, data: bytes, like: FileInfo | None) -> None:
+        _write_atomic(Path(path), data, like)
+
+    def close(self) -> None:
+        pass
+
+
+def _feed(proc: subprocess.Popen[bytes], data: bytes) -> None:
+    assert proc.stdin is not None
+    with contextlib.suppress(BrokenPipeError, OSError):
+        proc.stdin.write(data)
+    with contextlib.suppress(BrokenPipeError, OSError):
+        proc.stdin.close()
+
+
+def _copy(source: Path, target: Path, progress: ProgressSink | None) -> Transferred:
+    """Copy with a sha256 taken while reading and checked on the written copy before it replaces target."""
+    try:
+        total = source.stat().st_size
+        digest = hashlib.sha256()
+        fd, part = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".xenkit-part", dir=target.parent)
+    except OSError as exc:
+        raise RemoteError(f"cannot copy {source} to {target}: {exc.strerror or exc}") from None
+    try:
+        done = 0
+        with source.open("rb") as src, os.fdopen(fd, "wb") as dst:
+            while chunk := src.read(CHUNK):
+                digest.update(chunk)
+                dst.write(chunk)
+                done += len(chunk)
+                if progress is not None:
+                    progress(done, total)
+            dst.flush()
+            os.fsync(dst.fileno())
+        written = sha256_of(Path(part))
+        if written != digest.hexdigest():
+            raise RemoteError(f"{target}: sha256 of the copy ({written}) differs from {source}'s; not replaced")
+        os.replace(part, target)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(part)
+        raise RemoteError(f"cannot copy {source} to {target}: {exc.strerror or exc}") from None
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(part)
+        raise
+    return Transferred(str(target), done, digest.hexdigest())
+
+
+def sha256_of(path: Path, start: int = 0, length: int | None = None) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        handle.seek(start)
+        left = length
+        while left is None or left > 0:
+            chunk = handle.read(CHUNK if left is None else min(CHUNK, left))
+            if not chunk:
+                break
+            digest.update(chunk)
+            if left is not None:
+                left -= len(chunk)
+    return digest.hexdigest()
+
+
+def _write_atomic(path: Path, data: bytes, like: FileInfo | None) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".xenkit-tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            if like is not None:
+                os.fchmod(handle.fileno(), like.mode)
+                if os.geteuid() == 0 or like.uid == os.geteuid():
+                    with contextlib.suppress(PermissionError):
+                        os.fchown(handle.fileno(), like.uid, like.gid)
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
