@@ -24,6 +24,7 @@ Examples:
   xenkit bootargs fedora17-xenserver ... --ks http://web.example.com/ks/web1.cfg
   xenkit vm install fedora17-xenserver --name web1 --network "Pool-wide network associated with eth0" ...
   xenkit render examples/site.toml -o out/
+  xenkit template releases
 """
 
 
@@ -39,13 +40,14 @@ def cli(debug: bool) -> None:
 
 
 def _register() -> None:
-    from toolkit.cli import fstab, install, kickstart, site
+    from toolkit.cli import fstab, install, kickstart, site, template
 
     cli.add_command(kickstart.kickstart)
     cli.add_command(fstab.fstab)
     cli.add_command(install.bootargs)
     cli.add_command(install.vm)
     cli.add_command(site.render)
+    cli.add_command(template.template)
 
 
 _register()
