@@ -63,8 +63,11 @@ def connect(host: HostSpec, *, trust_new: bool = False, say: Callable[[str], Non
         client.close()
         raise RemoteError(f"{host.label}: the identity file {host.identity} is passphrase-protected",
                           hint="load it into ssh-agent (ssh-add) and run again") from None
-    except paramiko.AuthenticationException:
+    except (paramiko.AuthenticationException, paramiko.SSHException) as exc:
         client.close()
+        if not isinstance(exc, paramiko.AuthenticationException) and str(exc) != "Invalid key":
+            # "Invalid key": an old sshd refused our rsa-sha2 signature (no legacy flag); else not auth at all
+            raise RemoteError(f"{host.label}: cannot connect to {host.address}:{host.port}: {_reason(exc)}") from None
         key = f"key {host.identity}" if host.identity else "the agent's and ~/.ssh's keys"
         raise RemoteError(f"{host.label}: authentication as {host.user} failed with {key}",
                           hint="xenkit logs in with keys only; add the public key to the host's "
@@ -73,7 +76,7 @@ def connect(host: HostSpec, *, trust_new: bool = False, say: Callable[[str], Non
     except TimeoutError:
         client.close()
         raise RemoteError(f"{host.label}: no answer from {host.address}:{host.port} within {timeout:g} s") from None
-    except (OSError, paramiko.SSHException, EOFError) as exc:
+    except (OSError, EOFError) as exc:
         client.close()
         raise RemoteError(f"{host.label}: cannot connect to {host.address}:{host.port}: {_reason(exc)}") from None
     transport = client.get_transport()
@@ -111,7 +114,15 @@ class SshExecutor:
             out, err = self._drain(channel, doing, time.monotonic() + timeout, timeout, on_output)
             if feeder is not None:
                 feeder.join(timeout=5)
-        return RunResult(command, channel.recv_exit_status(), out, err)
+        # paramiko reports -1 when no exit-status came: the connection died, or the command was killed by a
+        # signal (OpenSSH then sends exit-signal instead), which we report as 255 like ssh(1) does.
+        status = channel.exit_status if channel.exit_status_ready() else -1
+        if status == -1:
+            alive = self.client.get_transport() is not None and self.client.get_transport().is_active()
+            if not alive:
+                raise self._dropped(doing, None)
+            status = 255
+        return RunResult(command, status, out, err)
 
     def _drain(self, channel: Any, doing: str, deadline: float, timeout: float,
                on_output: OutputSink | None) -> tuple[bytes, bytes]:
@@ -130,12 +141,9 @@ class SshExecutor:
                 got = True
                 if on_output is not None:
                     on_output("stderr", chunk)
-            if channel.exit_status_ready() and channel.eof_received and not got:
+            finished = channel.exit_status_ready() and channel.eof_received and not got
+            if finished or (channel.closed and not channel.recv_ready() and not channel.recv_stderr_ready()):
                 return bytes(out), bytes(err)
-            if channel.closed and not channel.recv_ready() and not channel.recv_stderr_ready():
-                if channel.exit_status_ready():
-                    return bytes(out), bytes(err)
-                raise self._dropped(doing, None)
             left = deadline - time.monotonic()
             if left <= 0:
                 raise CommandTimeout(f"{self.host.label}: {doing}: still running after {timeout:g} s; "

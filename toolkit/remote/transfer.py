@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import paramiko
 
+from toolkit.errors import UsageError
 from toolkit.remote.executor import FileInfo, ProgressSink, RemoteError, Transferred
 from toolkit.remote.local import sha256_of
 
@@ -109,9 +110,9 @@ def download(ex: SshExecutor, remote: str, local: Path, progress: ProgressSink |
                         if progress is not None:
                             progress(done, total)
             except FileNotFoundError:
-                raise RemoteError(f"{ex.host.label}:{remote}: does not exist") from None
+                raise UsageError(f"{ex.host.label}:{remote}: does not exist") from None
             except PermissionError:
-                raise RemoteError(f"{ex.host.label}:{remote}: is not readable (permission denied)") from None
+                raise UsageError(f"{ex.host.label}:{remote}: is not readable (permission denied)") from None
             except _SFTP_ERRORS as exc:
                 raise RemoteError(f"{ex.host.label}: connection lost while {label} ({done} bytes received); "
                                   f"{local} was not touched") from exc
