@@ -35,3 +35,43 @@ def write_hosts_file(directory: Path, name: str, host: SshTestHost, *, known_hos
         f'[hosts.{name}]\naddress = "{host.address}"\nport = {host.port}\nuser = "{host.user}"\n'
         f'identity = "{host.client_key}"\nknown_hosts = "{known}"\nlegacy = {str(host.legacy).lower()}\n')
     return path
+
+
+SIM = Path(__file__).resolve().parent / "xe_sim.py"
+
+
+class XeHost:
+    """A test host with the xe simulator as `xe` on its PATH, its state file and call log here."""
+
+    def __init__(self, host: SshTestHost, directory: Path) -> None:
+        self.host = host
+        self.state = directory / "xe-state.json"
+        self.log = directory / "xe-log.jsonl"
+        (host.bin_dir / "xe").symlink_to(SIM)
+        host.set_env({"XE_STATE": str(self.state), "XE_LOG": str(self.log)})
+
+    def fail_on(self, command: str | None) -> None:
+        env = {"XE_STATE": str(self.state), "XE_LOG": str(self.log)}
+        if command is not None:
+            env["XE_FAIL_ON"] = command
+        self.host.set_env(env)
+
+    def xe(self, *args: str) -> str:
+        """Run the simulator here, on the same state, as the host would; its stdout (stripped)."""
+        import os
+        import subprocess
+        import sys
+
+        env = {**os.environ, "XE_STATE": str(self.state)}
+        env.pop("XE_LOG", None)
+        result = subprocess.run([sys.executable, str(SIM), *args], env=env, capture_output=True, text=True,
+                                timeout=60)
+        assert result.returncode == 0, result.stderr
+        return result.stdout.strip()
+
+    def calls(self) -> list[list[str]]:
+        import json
+
+        if not self.log.exists():
+            return []
+        return [json.loads(line) for line in self.log.read_text().splitlines()]
