@@ -25,6 +25,8 @@ Examples:
   xenkit vm install fedora17-xenserver --name web1 --network "Pool-wide network associated with eth0" ...
   xenkit render examples/site.toml -o out/
   xenkit template releases
+  xenkit template clone precise --host root@xenserver1
+  xenkit fstab nobarrier --host root@guest1 --diff
 """
 
 
@@ -40,7 +42,7 @@ def cli(debug: bool) -> None:
 
 
 def _register() -> None:
-    from toolkit.cli import fstab, install, kickstart, site, template
+    from toolkit.cli import fstab, host, install, kickstart, site, template
 
     cli.add_command(kickstart.kickstart)
     cli.add_command(fstab.fstab)
@@ -48,6 +50,7 @@ def _register() -> None:
     cli.add_command(install.vm)
     cli.add_command(site.render)
     cli.add_command(template.template)
+    cli.add_command(host.host)
 
 
 _register()

@@ -1,0 +1,103 @@
+"""`xenkit host`: check a host, run a command on it, copy files to and from it (sha256-checked)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from toolkit.cli.hostopts import HOST_HELP, open_host
+from toolkit.errors import UsageError
+
+_trust = click.option("--trust-new-host", is_flag=True,
+                      help="Accept and record the key of a host not yet in known_hosts (a changed key is refused).")
+_host = click.option("--host", "host", required=True, metavar="HOST", help=HOST_HELP)
+
+
+@click.group()
+def host() -> None:
+    """Reach a host the way every --host command does: keys only, known host keys only.
+
+    \b
+    Examples:
+      xenkit host check --host root@192.0.2.5 --trust-new-host
+      xenkit host run --host dom0 -- xe host-list --minimal
+      xenkit host put bundle.tar.gz /root/bundle.tar.gz --host dom0
+    """
+
+
+@host.command("check")
+@_host
+@_trust
+def check_cmd(host: str, trust_new_host: bool) -> None:
+    """Log in, run `true`, and say so: checks the address, the host key and the login key."""
+    with open_host(host, trust_new_host) as executor:
+        result = executor.run(["true"], timeout=30, step="running true")
+        if not result.ok:
+            raise UsageError(f"{executor.name}: `true` exited {result.status}: {result.output_tail(3)}")
+        click.echo(f"{executor.name}: ok")
+
+
+@host.command("run", context_settings={"ignore_unknown_options": True})
+@_host
+@_trust
+@click.option("--timeout", default=600.0, show_default=True, metavar="SECONDS", type=click.FloatRange(min=0.1),
+              help="Stop waiting (and close the channel) after this long.")
+@click.argument("command", nargs=-1, required=True, type=click.UNPROCESSED)
+def run_cmd(host: str, trust_new_host: bool, timeout: float, command: tuple[str, ...]) -> None:
+    """Run COMMAND (argv, after --) on the host; its output streams here, its exit status is ours."""
+    def relay(stream: str, chunk: bytes) -> None:
+        target = sys.stdout if stream == "stdout" else sys.stderr
+        target.buffer.write(chunk)
+        target.flush()
+
+    with open_host(host, trust_new_host) as executor:
+        result = executor.run(list(command), timeout=timeout, on_output=relay, step=" ".join(command))
+    if result.status:
+        raise click.exceptions.Exit(result.status)
+
+
+@host.command("put")
+@click.argument("local", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("remote")
+@_host
+@_trust
+def put_cmd(local: Path, remote: str, host: str, trust_new_host: bool) -> None:
+    """Upload LOCAL to REMOTE (an absolute path on the host).
+
+    The file goes to REMOTE.xenkit-part first; the host's sha256sum must match ours before it is
+    renamed over REMOTE. Run again after an interrupted upload: it goes on where it stopped.
+    """
+    from toolkit.remote.progress import TransferProgress
+
+    _absolute(remote)
+    with open_host(host, trust_new_host) as executor:
+        bar = TransferProgress(f"{local.name} -> {executor.name}:{remote}")
+        sent = executor.put(local, remote, progress=bar)
+        bar.finish(f"sha256 ok{f', resumed at {sent.resumed_from} bytes' if sent.resumed_from else ''}")
+    click.echo(f"{sent.sha256}  {remote}")
+
+
+@host.command("get")
+@click.argument("remote")
+@click.argument("local", type=click.Path(dir_okay=False, path_type=Path))
+@_host
+@_trust
+def get_cmd(remote: str, local: Path, host: str, trust_new_host: bool) -> None:
+    """Download REMOTE (an absolute path on the host) to LOCAL; LOCAL is replaced only once sha256 matches."""
+    from toolkit.remote.progress import TransferProgress
+
+    _absolute(remote)
+    if local.is_dir():
+        local = local / remote.rsplit("/", 1)[-1]
+    with open_host(host, trust_new_host) as executor:
+        bar = TransferProgress(f"{executor.name}:{remote} -> {local}")
+        got = executor.get(remote, local, progress=bar)
+        bar.finish("sha256 ok")
+    click.echo(f"{got.sha256}  {local}")
+
+
+def _absolute(remote: str) -> None:
+    if not remote.startswith("/") or "\0" in remote:
+        raise UsageError(f'remote path "{remote}": give an absolute path on the host, e.g. /root/file')
