@@ -81,11 +81,14 @@ def put_cmd(local: Path, remote: str, host: str, trust_new_host: bool) -> None:
 
 @host.command("get")
 @click.argument("remote")
-@click.argument("local", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("local", type=click.Path(path_type=Path))
 @_host
 @_trust
 def get_cmd(remote: str, local: Path, host: str, trust_new_host: bool) -> None:
-    """Download REMOTE (an absolute path on the host) to LOCAL; LOCAL is replaced only once sha256 matches."""
+    """Download REMOTE (an absolute path on the host) to LOCAL (a file or a directory).
+
+    LOCAL is replaced only once the sha256 of what arrived matches the host's sha256sum.
+    """
     from toolkit.remote.progress import TransferProgress
 
     _absolute(remote)
