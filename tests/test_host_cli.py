@@ -60,7 +60,8 @@ def test_put_to_a_directory_that_does_not_exist(xenkit: Xenkit, box: SshTestHost
     local = tmp_path / "f"
     local.write_bytes(b"x")
     result = xenkit("host", "put", str(local), str(tmp_path / "no" / "such" / "dir" / "f"), "--host", "box")
-    assert result.code in (1, 2) and "error:" in result.err and "Traceback" not in result.err
+    assert result.code == 2 and "/no/such/dir/f: its directory does not exist" in result.err
+    assert "Traceback" not in result.err
 
 
 class _Tty(io.StringIO):

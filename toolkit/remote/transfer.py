@@ -54,7 +54,9 @@ def upload(ex: SshExecutor, local: Path, remote: str, progress: ProgressSink | N
                     if progress is not None:
                         progress(sent, total)
         except PermissionError:
-            raise RemoteError(f"{ex.host.label}:{part}: permission denied") from None
+            raise UsageError(f"{ex.host.label}:{part}: permission denied") from None
+        except FileNotFoundError:
+            raise UsageError(f"{ex.host.label}:{remote}: its directory does not exist") from None
         except _SFTP_ERRORS as exc:
             raise RemoteError(f"{ex.host.label}: connection lost while {label} ({sent} of {total} bytes sent)",
                               hint=f"run again to resume from the part file {part}; "
@@ -163,8 +165,10 @@ def write_remote_atomic(ex: SshExecutor, path: str, data: bytes, like: FileInfo 
                 handle.chown(like.uid, like.gid)
     except PermissionError:
         _remove(ex, tmp)
-        raise RemoteError(f"{ex.host.label}:{path}: permission denied writing in {directory or '/'}; "
-                          "nothing changed") from None
+        raise UsageError(f"{ex.host.label}:{path}: permission denied writing in {directory or '/'}; "
+                         "nothing changed") from None
+    except FileNotFoundError:
+        raise UsageError(f"{ex.host.label}:{path}: its directory does not exist") from None
     except _SFTP_ERRORS as exc:
         _remove(ex, tmp)
         raise RemoteError(f"{ex.host.label}: connection lost while writing {path} ({exc}); "
