@@ -297,31 +297,15 @@ def test_cli_unknown_command_is_a_usage_error(xenkit):
     assert "Traceback" not in result.err
 
 
-# Errors through the CLI edge: the `template clone` command will take these values; until then a tiny
-# command on a private group runs the same lookups through main()'s error rendering.
+# Errors through the CLI edge: `template clone` takes the release and --arch.
 
 
-@pytest.fixture
-def lookup_command():
-    import click
-
-    from toolkit.cli.main import cli
-
-    @click.command("_release-lookup")
-    @click.argument("release")
-    @click.argument("arch", default="amd64")
-    def lookup(release: str, arch: str) -> None:
-        found = find_release(release)
-        click.echo(default_template_name(found, arch))
-
-    cli.add_command(lookup)
-    yield "_release-lookup"
-    cli.commands.pop("_release-lookup")
-
-
-def test_cli_lookup_ok(xenkit, lookup_command):
-    result = xenkit(lookup_command, "ubuntu-12.04", "i386")
-    assert (result.code, result.out, result.err) == (0, "Ubuntu Precise Pangolin 12.04 (32-bit)\n", "")
+def test_cli_clone_plan_uses_the_catalog(xenkit):
+    result = xenkit("template", "clone", "ubuntu-12.04", "--arch", "i386")
+    assert result.code == 0, result.err
+    assert "'new-name-label=Ubuntu Precise Pangolin 12.04 (32-bit)'" in result.out
+    assert "'name-label=Ubuntu Lucid Lynx 10.04 (32-bit)'" in result.out
+    assert "other-config:install-arch=i386" in result.out
 
 
 @pytest.mark.parametrize(
@@ -330,15 +314,21 @@ def test_cli_lookup_ok(xenkit, lookup_command):
         (["foo"], 'error: release "foo": unknown; known: lucid, maverick, natty, oneiric, precise, quantal, raring, '
                   "saucy, trusty, utopic, vivid, wily, xenial, yakkety, zesty, artful, bionic, squeeze, wheezy, "
                   "jessie, stretch\n"),
-        (["precise", "arm64"], 'error: arch "arm64": unknown; known: amd64, i386\n'),
+        (["precise", "--arch", "arm64"], 'error: arch "arm64": unknown; known: amd64, i386\n'),
         (["foo\nbar"], None),
+        (["precise", "--methods", "http,gopher"], None),
+        (["precise", "--pv-args", "a\nb"], None),
+        (["precise", "--pv-args", "x" * 1100], None),
+        (["precise", "--pv-args", "x", "--preseed", "http://a/p.cfg"], None),
+        (["precise", "--repo", "file:///etc/passwd"], None),
+        (["precise", "--name", 'bad"name'], None),
     ],
 )
-def test_cli_lookup_errors(xenkit, lookup_command, args, message):
-    result = xenkit(lookup_command, *args)
+def test_cli_clone_bad_input(xenkit, args, message):
+    result = xenkit("template", "clone", *args)
     assert result.code == 2
     assert result.out == ""
-    assert result.err.count("\n") == 1 and result.err.startswith("error: ")
+    assert result.err.startswith("error: ")
     assert "Traceback" not in result.err
     if message is not None:
         assert result.err == message
