@@ -282,17 +282,15 @@ class SshTestHost:
         self.stop()
         raise RuntimeError(f"sshd on {self.address}:{self.port} did not start; its log:\n{self.log_text()}")
 
-    def stop(self) -> None:
-        """Stop sshd and its sessions (SIGTERM, SIGKILL after TIMEOUT); a private namespace stays."""
+    def stop(self, sig: int = signal.SIGTERM) -> None:
+        """Stop sshd and its sessions (`sig`, then SIGKILL after TIMEOUT); a private namespace stays."""
         if self.proc is not None:
-            end_process_tree(self.proc, signal.SIGTERM)
+            end_process_tree(self.proc, sig)
             self.proc = None
 
     def kill(self) -> None:
         """SIGKILL sshd and every session under it, as a server that drops dead: the port then refuses."""
-        if self.proc is not None:
-            end_process_tree(self.proc, signal.SIGKILL)
-            self.proc = None
+        self.stop(signal.SIGKILL)
 
     def restart(self) -> None:
         """Stop, and start again on the same address, port, keys and private mounts."""
