@@ -19,6 +19,7 @@ from pathlib import Path
 
 from toolkit.errors import ToolkitError, UsageError
 from toolkit.remote.executor import Executor, FileInfo
+from toolkit.remote.local import write_bytes_atomic
 
 _PARSE_ERRORS = re.compile(r"^(\d+) parse errors?", re.M)
 
@@ -99,26 +100,8 @@ def replace_with_backup(path: Path, old: str, new: str) -> Replaced:
 
 
 def _atomic_write(path: Path, text: str, info: os.stat_result) -> None:
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fchmod(handle.fileno(), info.st_mode & 0o7777)
-            if os.geteuid() == 0 or info.st_uid == os.geteuid():
-                with contextlib.suppress(PermissionError):
-                    os.fchown(handle.fileno(), info.st_uid, info.st_gid)
-            os.fsync(handle.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp_name)
-        raise
-    directory = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)
+    like = FileInfo(info.st_size, info.st_mode & 0o7777, info.st_uid, info.st_gid, False, True)
+    write_bytes_atomic(path, text.encode("utf-8"), like)
 
 
 MAX_FSTAB = 16 << 20

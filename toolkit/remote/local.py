@@ -98,7 +98,7 @@ class LocalExecutor:
         return data
 
     def write_atomic(self, path: str, data: bytes, like: FileInfo | None) -> None:
-        _write_atomic(Path(path), data, like)
+        write_bytes_atomic(Path(path), data, like)
 
     def close(self) -> None:
         pass
@@ -161,7 +161,8 @@ def sha256_of(path: Path, start: int = 0, length: int | None = None) -> str:
     return digest.hexdigest()
 
 
-def _write_atomic(path: Path, data: bytes, like: FileInfo | None) -> None:
+def write_bytes_atomic(path: Path, data: bytes, like: FileInfo | None) -> None:
+    """Temp file beside `path` (mode and owner of `like`), fsync, rename over it, fsync the directory."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".xenkit-tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
