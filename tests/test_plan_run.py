@@ -48,7 +48,7 @@ def test_failure_undoes_done_steps_newest_first_and_names_the_step(tmp_path: Pat
     assert log.read_text() == "made\nstep2\nundo2 thing-1\nunmade\n"
     lines = info.value.lines()
     assert lines[0] == "local: step 3/3 failed: step 3: exit status 3"
-    assert "  step 3 broke" in lines
+    assert "output: step 3 broke" in lines
     assert any(line.startswith("  undone: step 2") for line in lines)
 
 

@@ -76,7 +76,7 @@ def run_plan(plan: Plan, ex: Executor, say: Say) -> PlanOutcome:
                 continue
             _step(item, ex, values)
         except _StepFailed as failed:
-            details = [f"  {line}" for line in failed.output.splitlines()[-40:]]
+            details = [f"output: {line}" for line in failed.output.splitlines()[-40:]]
             details += _undo(undo, ex, values, say)
             raise PlanFailed(f"{ex.name}: step {index}/{total} failed: {item.title}: {failed.reason}",
                              details) from None
