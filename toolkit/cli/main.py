@@ -34,10 +34,11 @@ Examples:
 @click.version_option(__version__, "--version", prog_name="xenkit", message="%(prog)s %(version)s")
 @click.option("--debug", is_flag=True, help="Show a full traceback when a command fails.")
 def cli(debug: bool) -> None:
-    """Kickstarts, boot arguments and xe plans for XenServer / Citrix Hypervisor / XCP-ng guests.
+    """Kickstarts, boot arguments, templates and xe plans for XenServer / Citrix Hypervisor / XCP-ng.
 
     Generators print to standard output (or -o FILE, written atomically). Plans print as bash
-    scripts to review and run in dom0. Exit codes: 0 success, 1 a failed operation, 2 bad input.
+    scripts to review and run in dom0, or run there over SSH with --host (keys only, known host
+    keys only; see `xenkit host --help`). Exit codes: 0 success, 1 a failed operation, 2 bad input.
     """
 
 
