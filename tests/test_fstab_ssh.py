@@ -130,3 +130,14 @@ def test_path_needs_host_and_a_single_file(xenkit: Xenkit, tmp_path: Path) -> No
     assert both.code == 2 and "give the file on the host once" in both.err
     relative = xenkit("fstab", "nobarrier", "--path", "etc/fstab", "--host", "127.0.0.1")
     assert relative.code == 2 and "absolute path" in relative.err
+
+
+def test_a_full_disk_on_the_host_leaves_the_fstab_whole(xenkit: Xenkit, guest: SshTestHost) -> None:
+    big = "".join(f"/dev/xvd{i} /srv/d{i} ext4 defaults 0 2\n" for i in range(1500))  # ~50 KB
+    _inside(guest, f"mkdir /etc/tiny && mount -t tmpfs -o size=64k tmpfs /etc/tiny && "
+                   f"printf %s {_sh(big)} > /etc/tiny/fstab")
+    result = xenkit("fstab", "nobarrier", "--host", "guest", "--path", "/etc/tiny/fstab")
+    assert result.code == 1 and "Traceback" not in result.err
+    assert "is the host's disk full?" in result.err
+    assert _read(guest, "/etc/tiny/fstab") == big.encode()
+    assert _inside(guest, "ls -a /etc/tiny | grep -c xenkit-tmp || true").strip() == "0"

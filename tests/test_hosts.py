@@ -31,6 +31,9 @@ def test_host_forms(text: str, user: str, address: str, port: int, known_name: s
     ("root@exa mple", '"exa mple" is not an IP address or host name'),
     ("root@-host", '"-host" is not an IP address or host name'),
     ("", "empty"),
+    ("[::1", "expected [address]:port"),
+    ("host:", 'port ""'),
+    ("[::1]:", 'port ""'),
 ])
 def test_bad_host_forms(text: str, shown: str, tmp_path: Path) -> None:
     with pytest.raises(UsageError) as info:

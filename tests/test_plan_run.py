@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.errors import ToolkitError
 from toolkit.plan import Check, Guard, Plan, Probe, Step, Var, cmd, word
 from toolkit.plan_run import PlanFailed, run_plan
 from toolkit.remote.local import LocalExecutor
@@ -49,7 +48,21 @@ def test_failure_undoes_done_steps_newest_first_and_names_the_step(tmp_path: Pat
     lines = info.value.lines()
     assert lines[0] == "local: step 3/3 failed: step 3: exit status 3"
     assert "output: step 3 broke" in lines
-    assert any(line.startswith("  undone: step 2") for line in lines)
+    assert any(line.startswith("undone: step 2") for line in lines)
+
+
+def test_a_timed_out_step_is_undone_too(tmp_path: Path) -> None:
+    log = tmp_path / "log"
+    thing = Var("thing")
+    plan = Plan("slow", result=thing)
+    plan.add(Step("make", cmd("sh", "-c", f"echo made >> {log}; echo t1"), capture=thing,
+                  undo=cmd("sh", "-c", f"echo unmade $0 >> {log}", word("", thing))))
+    plan.add(Step("slow step", cmd("sleep", "5")))
+    with pytest.raises(PlanFailed) as info:
+        run_plan(plan, LocalExecutor(), lambda _: None, step_timeout=0.5)
+    assert "step 2/2 failed: slow step" in info.value.message and "still running" in info.value.message
+    assert log.read_text() == "made\nunmade t1\n"
+    assert "undone: make: sh -c" in "\n".join(info.value.lines())
 
 
 def test_bash_rendering_does_the_same(tmp_path: Path) -> None:
@@ -86,7 +99,7 @@ def test_guard_nothing_there_makes_it(tmp_path: Path) -> None:
 def test_guard_other_settings_is_an_error_or_replaced(tmp_path: Path) -> None:
     (tmp_path / "id").write_text("old\n")
     (tmp_path / "colour").write_text("red\n")  # size missing: reads as ''
-    with pytest.raises(ToolkitError) as info:
+    with pytest.raises(PlanFailed) as info:
         run_plan(_guarded(tmp_path, False), LocalExecutor(), lambda _: None)
     assert "colour is 'red', wanted 'blue'; size is '', wanted '10'" in info.value.message
     assert "--replace" in (info.value.hint or "")

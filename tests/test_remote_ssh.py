@@ -219,7 +219,48 @@ def test_stat_read_and_atomic_write_over_sftp(shared_ssh_host: SshTestHost, tmp_
         assert target.read_text() == "new\n" and target.stat().st_mode & 0o7777 == 0o640
         assert ex.read_bytes(str(target), 100) == b"new\n"
         assert sorted(p.name for p in tmp_path.iterdir()) == ["file", "home"]  # no temp file left
-        with pytest.raises(RemoteError, match="larger than 2 bytes"):
+        with pytest.raises(UsageError, match="4 bytes, larger than 2"):
             ex.read_bytes(str(target), 2)
+    finally:
+        ex.close()
+
+
+def test_output_closed_early_does_not_spin(shared_ssh_host: SshTestHost) -> None:
+    ex = _connect(shared_ssh_host)
+    try:
+        cpu = time.process_time()
+        result = ex.run(["sh", "-c", "exec >&- 2>&-; sleep 2; exit 4"], timeout=30)
+        assert result.status == 4
+        assert time.process_time() - cpu < 0.5  # waited on the exit status, not in a busy loop
+    finally:
+        ex.close()
+
+
+def test_known_hosts_lines_paramiko_cannot_read_are_skipped(ssh_host: SshTestHost, tmp_path: Path) -> None:
+    known = tmp_path / "known"
+    known.write_bytes(b"@cert-authority *.example.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMq\n"
+                      b"\xff\xfe not utf-8 at all\n" + ssh_host.known_hosts.read_bytes())
+    connect(spec_for(ssh_host, known_hosts=known), say=lambda _: None, timeout=10).close()
+
+
+def test_a_revoked_key_is_refused(ssh_host: SshTestHost, tmp_path: Path) -> None:
+    known = tmp_path / "known"
+    revoked = "".join(f"@revoked {ssh_host.known_hosts_name} {key}\n" for key in ssh_host.host_keys.values())
+    known.write_text(revoked + ssh_host.known_hosts.read_text())
+    with pytest.raises(RemoteError, match="@revoked"):
+        connect(spec_for(ssh_host, known_hosts=known), say=lambda _: None, timeout=10)
+
+
+def test_missing_identity_file_is_a_usage_error(ssh_host: SshTestHost, tmp_path: Path) -> None:
+    spec = spec_for(ssh_host)
+    with pytest.raises(UsageError, match=r"identity file .*nope does not exist"):
+        connect(type(spec)(**{**spec.__dict__, "identity": tmp_path / "nope"}), say=lambda _: None)
+
+
+def test_download_of_a_directory_is_refused(shared_ssh_host: SshTestHost, tmp_path: Path) -> None:
+    ex = _connect(shared_ssh_host)
+    try:
+        with pytest.raises(UsageError, match="is not a regular file"):
+            ex.get(str(tmp_path), tmp_path / "out")
     finally:
         ex.close()

@@ -12,9 +12,11 @@ from dataclasses import dataclass, field
 
 from toolkit.errors import ToolkitError
 from toolkit.plan import Arg, Check, Command, Guard, Plan, Step, Var, Word
-from toolkit.remote.executor import Executor, RemoteError
+from toolkit.remote.executor import CommandTimeout, Executor, RemoteError
 
 Say = Callable[[str], None]
+# xe vm-clone / vm-install copy disks on an SR without fast clone: minutes, not seconds.
+STEP_TIMEOUT = 3600.0
 
 
 @dataclass
@@ -36,10 +38,11 @@ class PlanFailed(ToolkitError):
 
 
 class _StepFailed(Exception):
-    def __init__(self, reason: str, output: str = "") -> None:
+    def __init__(self, reason: str, output: str = "", hint: str | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
         self.output = output
+        self.hint = hint
 
 
 def concrete(command: Command, values: dict[str, str]) -> list[str]:
@@ -59,7 +62,7 @@ def _word(arg: Arg, values: dict[str, str]) -> str:
     return "".join(out)
 
 
-def run_plan(plan: Plan, ex: Executor, say: Say) -> PlanOutcome:
+def run_plan(plan: Plan, ex: Executor, say: Say, step_timeout: float = STEP_TIMEOUT) -> PlanOutcome:
     values: dict[str, str] = {}
     undo: list[tuple[str, Command]] = []
     outcome = PlanOutcome(None)
@@ -68,20 +71,25 @@ def run_plan(plan: Plan, ex: Executor, say: Say) -> PlanOutcome:
         say(f"[{index}/{total}] {item.title}")
         try:
             if isinstance(item, Guard):
-                if _guard(item, ex, values, say):
+                if _guard(item, ex, values, say, step_timeout):
                     return PlanOutcome(values[item.subject.name], True, outcome.done)
                 continue
             if item.only_if is not None and not values.get(item.only_if.name):
                 say("  (skipped: nothing to do)")
                 continue
-            _step(item, ex, values)
+            _step(item, ex, values, step_timeout)
+        except CommandTimeout as exc:  # the connection is fine: undo what was done, as for a failure
+            details = _undo(undo, ex, values, say)
+            raise PlanFailed(f"{ex.name}: step {index}/{total} failed: {item.title}: {exc.message}", details,
+                             "the timed-out command may still be running on the host") from None
         except _StepFailed as failed:
             details = [f"output: {line}" for line in failed.output.splitlines()[-40:]]
             details += _undo(undo, ex, values, say)
             raise PlanFailed(f"{ex.name}: step {index}/{total} failed: {item.title}: {failed.reason}",
-                             details) from None
+                             details, failed.hint) from None
         except RemoteError as exc:
-            pending = [f"  not undone (no connection): {cmd.render()}" for _, cmd in reversed(undo)]
+            pending = [f"not undone (no connection), run it by hand: {' '.join(concrete(cmd, values))}"
+                       for _, cmd in reversed(undo)]
             raise PlanFailed(f"step {index}/{total} ({item.title}): {exc.message}", pending, exc.hint) from None
         outcome.done.append(item.title)
         if item.undo is not None:
@@ -91,8 +99,8 @@ def run_plan(plan: Plan, ex: Executor, say: Say) -> PlanOutcome:
     return outcome
 
 
-def _step(step: Step, ex: Executor, values: dict[str, str]) -> None:
-    result = ex.run(concrete(step.command, values), step=step.title)
+def _step(step: Step, ex: Executor, values: dict[str, str], timeout: float) -> None:
+    result = ex.run(concrete(step.command, values), step=step.title, timeout=timeout)
     if not result.ok:
         raise _StepFailed(f"exit status {result.status}", result.output_tail())
     if step.capture is None:
@@ -108,14 +116,15 @@ def _step(step: Step, ex: Executor, values: dict[str, str]) -> None:
         raise _StepFailed(f"{what}: already exists ({value})")
 
 
-def _guard(guard: Guard, ex: Executor, values: dict[str, str], say: Say) -> bool:
-    """True: everything is in place, stop here. False: go on. Raises when it differs and may not replace."""
+def _guard(guard: Guard, ex: Executor, values: dict[str, str], say: Say, timeout: float) -> bool:
+    """True: everything is in place, stop here. False: go on. Fails when it differs and may not replace
+    (like the script's `exit 1`, which undoes the steps done before it)."""
     if not values.get(guard.subject.name):
         return False
     differs = []
     for probe in guard.probes:
-        result = ex.run(concrete(probe.command, values), step=f"{guard.title}: read {probe.label}")
-        current = result.text().rstrip("\n") if result.ok else ""
+        result = ex.run(concrete(probe.command, values), step=f"{guard.title}: read {probe.label}", timeout=timeout)
+        current = result.text().rstrip("\n")  # like the script's "$(probe || true)": a failure prints nothing
         if current != probe.expected:
             differs.append(f"{probe.label} is '{current}', wanted '{probe.expected}'")
     subject = values[guard.subject.name]
@@ -125,13 +134,13 @@ def _guard(guard: Guard, ex: Executor, values: dict[str, str], say: Say) -> bool
     if guard.replace:
         say(f"{guard.what} has other settings; replacing it (--replace): {'; '.join(differs)}")
         return False
-    raise ToolkitError(f"{guard.what} already exists ({subject}) with other settings: {'; '.join(differs)}",
-                       hint="run with --replace to replace it, or choose another --name")
+    raise _StepFailed(f"{guard.what} already exists ({subject}) with other settings: {'; '.join(differs)}",
+                      hint="run with --replace to replace it, or choose another --name")
 
 
 def _undo(undo: list[tuple[str, Command]], ex: Executor, values: dict[str, str], say: Say) -> list[str]:
     if not undo:
-        return ["  nothing to undo (no step that changed anything had run)"]
+        return ["nothing to undo (no step that changed anything had run)"]
     report = []
     say(f"undoing {len(undo)} step(s)")
     for title, command in reversed(undo):
@@ -139,8 +148,8 @@ def _undo(undo: list[tuple[str, Command]], ex: Executor, values: dict[str, str],
         try:
             result = ex.run(argv, step=f"undo of: {title}")
         except RemoteError as exc:
-            report.append(f"  undo FAILED ({exc.message}): {command.render()}")
+            report.append(f"undo FAILED ({exc.message}), run it by hand: {' '.join(argv)}")
             continue
         status = "undone" if result.ok else f"undo FAILED (exit {result.status}; run it by hand)"
-        report.append(f"  {status}: {title}: {' '.join(argv)}")
+        report.append(f"{status}: {title}: {' '.join(argv)}")
     return report

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from toolkit.cli.hostopts import HOST_HELP, open_host
-from toolkit.errors import UsageError
+from toolkit.errors import ToolkitError, UsageError
 
 _trust = click.option("--trust-new-host", is_flag=True,
                       help="Accept and record the key of a host not yet in known_hosts (a changed key is refused).")
@@ -35,7 +35,7 @@ def check_cmd(host: str, trust_new_host: bool) -> None:
     with open_host(host, trust_new_host) as executor:
         result = executor.run(["true"], timeout=30, step="running true")
         if not result.ok:
-            raise UsageError(f"{executor.name}: `true` exited {result.status}: {result.output_tail(3)}")
+            raise ToolkitError(f"{executor.name}: `true` exited {result.status}: {result.output_tail(3)}")
         click.echo(f"{executor.name}: ok")
 
 
@@ -74,7 +74,11 @@ def put_cmd(local: Path, remote: str, host: str, trust_new_host: bool) -> None:
     _absolute(remote)
     with open_host(host, trust_new_host) as executor:
         bar = TransferProgress(f"{local.name} -> {executor.name}:{remote}")
-        sent = executor.put(local, remote, progress=bar)
+        try:
+            sent = executor.put(local, remote, progress=bar)
+        except BaseException:
+            bar.finish("FAILED")  # end the bar's line so the error starts on its own
+            raise
         bar.finish(f"sha256 ok{f', resumed at {sent.resumed_from} bytes' if sent.resumed_from else ''}")
     click.echo(f"{sent.sha256}  {remote}")
 
@@ -96,7 +100,11 @@ def get_cmd(remote: str, local: Path, host: str, trust_new_host: bool) -> None:
         local = local / remote.rsplit("/", 1)[-1]
     with open_host(host, trust_new_host) as executor:
         bar = TransferProgress(f"{executor.name}:{remote} -> {local}")
-        got = executor.get(remote, local, progress=bar)
+        try:
+            got = executor.get(remote, local, progress=bar)
+        except BaseException:
+            bar.finish("FAILED")
+            raise
         bar.finish("sha256 ok")
     click.echo(f"{got.sha256}  {local}")
 

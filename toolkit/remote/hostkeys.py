@@ -75,15 +75,39 @@ class TrustNew(paramiko.MissingHostKeyPolicy):  # type: ignore[misc]
         self.say(f"trusting new host {hostname}: {describe(key)} (recorded in {path})")
 
 
-def load_known(client: Any, host: HostSpec) -> None:
-    """Give the client every key we know for any host, from the user's and the project's files."""
+def load_known(client: Any, host: HostSpec) -> set[tuple[str, str]]:
+    """Give the client every key we know, from the user's and the project's files; return the revoked ones.
+
+    paramiko's own loader stops at lines OpenSSH accepts (`@cert-authority`, `@revoked`) and at bytes that
+    are not UTF-8, so each file is read here: marker lines are set aside (revoked keys are refused after
+    the handshake), other lines go to paramiko one by one, and a line it cannot read is skipped.
+    """
+    revoked: set[tuple[str, str]] = set()
     for path in (user_known_hosts(), host.known_hosts):
         if path is None or not path.is_file():
             continue
         try:
-            client.load_system_host_keys(str(path))
-        except (OSError, paramiko.SSHException) as exc:
-            raise RemoteError(f"{path}: cannot read known hosts: {exc}") from None
+            text = path.read_bytes().decode("utf-8", "replace")
+        except OSError as exc:
+            raise RemoteError(f"{path}: cannot read known hosts: {exc.strerror or exc}") from None
+        keys = client.get_host_keys()
+        for line in text.splitlines():
+            fields = line.split()
+            if not fields or fields[0].startswith("#"):
+                continue
+            if fields[0] == "@revoked" and len(fields) >= 4:
+                revoked.add((fields[2], fields[3]))
+                continue
+            if fields[0].startswith("@"):
+                continue  # @cert-authority: host certificates are not used by xenkit
+            try:
+                entry = paramiko.hostkeys.HostKeyEntry.from_line(line)
+            except (paramiko.SSHException, ValueError, TypeError, IndexError):
+                entry = None
+            if entry is not None and entry.key is not None:
+                for name in entry.hostnames:
+                    keys.add(name, entry.key.get_name(), entry.key)
+    return revoked
 
 
 def changed_key_error(host: HostSpec, exc: Any) -> RemoteError:

@@ -80,15 +80,16 @@ def parse_host(text: str, known_hosts: Path | None) -> HostSpec:
 
 def _split_port(text: str, rest: str) -> tuple[str, int]:
     if rest.startswith("["):  # [v6addr]:port, as OpenSSH writes it
-        address, _, tail = rest[1:].partition("]")
-        port_text = tail[1:] if tail.startswith(":") else ""
-        if tail and not tail.startswith(":"):
+        address, bracket, tail = rest[1:].partition("]")
+        if not bracket or (tail and not tail.startswith(":")):
             raise UsageError(f'--host "{text}": expected [address]:port')
+        port_text, has_port = tail[1:], bool(tail)
     elif rest.count(":") == 1:
         address, _, port_text = rest.partition(":")
+        has_port = True
     else:
-        address, port_text = rest, ""
-    if not port_text:
+        address, port_text, has_port = rest, "", False
+    if not has_port:
         return address, 22
     if not port_text.isdigit() or not 1 <= int(port_text) <= 65535:
         raise UsageError(f'--host "{text}": port "{port_text}" is not a number from 1 to 65535')

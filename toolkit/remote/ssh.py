@@ -30,10 +30,11 @@ from toolkit.remote.executor import (
     Transferred,
     quote_command,
 )
-from toolkit.remote.hostkeys import RefuseUnknown, TrustNew, changed_key_error, load_known
+from toolkit.remote.hostkeys import RefuseUnknown, TrustNew, changed_key_error, describe, load_known
 from toolkit.remote.hosts import HostSpec
 
 CONNECT_TIMEOUT = 15.0
+SFTP_TIMEOUT = 120.0  # one SFTP request/reply; a host that stops answering is not waited on forever
 # CentOS 5-era OpenSSH (XenServer 6.x dom0, the DDK VM) knows only ssh-rsa signatures with SHA-1;
 # paramiko would otherwise sign with rsa-sha2-* and the login fails (field notes section 6).
 LEGACY_DISABLED = {"pubkeys": ["rsa-sha2-512", "rsa-sha2-256"]}
@@ -42,8 +43,10 @@ _READ = 65536
 
 def connect(host: HostSpec, *, trust_new: bool = False, say: Callable[[str], None] = print,
             timeout: float = CONNECT_TIMEOUT) -> SshExecutor:
+    if host.identity is not None and not host.identity.is_file():
+        raise UsageError(f"{host.label}: identity file {host.identity} does not exist or is not a file")
     client = paramiko.SSHClient()
-    load_known(client, host)
+    revoked = load_known(client, host)
     client.set_missing_host_key_policy(TrustNew(host, say) if trust_new else RefuseUnknown(host))
     try:
         client.connect(
@@ -81,6 +84,11 @@ def connect(host: HostSpec, *, trust_new: bool = False, say: Callable[[str], Non
         raise RemoteError(f"{host.label}: cannot connect to {host.address}:{host.port}: {_reason(exc)}") from None
     transport = client.get_transport()
     assert transport is not None
+    offered = transport.get_remote_server_key()
+    if (offered.get_name(), offered.get_base64()) in revoked:
+        client.close()
+        raise RemoteError(f"{host.label}: the host's key {describe(offered)} is marked @revoked in known_hosts; "
+                          "refusing to connect")
     transport.set_keepalive(15)  # a silently dead peer is noticed, not waited on forever
     return SshExecutor(host, client)
 
@@ -149,12 +157,19 @@ class SshExecutor:
                 raise CommandTimeout(f"{self.host.label}: {doing}: still running after {timeout:g} s; "
                                      "channel closed (the command may go on on the host)")
             if not got:
-                select.select([channel], [], [], min(left, 1.0))
+                if channel.eof_received:  # output is over (the pipe stays readable): wait for the exit status
+                    channel.status_event.wait(min(left, 1.0))
+                else:
+                    select.select([channel], [], [], min(left, 1.0))
                 transport = self.client.get_transport()
                 alive = transport is not None and transport.is_active()
                 if not alive and not (channel.recv_ready() or channel.recv_stderr_ready()
                                       or channel.exit_status_ready()):
                     raise self._dropped(doing, None)
+
+    def alive(self) -> bool:
+        transport = self.client.get_transport()
+        return transport is not None and bool(transport.is_active())
 
     def _transport(self, doing: str) -> Any:
         transport = self.client.get_transport()
@@ -172,6 +187,7 @@ class SshExecutor:
         if self._sftp is None:
             try:
                 self._sftp = self.client.open_sftp()
+                self._sftp.get_channel().settimeout(SFTP_TIMEOUT)
             except (paramiko.SSHException, OSError, EOFError) as exc:
                 raise self._dropped(doing, exc) from None
         return self._sftp
@@ -202,6 +218,9 @@ class SshExecutor:
                         stat.S_ISDIR(mode), stat.S_ISREG(mode))
 
     def read_bytes(self, path: str, limit: int) -> bytes:
+        info = self.stat(path)
+        if info is not None and info.size > limit:
+            raise UsageError(f"{self.host.label}:{path}: {info.size} bytes, larger than {limit}")
         try:
             with self.sftp(f"read {path}").open(path, "rb") as handle:
                 handle.prefetch(max_concurrent_requests=64)

@@ -58,9 +58,11 @@ def upload(ex: SshExecutor, local: Path, remote: str, progress: ProgressSink | N
         except FileNotFoundError:
             raise UsageError(f"{ex.host.label}:{remote}: its directory does not exist") from None
         except _SFTP_ERRORS as exc:
-            raise RemoteError(f"{ex.host.label}: connection lost while {label} ({sent} of {total} bytes sent)",
+            what = "connection lost" if not ex.alive() else f"failed ({exc})"
+            raise RemoteError(f"{ex.host.label}: {what} while {label} ({sent} of {total} bytes sent)",
                               hint=f"run again to resume from the part file {part}; "
                                    f"{remote} itself was not touched") from exc
+    _check_size(ex, part, total, remote)
     expected = digest.hexdigest()
     got = remote_sha256(ex, part)
     if got != expected:
@@ -93,6 +95,13 @@ def _resume_point(ex: SshExecutor, source: Any, part: str, total: int) -> tuple[
 def download(ex: SshExecutor, remote: str, local: Path, progress: ProgressSink | None) -> Transferred:
     label = f"downloading {ex.host.label}:{remote} to {local}"
     sftp = ex.sftp(label)
+    info = ex.stat(remote)
+    if info is None:
+        raise UsageError(f"{ex.host.label}:{remote}: does not exist")
+    if not info.is_file:
+        raise UsageError(f"{ex.host.label}:{remote}: is not a regular file")
+    if local.is_dir():
+        raise UsageError(f"{local}: is a directory; give a file name")
     try:
         fd, part = tempfile.mkstemp(prefix=f".{local.name}.", suffix=PART_SUFFIX, dir=local.parent)
     except OSError as exc:
@@ -107,7 +116,7 @@ def download(ex: SshExecutor, remote: str, local: Path, progress: ProgressSink |
                     handle.prefetch(total, max_concurrent_requests=64)
                     while chunk := handle.read(CHUNK):
                         digest.update(chunk)
-                        target.write(chunk)
+                        _write_local(target, chunk, local)
                         done += len(chunk)
                         if progress is not None:
                             progress(done, total)
@@ -116,20 +125,43 @@ def download(ex: SshExecutor, remote: str, local: Path, progress: ProgressSink |
             except PermissionError:
                 raise UsageError(f"{ex.host.label}:{remote}: is not readable (permission denied)") from None
             except _SFTP_ERRORS as exc:
-                raise RemoteError(f"{ex.host.label}: connection lost while {label} ({done} bytes received); "
+                what = "connection lost" if not ex.alive() else f"failed ({exc})"
+                raise RemoteError(f"{ex.host.label}: {what} while {label} ({done} bytes received); "
                                   f"{local} was not touched") from exc
-            target.flush()
-            os.fsync(target.fileno())
+            try:
+                target.flush()
+                os.fsync(target.fileno())
+            except OSError as exc:
+                raise RemoteError(f"{local}: cannot write: {exc.strerror or exc}; not replaced") from None
         expected = remote_sha256(ex, remote)
         if digest.hexdigest() != expected:
             raise RemoteError(f"{local}: sha256 after download is {digest.hexdigest()}, the host has {expected}; "
                               "not replaced")
-        os.replace(part, local)
+        try:
+            os.replace(part, local)
+        except OSError as exc:
+            raise RemoteError(f"{local}: cannot replace: {exc.strerror or exc}") from None
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(part)
         raise
     return Transferred(str(local), done, expected)
+
+
+def _check_size(ex: SshExecutor, written: str, size: int, target: str) -> None:
+    """What the host has must be all we sent; a short file means a write failed (often: disk full)."""
+    info = ex.stat(written)
+    have = -1 if info is None else info.size
+    if have != size:
+        raise RemoteError(f"{ex.host.label}:{target}: only {max(have, 0)} of {size} bytes arrived in {written} "
+                          f"(is the host's disk full?); {target} was not touched")
+
+
+def _write_local(target: Any, chunk: bytes, local: Path) -> None:
+    try:
+        target.write(chunk)
+    except OSError as exc:  # kept apart from the SFTP errors around it: this is our disk, not the link
+        raise RemoteError(f"{local}: cannot write: {exc.strerror or exc}; not replaced") from None
 
 
 def remote_sha256(ex: SshExecutor, path: str) -> str:
@@ -144,10 +176,12 @@ def remote_sha256(ex: SshExecutor, path: str) -> str:
 
 def _sha256_over_sftp(ex: SshExecutor, path: str) -> str:
     digest = hashlib.sha256()
-    with ex.sftp().open(path, "rb") as handle:
-        handle.prefetch(max_concurrent_requests=64)
-        while chunk := handle.read(CHUNK):
-            digest.update(chunk)
+    try:
+        with ex.sftp().open(path, "rb") as handle:
+            while chunk := handle.read(CHUNK):
+                digest.update(chunk)
+    except _SFTP_ERRORS as exc:
+        raise RemoteError(f"{ex.host.label}: cannot read {path} back to check its sha256: {exc}") from None
     return digest.hexdigest()
 
 
@@ -157,8 +191,8 @@ def write_remote_atomic(ex: SshExecutor, path: str, data: bytes, like: FileInfo 
     tmp = f"{directory}/.{name}.{secrets.token_hex(4)}.xenkit-tmp"
     sftp = ex.sftp(f"writing {path}")
     try:
+        # Not pipelined: a pipelined SFTP write's error (ENOSPC) can be dropped at close; these files are small.
         with sftp.open(tmp, "wb") as handle:
-            handle.set_pipelined(True)
             handle.write(data)
             if like is not None:
                 handle.chmod(like.mode)
@@ -171,8 +205,13 @@ def write_remote_atomic(ex: SshExecutor, path: str, data: bytes, like: FileInfo 
         raise UsageError(f"{ex.host.label}:{path}: its directory does not exist") from None
     except _SFTP_ERRORS as exc:
         _remove(ex, tmp)
-        raise RemoteError(f"{ex.host.label}: connection lost while writing {path} ({exc}); "
-                          f"{path} was not touched") from None
+        what = "connection lost" if not ex.alive() else f"failed ({exc}; is the host's disk full?)"
+        raise RemoteError(f"{ex.host.label}: {what} while writing {path}; {path} was not touched") from None
+    try:
+        _check_size(ex, tmp, len(data), path)
+    except RemoteError:
+        _remove(ex, tmp)
+        raise
     _rename_over(ex, tmp, path)
     ex.run(["sync"], step=f"sync after writing {path}", timeout=120)
 
