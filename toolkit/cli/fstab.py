@@ -63,9 +63,10 @@ def nobarrier(file: Path | None, check: bool, show_diff: bool, spelling: str, ho
         _nobarrier_remote(executor, path, check, show_diff, spelling)
 
 
-def _report(label: str, old: str, spelling: str, show_diff: bool) -> tuple[str, int] | None:
-    """Edit, print warnings/changes (and the diff); the new text and change count, or None if unchanged."""
-    from toolkit.fstab_file import unified_diff
+def _edit_to_write(label: str, old: str, spelling: str, check: bool, show_diff: bool) -> tuple[str, int] | None:
+    """Make the edit and report it (changes, warnings, --diff); return (new text, entries changed) when it is
+    to be written, None when not (--check / --diff / nothing to change). --check exits 1 if a change is due."""
+    from toolkit.fstab_file import findmnt_parse_errors, unified_diff
     from toolkit.generate.fstab import Spelling, add_nobarrier
 
     edit = add_nobarrier(old, Spelling(spelling))
@@ -77,24 +78,17 @@ def _report(label: str, old: str, spelling: str, show_diff: bool) -> tuple[str, 
                    f"{change.new_options}{note}", err=True)
     if show_diff:
         sys.stdout.write(unified_diff(Path(label), old, edit.text))
-    return (edit.text, len(edit.changes)) if edit.changed else None
-
-
-def _verdict(label: str, new: str | None, check: bool, show_diff: bool) -> bool:
-    """True if the file is to be written; exits 1 for --check when a change is needed."""
-    from toolkit.fstab_file import findmnt_parse_errors
-
+    if check and edit.changed:
+        raise click.exceptions.Exit(1)
     if check or show_diff:
-        if check and new is not None:
-            raise click.exceptions.Exit(1)
-        return False
-    if new is None:
+        return None
+    if not edit.changed:
         click.echo(f"{label}: nothing to change", err=True)
-        return False
-    errors = findmnt_parse_errors(new)
+        return None
+    errors = findmnt_parse_errors(edit.text)
     if errors:
         raise ToolkitError(f"{label}: findmnt cannot parse {errors} line(s) of the new text; nothing written")
-    return True
+    return edit.text, len(edit.changes)
 
 
 def _changed(count: int) -> str:
@@ -106,22 +100,17 @@ def _nobarrier_remote(executor: Executor, path: str, check: bool, show_diff: boo
 
     label = f"{executor.name}:{path}"
     old, _info = read_via(executor, path)
-    result = _report(label, old, spelling, show_diff)
-    new = None if result is None else result[0]
-    if not _verdict(label, new, check, show_diff) or result is None:
-        return
-    backup = replace_via(executor, path, old, result[0])
-    click.echo(f"{label}: {_changed(result[1])}; backup: {backup}", err=True)
+    edit = _edit_to_write(label, old, spelling, check, show_diff)
+    if edit is not None:
+        backup = replace_via(executor, path, old, edit[0])
+        click.echo(f"{label}: {_changed(edit[1])}; backup: {backup}", err=True)
 
 
 def _nobarrier_local(file: Path, check: bool, show_diff: bool, spelling: str) -> None:
     from toolkit.fstab_file import read_fstab, replace_with_backup
 
     old = read_fstab(file)
-    result = _report(str(file), old, spelling, show_diff)
-    new = None if result is None else result[0]
-    if not _verdict(str(file), new, check, show_diff) or result is None:
-        return
-    replaced = replace_with_backup(file, old, result[0])
-    click.echo(f"{file}: {_changed(result[1])}; backup: {replaced.backup}", err=True)
-
+    edit = _edit_to_write(str(file), old, spelling, check, show_diff)
+    if edit is not None:
+        replaced = replace_with_backup(file, old, edit[0])
+        click.echo(f"{file}: {_changed(edit[1])}; backup: {replaced.backup}", err=True)
