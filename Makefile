@@ -33,6 +33,7 @@ test: $(BIN)/xenkit system-deps lint
 
 bench: $(BIN)/xenkit
 	$(BIN)/python benchmarks/bench_render.py
+	$(BIN)/python benchmarks/bench_remote.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache
