@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import select
+import socket
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -41,6 +42,23 @@ LEGACY_DISABLED = {"pubkeys": ["rsa-sha2-512", "rsa-sha2-256"]}
 _READ = 65536
 
 
+class _Transport(paramiko.Transport):  # type: ignore[misc]
+    # AES-GCM first: paramiko lists it last, and it is the fastest cipher with AES-NI (uploads 4.1 -> 3.3 s
+    # for 200 MB here). Servers without it (CentOS 5-era OpenSSH) negotiate aes-ctr as before.
+    _preferred_ciphers = (
+        "aes128-gcm@openssh.com", "aes256-gcm@openssh.com",
+        *(c for c in paramiko.Transport._preferred_ciphers if "gcm" not in c),
+    )
+
+
+def _socket(host: HostSpec, timeout: float) -> socket.socket:
+    """A TCP connection with Nagle off: paramiko leaves it on, and every short request then waits on the
+    peer's delayed ACK (~40 ms a command here; 44 -> 3 ms per `run` on an open connection)."""
+    sock = socket.create_connection((host.address, host.port), timeout=timeout)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return sock
+
+
 def connect(host: HostSpec, *, trust_new: bool = False, say: Callable[[str], None] = print,
             timeout: float = CONNECT_TIMEOUT) -> SshExecutor:
     if host.identity is not None and not host.identity.is_file():
@@ -49,8 +67,14 @@ def connect(host: HostSpec, *, trust_new: bool = False, say: Callable[[str], Non
     revoked = load_known(client, host)
     client.set_missing_host_key_policy(TrustNew(host, say) if trust_new else RefuseUnknown(host))
     try:
+        sock = _socket(host, timeout)
+    except TimeoutError:
+        raise RemoteError(f"{host.label}: no answer from {host.address}:{host.port} within {timeout:g} s") from None
+    except OSError as exc:
+        raise RemoteError(f"{host.label}: cannot connect to {host.address}:{host.port}: {_reason(exc)}") from None
+    try:
         client.connect(
-            host.address, port=host.port, username=host.user,
+            host.address, port=host.port, username=host.user, sock=sock, transport_factory=_Transport,
             key_filename=str(host.identity) if host.identity else None,
             allow_agent=True, look_for_keys=host.identity is None,
             timeout=timeout, banner_timeout=timeout, auth_timeout=timeout, channel_timeout=timeout,
@@ -94,7 +118,7 @@ def connect(host: HostSpec, *, trust_new: bool = False, say: Callable[[str], Non
 
 
 def _reason(exc: BaseException) -> str:
-    if isinstance(exc, paramiko.ssh_exception.NoValidConnectionsError):
+    if isinstance(exc, (paramiko.ssh_exception.NoValidConnectionsError, ConnectionRefusedError)):
         return "connection refused"
     return getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
 

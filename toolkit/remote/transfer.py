@@ -12,8 +12,11 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import queue
 import secrets
 import tempfile
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -43,12 +46,12 @@ def upload(ex: SshExecutor, local: Path, remote: str, progress: ProgressSink | N
     with source:
         digest, offset = _resume_point(ex, source, part, total)
         sent = offset
+        reader = _HashingReader(source, digest)
         try:
             with sftp.open(part, "r+b" if offset else "wb") as handle:
                 handle.set_pipelined(True)
                 handle.seek(offset)
-                while chunk := source.read(CHUNK):
-                    digest.update(chunk)
+                for chunk in reader:
                     handle.write(chunk)
                     sent += len(chunk)
                     if progress is not None:
@@ -58,6 +61,8 @@ def upload(ex: SshExecutor, local: Path, remote: str, progress: ProgressSink | N
         except FileNotFoundError:
             raise UsageError(f"{ex.host.label}:{remote}: its directory does not exist") from None
         except _SFTP_ERRORS as exc:
+            if reader.error is not None:
+                raise RemoteError(f"{local}: cannot read: {reader.error}") from None
             what = "connection lost" if not ex.alive() else f"failed ({exc})"
             raise RemoteError(f"{ex.host.label}: {what} while {label} ({sent} of {total} bytes sent)",
                               hint=f"run again to resume from the part file {part}; "
@@ -71,6 +76,48 @@ def upload(ex: SshExecutor, local: Path, remote: str, progress: ProgressSink | N
                           "the part file was removed and the target not touched")
     _rename_over(ex, part, remote)
     return Transferred(remote, total, expected, offset)
+
+
+class _HashingReader:
+    """Reads and hashes the file on a thread while the caller sends: sha256 (which releases the GIL) then
+    overlaps paramiko's encryption instead of adding to it (200 MB upload here: 3.35 -> 2.30 s)."""
+
+    _END = b""
+
+    def __init__(self, source: Any, digest: Any) -> None:
+        self.source, self.digest = source, digest
+        self.error: str | None = None
+        self.queue: queue.Queue[bytes] = queue.Queue(maxsize=8)  # at most 8 MiB read ahead
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self) -> None:
+        try:
+            while not self.stop.is_set() and (chunk := self.source.read(CHUNK)):
+                self.digest.update(chunk)
+                self._put(chunk)
+        except OSError as exc:
+            self.error = exc.strerror or str(exc)
+        self._put(self._END)
+
+    def _put(self, chunk: bytes) -> None:
+        while not self.stop.is_set():
+            try:
+                self.queue.put(chunk, timeout=0.5)
+                return
+            except queue.Full:
+                continue
+
+    def __iter__(self) -> Iterator[bytes]:
+        try:
+            while (chunk := self.queue.get()) is not self._END and chunk:
+                yield chunk
+            if self.error is not None:
+                raise OSError(self.error)
+        finally:
+            self.stop.set()
+            self.thread.join(timeout=5)
 
 
 def _resume_point(ex: SshExecutor, source: Any, part: str, total: int) -> tuple[Any, int]:
