@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 PART_SUFFIX = ".xenkit-part"
 CHUNK = 1 << 20
+BIG_WRITE = 255 * 1024
 _SFTP_ERRORS = (OSError, paramiko.SSHException, EOFError)
 
 
@@ -50,6 +51,10 @@ def upload(ex: SshExecutor, local: Path, remote: str, progress: ProgressSink | N
         try:
             with sftp.open(part, "r+b" if offset else "wb") as handle:
                 handle.set_pipelined(True)
+                # OpenSSH's sftp-server takes messages up to 256 KiB; paramiko sends 32 KiB writes, and the
+                # per-request overhead is Python's (200 MB here: 3.8 -> 2.5 s). Old servers keep the default.
+                if not ex.host.legacy:
+                    handle.MAX_REQUEST_SIZE = BIG_WRITE
                 handle.seek(offset)
                 for chunk in reader:
                     handle.write(chunk)
