@@ -4,7 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 # Programs the tests drive for real; scripts/system-deps.sh installs their Debian packages.
-SYSTEM_DEPS := bash:bash ssh-keygen:openssh-client openssl:openssl findmnt:util-linux sshd:openssh-server sftp:openssh-client
+SYSTEM_DEPS := bash:bash ssh-keygen:openssh-client openssl:openssl findmnt:util-linux sshd:openssh-server sftp:openssh-client \
+	rpmbuild:rpm multipath:multipath-tools xorriso:xorriso make:make gcc:gcc cpio:cpio dpkg:linux-headers-amd64
 
 .PHONY: run test lint bench system-deps clean
 

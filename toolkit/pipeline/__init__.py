@@ -1,0 +1,1 @@
+"""The driver pipeline: DDK ISO, recipe, build, inspect and bundle steps (issue 4)."""
