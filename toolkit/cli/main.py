@@ -43,7 +43,7 @@ def cli(debug: bool) -> None:
 
 
 def _register() -> None:
-    from toolkit.cli import fstab, host, install, kickstart, site, template
+    from toolkit.cli import driver, fstab, host, install, kickstart, site, template
 
     cli.add_command(kickstart.kickstart)
     cli.add_command(fstab.fstab)
@@ -52,6 +52,7 @@ def _register() -> None:
     cli.add_command(site.render)
     cli.add_command(template.template)
     cli.add_command(host.host)
+    cli.add_command(driver.driver)
 
 
 _register()
