@@ -35,6 +35,7 @@ test: $(BIN)/xenkit system-deps lint
 bench: $(BIN)/xenkit
 	$(BIN)/python benchmarks/bench_render.py
 	$(BIN)/python benchmarks/bench_remote.py
+	$(BIN)/python benchmarks/bench_iso.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache

@@ -43,7 +43,7 @@ def cli(debug: bool) -> None:
 
 
 def _register() -> None:
-    from toolkit.cli import driver, fstab, host, install, kickstart, site, template
+    from toolkit.cli import ddk, driver, fstab, host, install, kickstart, site, template
 
     cli.add_command(kickstart.kickstart)
     cli.add_command(fstab.fstab)
@@ -53,6 +53,7 @@ def _register() -> None:
     cli.add_command(template.template)
     cli.add_command(host.host)
     cli.add_command(driver.driver)
+    cli.add_command(ddk.ddk)
 
 
 _register()

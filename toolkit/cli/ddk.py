@@ -1,0 +1,80 @@
+"""`xenkit ddk`: the Driver Development Kit ISO, the first step of a driver build (issue 4)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+def human_size(count: int) -> str:
+    """1536 -> '1.5 KiB'."""
+    value = float(count)
+    for unit in ("B", "KiB", "MiB"):
+        if value < 1024:
+            return f"{count} B" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} GiB"
+
+
+@click.group()
+def ddk() -> None:
+    """The Driver Development Kit (DDK): the VM that XenServer driver RPMs are built in.
+
+    Citrix ships a DDK for each XenServer release as an ISO (e.g. XenServer-6.2.0-DDK.iso). It holds
+    one exported VM: ddk/ova.xml (its metadata) and its disk as gzipped chunks under ddk/xvda/. Build
+    drivers in the DDK of the release the hosts run: its kernel headers are the hosts' kernel.
+
+    \b
+    The steps:
+      1. xenkit ddk extract XenServer-6.2.0-DDK.iso ddk-6.2   # here, checked, streaming
+      2. put ddk-6.2 in an NFS ISO SR; on a host (dom0) run
+         xe vm-import filename=/var/run/sr-mount/<sr-uuid>/ddk-6.2/ddk/ova.xml
+         (importing the DDK from XenCenter can hang; xe vm-import does not)
+      3. start the VM and build the driver RPMs in it
+    """
+
+
+@ddk.command("extract")
+@click.argument("iso", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("dest", type=click.Path(path_type=Path))
+def extract_cmd(iso: Path, dest: Path) -> None:
+    """Extract the DDK ISO into DEST, a new directory (or an empty one).
+
+    The ISO is read with pycdlib, by its Rock Ridge names, else its Joliet names, else its plain
+    ISO 9660 names (lowercased, `;1` removed; a warning says so). It must hold ddk/ova.xml. Files
+    stream from the ISO to disk (no mount, no root, nothing held in memory) with a progress bar on
+    a terminal. At the end it prints the number of files and their total size; the next step is
+    `xe vm-import filename=<where the host sees DEST>/ddk/ova.xml` (see `xenkit ddk --help`).
+
+    All or nothing: the tree is built in a hidden directory beside DEST and renamed to DEST at the
+    end; on any error nothing is left behind. Refused before anything is written: a file that is
+    not a readable ISO or is truncated (exit 2), a name in the ISO that would land outside DEST (an
+    absolute path, `..`, `/` or NUL in a name, or a name twice), and a DEST that exists and is not
+    an empty directory. Symlinks in the ISO are not created (a DDK has none): each is reported.
+    Modes and times are not copied: everything extracted is yours to read, change and remove.
+
+    \b
+    Examples:
+      xenkit ddk extract XenServer-6.2.0-DDK.iso ddk-6.2
+      xenkit ddk extract /mnt/isos/ddk.iso /srv/iso-sr/ddk-6.2
+    """
+    from toolkit.pipeline.iso import check_dest, open_iso
+    from toolkit.remote.progress import TransferProgress
+
+    check_dest(dest)  # before the ISO is read: a DEST in use is the quickest mistake to report
+    with open_iso(iso) as image:
+        if image.naming == "ISO 9660":
+            click.echo(f"warning: {iso}: no Rock Ridge or Joliet names; using ISO 9660 names, lowercased "
+                       "(OVA.XML;1 -> ova.xml)", err=True)
+        bar = TransferProgress(f"{iso.name} -> {dest}")
+        try:
+            result = image.extract(dest, progress=bar)
+        except BaseException:
+            bar.finish("FAILED")  # end the bar's line so the error starts on its own
+            raise
+        bar.finish()
+    for link in result.skipped:
+        click.echo(f"warning: {link.name}: a symlink (-> {link.target}) in the ISO; not created", err=True)
+    files = f"{result.files} file{'' if result.files == 1 else 's'}"
+    click.echo(f"{result.dest}: {files}, {human_size(result.size)} ({image.naming} names)")
