@@ -4,13 +4,13 @@ what the result must hold. Loaded once and checked at the edge; the pipeline ste
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from toolkit.errors import UsageError
 from toolkit.resources import data_dir
+from toolkit.tomlfile import read_toml
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 _FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+*-]*$")  # one file name (or glob) inside the recipe / archive
@@ -57,12 +57,7 @@ def load_recipe(name_or_path: str) -> Recipe:
     if not path.is_file():
         raise UsageError(f'recipe "{name_or_path}": no such recipe; known: {", ".join(recipe_names())} '
                          "(or give a directory holding recipe.toml)")
-    try:
-        table = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{path}: cannot read: {exc}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise UsageError(f"{path}: not valid TOML: {exc}") from None
+    table = read_toml(path)
     return _recipe(path, table)
 
 

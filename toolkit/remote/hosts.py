@@ -18,12 +18,12 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from toolkit.errors import UsageError
+from toolkit.tomlfile import read_toml
 
 HOSTS_FILE = "xenkit.toml"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -110,12 +110,7 @@ def _check_address(text: str, address: str) -> None:
 
 
 def _from_file(text: str, path: Path) -> HostSpec:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{path}: cannot read: {exc}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise UsageError(f"{path}: not valid TOML: {exc}") from None
+    data = read_toml(path)
     unknown = sorted(set(data) - {"known_hosts", "hosts"})
     if unknown:
         raise UsageError(f"{path}: unknown key {unknown[0]!r}; allowed at the top: known_hosts, [hosts.NAME]")
