@@ -13,8 +13,6 @@ import argparse
 import hashlib
 import os
 import platform
-import re
-import resource
 import shlex
 import shutil
 import statistics
@@ -25,6 +23,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+from bench_render import peak_rss_mib  # benchmarks/ is on sys.path when run as a script
 
 PYTHON = sys.executable  # the venv's interpreter when run as .venv/bin/python
 XENKIT = str(Path(PYTHON).parent / "xenkit")
@@ -94,17 +94,6 @@ def time_cmd(cmd: list[str], runs: int, warmup: int, prepare: Callable[[], None]
         if i >= warmup:
             samples.append(time.perf_counter() - start)
     return Timing(statistics.median(samples), min(samples))
-
-
-def peak_rss_mib(cmd: list[str]) -> tuple[float, str]:
-    if os.access("/usr/bin/time", os.X_OK):
-        proc = subprocess.run(["/usr/bin/time", "-v", *cmd], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                              text=True, check=True)
-        match = re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr)
-        if match:
-            return int(match.group(1)) / 1024, "/usr/bin/time -v"
-    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, "getrusage(RUSAGE_CHILDREN), upper bound"
 
 
 def main() -> int:

@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bench_render import verdict  # benchmarks/ is on sys.path when run as a script
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # for tests.sshhosts
 
@@ -123,10 +125,6 @@ def cipher_of_ssh(ssh: list[str]) -> str:
     proc = subprocess.run([ssh[0], "-v", *ssh[1:], "true"], capture_output=True, text=True, check=False)
     match = re.search(r"kex: client->server cipher: (\S+) MAC: (\S+)", proc.stderr)
     return f"{match.group(1)} + {match.group(2)}" if match else "unknown"
-
-
-def verdict(ok: bool | None) -> str:
-    return "report" if ok is None else ("OK" if ok else "MISSED")
 
 
 @dataclass
