@@ -78,3 +78,8 @@ def extract_cmd(iso: Path, dest: Path) -> None:
         click.echo(f"warning: {link.name}: a symlink (-> {link.target}) in the ISO; not created", err=True)
     files = f"{result.files} file{'' if result.files == 1 else 's'}"
     click.echo(f"{result.dest}: {files}, {human_size(result.size)} ({image.naming} names)")
+
+
+from toolkit.cli.ddk_network import network_cmd  # noqa: E402  (after the group it joins)
+
+ddk.add_command(network_cmd)
