@@ -1,13 +1,15 @@
-# make run   sets up .venv and runs the main job: render examples/site.toml into out/
+# make run   sets up .venv and runs the main job: render examples/site.toml into out/, build drivers/demo into out/
 # make test  installs what the tests need (system packages too), then lint, types and pytest
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 # Programs the tests drive for real; scripts/system-deps.sh installs their Debian packages.
+# What `make run` needs to build the demo driver (rpmbuild + kbuild against installed kernel headers).
+BUILD_DEPS := rpmbuild:rpm make:make gcc:gcc dpkg:linux-headers-amd64
 SYSTEM_DEPS := bash:bash ssh-keygen:openssh-client openssl:openssl findmnt:util-linux sshd:openssh-server sftp:openssh-client \
 	rpmbuild:rpm multipath:multipath-tools xorriso:xorriso make:make gcc:gcc cpio:cpio dpkg:linux-headers-amd64
 
-.PHONY: run test lint bench system-deps clean
+.PHONY: run test lint bench system-deps build-deps clean
 
 $(BIN)/xenkit: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -19,8 +21,12 @@ $(BIN)/xenkit: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	@touch $@
 
-run: $(BIN)/xenkit
+run: $(BIN)/xenkit build-deps
 	$(BIN)/xenkit render examples/site.toml -o out
+	$(BIN)/xenkit driver build demo --local --kernel "$$(bash scripts/headers-kernel.sh)" -o out
+
+build-deps:
+	@bash scripts/system-deps.sh $(BUILD_DEPS)
 
 system-deps:
 	@bash scripts/system-deps.sh $(SYSTEM_DEPS)
@@ -36,6 +42,7 @@ bench: $(BIN)/xenkit
 	$(BIN)/python benchmarks/bench_render.py
 	$(BIN)/python benchmarks/bench_remote.py
 	$(BIN)/python benchmarks/bench_iso.py
+	$(BIN)/python benchmarks/bench_build.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from toolkit.cli.driver_build import build_cmd
 from toolkit.errors import ValidationError
 
 
@@ -72,3 +73,6 @@ def verify_cmd(rpms: tuple[Path, ...], kver: str, as_json: bool) -> None:
     verdict.raise_if_failed()
     count = sum(len(info.modules) for info in infos)
     click.echo(f"ok: {count} module(s) in {len(infos)} RPM(s) fit kernel {kver}", err=True)
+
+
+driver.add_command(build_cmd)
