@@ -11,6 +11,7 @@ are loaded by path, beside this file's real path (not as the tests package, whic
   xe_sim_common.py   xe's error texts, value syntax (booleans, byte sizes, escaping) and field types
   xe_sim_records.py  objects, output (records, --minimal), the generated <class>-list and -param-* commands
   xe_sim_ops.py      vm-clone, vm-install, template-uninstall and the other VM, VDI, VIF and PBD operations
+  xe_sim_import.py   vm-import of an export on the host's disk (the DDK's directory format)
   xe_sim_state.py    the stock state
 
 Environment:

@@ -50,6 +50,8 @@ ERRORS: dict[str, tuple[str, tuple[str, ...]]] = {  # xen-api datamodel: error d
     "INVALID_DEVICE": ("The device name is invalid", ("device",)),
     "MAC_INVALID": ("The MAC address specified is not valid.", ("MAC",)),
     "OPERATION_NOT_ALLOWED": ("You attempted an operation that was not allowed.", ("reason",)),
+    "SR_OPERATION_NOT_SUPPORTED": ("The SR backend does not support the operation (check the SR's allowed operations)",
+                                   ("sr",)),
     "VDI_IN_USE": ("This operation cannot be performed because this VDI is in use by some other operation",
                    ("vdi", "operation")),
 }

@@ -1,12 +1,12 @@
 """The xe simulator's VM, template, VDI, VIF and PBD operations: Sim, its command class (xe_sim_records.Records
 and these commands).
 
-Implemented: vm-clone, vm-install, vm-uninstall, template-uninstall, vm-destroy, vm-start, vm-shutdown,
-vm-reboot, vm-memory-limits-set, vdi-resize, vif-create, vif-destroy, pbd-plug, pbd-unplug. Modelled xapi
-rules: vm-clone drops other-config:default_template and mac_seed; vm-install provisions other-config:disks into
-VDIs and owner VBDs ("<vm name> <device>", "Created by template provisioner"); a default template cannot be
-destroyed; power states; memory static-min <= dynamic-min <= dynamic-max <= static-max; no VDI shrinking.
-vm-uninstall and template-uninstall need --force: real xe would ask "Type 'yes' to continue". Selector
+Implemented: vm-clone, vm-install, vm-uninstall, template-uninstall, vm-destroy, vm-start, vm-shutdown, vm-reboot,
+vm-memory-limits-set, vdi-resize, vif-create, vif-destroy, pbd-plug, pbd-unplug; vm-import is in xe_sim_import.py.
+Modelled xapi rules: vm-clone drops other-config:default_template and mac_seed; vm-install provisions
+other-config:disks into VDIs and owner VBDs ("<vm name> <device>", "Created by template provisioner"); a default
+template cannot be destroyed; power states; memory static-min <= dynamic-min <= dynamic-max <= static-max; no VDI
+shrinking. vm-uninstall and template-uninstall need --force: real xe would ask "Type 'yes' to continue". Selector
 commands take <vm-selectors> (field filters and vm=<name or uuid>), as xe.
 """
 
@@ -39,10 +39,12 @@ _common = sibling("xe_sim_common")
 XeError, fail, api_error, parse_bytes = _common.XeError, _common.fail, _common.api_error, _common.parse_bytes
 STD_PARAMS, MAC = _common.STD_PARAMS, _common.MAC
 Records = sibling("xe_sim_records").Records
+ImportOps = sibling("xe_sim_import").ImportOps
 
 
-class Sim(Records):
-    """One xe command run against the state: the generated commands (Records) and the operations below."""
+class Sim(Records, ImportOps):
+    """One xe command run against the state: the generated commands (Records), the operations below and
+    vm-import (xe_sim_import.py)."""
 
     def new(self, kind: str, record: Record) -> Record:
         uid = str(uuid.uuid4())

@@ -1,14 +1,15 @@
 """The stock state of the `xe` simulator (tests/xe_sim.py): a one-host XenServer 6.0.2 pool.
 
-XenServer itself cannot run here, so this is data written from XenServer 6.0.2's shipped objects as far
-as the project knows them: one host, its pool, two pool-wide networks plus the host-internal one, the
-local LVM SR, the DVD and tools ISO SRs with their PBDs, the control domain, and the stock templates
-the admin's blog started from. There is no Ubuntu 12.04 ("Precise Pangolin") template: 6.0.2 had none,
-and tests make it by cloning the Lucid one. Uuids are uuid5 of a name, so the stock state is the same
-on every run. Values the project does not know exactly (memory sizes, platform flags, SR sizes) are
-plausible, not quoted. Records hold only the fields that differ from the empty default; the simulator
-fills in the rest from xe's command table. Standard library only: the simulator may run it with any
-python3.
+XenServer itself cannot run here, so this is data written from XenServer 6.0.2's shipped objects as far as the
+project knows them: one host, its pool, two pool-wide networks plus the host-internal one, the local LVM SR,
+the DVD and tools ISO SRs with their PBDs, the control domain, and the stock templates the admin's blog
+started from; plus one site-made SR, a shared NFS ISO library (ISO_LIBRARY) to import the DDK from (tests make
+its /var/run/sr-mount/<uuid> directory in a private mount namespace). There is no Ubuntu 12.04 ("Precise
+Pangolin") template: 6.0.2 had none, and tests make it by cloning the Lucid one. Uuids are uuid5 of a name, so
+the stock state is the same on every run. Values the project does not know exactly (memory sizes, platform
+flags, SR sizes) are plausible, not quoted. Records hold only the fields that differ from the empty default;
+the simulator fills in the rest from xe's command table. Standard library only: the simulator may run it with
+any python3.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ GIB = 2**30
 MIB = 2**20
 NETWORK_ETH0 = "Pool-wide network associated with eth0"
 NETWORK_ETH1 = "Pool-wide network associated with eth1"
+ISO_LIBRARY = "NFS ISO library"  # a shared NFS ISO SR; dom0 would mount it at /var/run/sr-mount/<its uuid>
 _NAMESPACE = uuid.UUID("6a3c8e52-0f0e-4d52-9a53-5e1f2b7c0602")
 
 DEBIAN_DESCRIPTION = (
@@ -107,7 +109,7 @@ STOCK_TEMPLATES: dict[str, Record] = dict(
     ]
 )
 
-_VM_BASE: Record = {
+VM_BASE: Record = {
     "user-version": "1", "power-state": "halted", "is-a-template": "true", "is-default-template": "true",
     "is-a-snapshot": "false", "is-control-domain": "false", "VCPUs-max": "1", "VCPUs-at-startup": "1",
     "actions-after-shutdown": "destroy", "actions-after-reboot": "restart", "actions-after-crash": "restart",
@@ -150,11 +152,12 @@ def stock_state() -> dict[str, Any]:
         "DVD drives": ("udev", "iso", {"location": "/dev/xapi/cd"}, "0"),
         "XenServer Tools": ("iso", "iso", {"location": "/opt/xensource/packages/iso", "legacy_mode": "true"},
                             str(60 * MIB)),
+        ISO_LIBRARY: ("iso", "iso", {"location": "192.0.2.2:/export/iso"}, str(200 * GIB)),
     }
     for name, (sr_type, content, device_config, size) in srs.items():
         tools = name == "XenServer Tools"
         sr = add("sr", name, {
-            "name-label": name, "type": sr_type, "content-type": content, "shared": "false",
+            "name-label": name, "type": sr_type, "content-type": content, "shared": str(name == ISO_LIBRARY).lower(),
             "physical-size": size, "is-tools-sr": str(tools).lower(),
             "other-config": {"xenserver_tools_sr": "true"} if tools else {},
             "name-description": "XenServer Tools ISOs" if tools else "",
@@ -170,14 +173,14 @@ def stock_state() -> dict[str, Any]:
     add("pool", "pool", {"name-label": "", "master": host, "default-SR": stock_uuid("sr", "Local storage"),
                          "other-config": {}})
     add("vm", "dom0", {
-        **_VM_BASE, "name-label": f"Control domain on host: {HOST_NAME}", "is-a-template": "false",
+        **VM_BASE, "name-label": f"Control domain on host: {HOST_NAME}", "is-a-template": "false",
         "is-default-template": "false", "is-control-domain": "true", "power-state": "running", "dom-id": "0",
         "resident-on": host, "memory-static-max": str(752 * MIB), "memory-dynamic-max": str(752 * MIB),
         "memory-dynamic-min": str(752 * MIB), "memory-static-min": str(752 * MIB), "VCPUs-max": "4",
         "VCPUs-at-startup": "4", "domain-type": "pv",
     })
     for name, template in STOCK_TEMPLATES.items():
-        record = {**_VM_BASE, "name-label": name, **template}
+        record = {**VM_BASE, "name-label": name, **template}
         record["hvm"] = str(record["domain-type"] == "hvm").lower()
         add("vm", name, record)
     return copy.deepcopy({"objects": objects, "counters": {"dom-id": 0}})

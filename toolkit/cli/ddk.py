@@ -83,3 +83,8 @@ def extract_cmd(iso: Path, dest: Path) -> None:
 from toolkit.cli.ddk_network import network_cmd  # noqa: E402  (after the group it joins)
 
 ddk.add_command(network_cmd)
+
+
+from toolkit.cli.ddk_import import import_cmd  # noqa: E402  (after the group it joins)
+
+ddk.add_command(import_cmd)

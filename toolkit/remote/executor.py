@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +14,14 @@ from toolkit.errors import ToolkitError
 OutputSink = Callable[[str, bytes], None]
 # Called with (bytes done, bytes in all) while a transfer runs.
 ProgressSink = Callable[[int, int], None]
+
+
+class ByteSink(Protocol):
+    def write(self, data: bytes, /) -> object: ...
+
+
+# put_stream's source: called once, it passes the file's bytes, in order, to sink.write (e.g. DdkIso.copy_to).
+StreamFill = Callable[[ByteSink], object]
 
 DEFAULT_COMMAND_TIMEOUT = 600.0
 
@@ -84,6 +93,12 @@ class Executor(Protocol):
         """Copy `remote` to a local file; sha256-checked; the local file is replaced only when complete."""
         ...
 
+    def put_stream(self, remote: str, fill: StreamFill, *, size: int | None = None,
+                   progress: ProgressSink | None = None) -> Transferred:
+        """Write the bytes `fill` produces to `remote` with no local copy: into a hidden temp file beside it,
+        sha256-checked (and size-checked against `size`), renamed over `remote` only when complete."""
+        ...
+
     def stat(self, path: str) -> FileInfo | None:
         """The file's metadata (following symlinks), or None if it does not exist."""
         ...
@@ -97,6 +112,29 @@ class Executor(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+class HashingSink:
+    """The sink put_stream hands to `fill`: passes bytes on to `write`, hashing and counting them on the way, so
+    the check after the transfer needs no second read of the source."""
+
+    def __init__(self, write: Callable[[bytes], object], size: int | None, progress: ProgressSink | None) -> None:
+        self._write, self.size, self.progress = write, size, progress
+        self.digest = hashlib.sha256()
+        self.done = 0
+
+    def write(self, data: bytes, /) -> int:
+        self._write(data)
+        self.digest.update(data)
+        self.done += len(data)
+        if self.progress is not None:
+            self.progress(self.done, self.done if self.size is None else self.size)
+        return len(data)
+
+    def check_size(self, remote: str) -> None:
+        """A source that gave fewer or more bytes than announced (a truncated ISO...) must not be renamed in."""
+        if self.size is not None and self.done != self.size:
+            raise ToolkitError(f"{remote}: the source gave {self.done} bytes, {self.size} expected; not written")
 
 
 def quote_command(argv: Sequence[str]) -> str:

@@ -28,6 +28,7 @@ from toolkit.remote.executor import (
     ProgressSink,
     RemoteError,
     RunResult,
+    StreamFill,
     Transferred,
     quote_command,
 )
@@ -225,6 +226,12 @@ class SshExecutor:
         from toolkit.remote.transfer import download
 
         return download(self, remote, local, progress)
+
+    def put_stream(self, remote: str, fill: StreamFill, *, size: int | None = None,
+                   progress: ProgressSink | None = None) -> Transferred:
+        from toolkit.remote.stream_upload import put_stream
+
+        return put_stream(self, remote, fill, size, progress)
 
     def stat(self, path: str) -> FileInfo | None:
         import stat

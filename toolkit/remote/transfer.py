@@ -72,14 +72,14 @@ def upload(ex: SshExecutor, local: Path, remote: str, progress: ProgressSink | N
             raise RemoteError(f"{ex.host.label}: {what} while {label} ({sent} of {total} bytes sent)",
                               hint=f"run again to resume from the part file {part}; "
                                    f"{remote} itself was not touched") from exc
-    _check_size(ex, part, total, remote)
+    check_size(ex, part, total, remote)
     expected = digest.hexdigest()
     got = remote_sha256(ex, part)
     if got != expected:
-        _remove(ex, part)
+        remove_quietly(ex, part)
         raise RemoteError(f"{ex.host.label}:{remote}: sha256 after upload is {got}, expected {expected}; "
                           "the part file was removed and the target not touched")
-    _rename_over(ex, part, remote)
+    rename_over(ex, part, remote)
     return Transferred(remote, total, expected, offset)
 
 
@@ -200,7 +200,7 @@ def download(ex: SshExecutor, remote: str, local: Path, progress: ProgressSink |
     return Transferred(str(local), done, expected)
 
 
-def _check_size(ex: SshExecutor, written: str, size: int, target: str) -> None:
+def check_size(ex: SshExecutor, written: str, size: int, target: str) -> None:
     """What the host has must be all we sent; a short file means a write failed (often: disk full)."""
     info = ex.stat(written)
     have = -1 if info is None else info.size
@@ -250,43 +250,43 @@ def write_remote_atomic(ex: SshExecutor, path: str, data: bytes, like: FileInfo 
                 handle.chmod(like.mode)
                 handle.chown(like.uid, like.gid)
     except PermissionError:
-        _remove(ex, tmp)
+        remove_quietly(ex, tmp)
         raise UsageError(f"{ex.host.label}:{path}: permission denied writing in {directory or '/'}; "
                          "nothing changed") from None
     except FileNotFoundError:
         raise UsageError(f"{ex.host.label}:{path}: its directory does not exist") from None
     except _SFTP_ERRORS as exc:
-        _remove(ex, tmp)
+        remove_quietly(ex, tmp)
         what = "connection lost" if not ex.alive() else f"failed ({exc}; is the host's disk full?)"
         raise RemoteError(f"{ex.host.label}: {what} while writing {path}; {path} was not touched") from None
     try:
-        _check_size(ex, tmp, len(data), path)
+        check_size(ex, tmp, len(data), path)
     except RemoteError:
-        _remove(ex, tmp)
+        remove_quietly(ex, tmp)
         raise
-    _rename_over(ex, tmp, path)
+    rename_over(ex, tmp, path)
     ex.run(["sync"], step=f"sync after writing {path}", timeout=120)
 
 
-def _rename_over(ex: SshExecutor, source: str, target: str) -> None:
+def rename_over(ex: SshExecutor, source: str, target: str) -> None:
     sftp = ex.sftp(f"renaming {source}")
     try:
         sftp.posix_rename(source, target)
         return
     except OSError as exc:
         if "not supported" not in str(exc).lower() and "unsupported" not in str(exc).lower():
-            _remove(ex, source)
+            remove_quietly(ex, source)
             raise RemoteError(f"{ex.host.label}: cannot rename {source} to {target}: {exc}") from None
     except paramiko.SSHException as exc:
         raise RemoteError(f"{ex.host.label}: connection lost renaming {source} to {target}: {exc}") from None
     # OpenSSH before 4.8 (CentOS 5) has no posix-rename: mv is rename(2), just as atomic.
     result = ex.run(["mv", "-f", "--", source, target], step=f"rename {source}")
     if result.status != 0:
-        _remove(ex, source)
+        remove_quietly(ex, source)
         raise RemoteError(f"{ex.host.label}: cannot rename {source} to {target}: {result.output_tail(3)}")
 
 
-def _remove(ex: SshExecutor, path: str) -> None:
+def remove_quietly(ex: SshExecutor, path: str) -> None:
     with contextlib.suppress(Exception):
         ex.sftp().remove(path)
 

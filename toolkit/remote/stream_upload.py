@@ -1,0 +1,166 @@
+"""Uploads with no local copy: a file's bytes streamed from a source (e.g. a member of an ISO) to a host, and a whole
+tree of them put in place all or nothing.
+
+`put_stream` is SshExecutor.put_stream: the bytes go over SFTP to a hidden temp file beside the target, hashed on
+the way; the host's `sha256sum` of that file must match (and its size the count) before it is renamed over the
+target, as transfer.upload does for local files (without resuming: a stream cannot be re-read from the middle).
+
+`upload_tree` builds a directory tree through any Executor: in a hidden temp directory beside the destination,
+renamed to it at the end; a failure or Ctrl-C on the way removes the temp directory, so the destination is either
+complete or absent, never half-written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import paramiko
+
+from toolkit.errors import ToolkitError, UsageError
+from toolkit.remote.executor import Executor, HashingSink, ProgressSink, RemoteError, StreamFill, Transferred
+from toolkit.remote.transfer import BIG_WRITE, PART_SUFFIX, check_size, remote_sha256, remove_quietly, rename_over
+
+if TYPE_CHECKING:
+    from toolkit.remote.ssh import SshExecutor
+
+Say = Callable[[str], None]
+_SFTP_ERRORS = (OSError, paramiko.SSHException, EOFError)
+
+
+class _WriteFailed(Exception):
+    """An SFTP write failed: kept apart from the source's own errors, which pass through `fill` unchanged."""
+
+    def __init__(self, cause: BaseException) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+
+
+def put_stream(ex: SshExecutor, remote: str, fill: StreamFill, size: int | None,
+               progress: ProgressSink | None) -> Transferred:
+    directory, _, name = remote.rpartition("/")
+    part = f"{directory}/.{name}.{secrets.token_hex(4)}{PART_SUFFIX}"
+    label = f"writing {ex.host.label}:{remote}"
+    sftp = ex.sftp(label)
+    try:
+        try:
+            handle = sftp.open(part, "wb")
+        except PermissionError:
+            raise UsageError(f"{ex.host.label}:{remote}: permission denied writing in {directory or '/'}") from None
+        except FileNotFoundError:
+            raise UsageError(f"{ex.host.label}:{remote}: its directory does not exist") from None
+        except _SFTP_ERRORS as exc:
+            raise _failed(ex, label, exc) from None
+        sink = HashingSink(_sftp_writer(handle), size, progress)
+        try:
+            with handle:
+                handle.set_pipelined(True)
+                if not ex.host.legacy:  # as transfer.upload: 255 KiB writes where the server takes them
+                    handle.MAX_REQUEST_SIZE = BIG_WRITE
+                fill(sink)
+        except _WriteFailed as exc:
+            raise _failed(ex, label, exc.cause) from None
+        except _SFTP_ERRORS as exc:  # from the close: a pipelined write's error (ENOSPC) shows up there
+            raise _failed(ex, label, exc) from None
+        sink.check_size(f"{ex.host.label}:{remote}")
+        check_size(ex, part, sink.done, remote)  # pipelined writes can fail unreported: count what arrived
+        expected, got = sink.digest.hexdigest(), remote_sha256(ex, part)
+        if got != expected:
+            raise RemoteError(f"{ex.host.label}:{remote}: sha256 after upload is {got}, expected {expected}; "
+                              "not written")
+        rename_over(ex, part, remote)
+    except BaseException:
+        remove_quietly(ex, part)
+        raise
+    return Transferred(remote, sink.done, expected)
+
+
+def _sftp_writer(handle: Any) -> Callable[[bytes], None]:
+    def write(data: bytes) -> None:
+        try:
+            handle.write(data)
+        except _SFTP_ERRORS as exc:
+            raise _WriteFailed(exc) from exc
+
+    return write
+
+
+def _failed(ex: SshExecutor, label: str, exc: BaseException) -> RemoteError:
+    what = "connection lost" if not ex.alive() else f"failed ({exc}; is the host's disk full?)"
+    return RemoteError(f"{ex.host.label}: {what} while {label}")
+
+
+@dataclass(frozen=True)
+class StreamFile:
+    name: str  # relative, "/"-separated, checked safe by whoever made it (iso.unsafe_reason)
+    size: int
+    fill: StreamFill
+
+
+def upload_tree(ex: Executor, dest: str, directories: Sequence[str], files: Sequence[StreamFile], *,
+                progress: ProgressSink | None = None, say: Say = print) -> int:
+    """Create `dest` (it must not exist) holding `directories` (parents first) and `files`; return the bytes sent.
+
+    All or nothing: the tree is built in a hidden `.NAME.RANDOM.xenkit-part` directory beside `dest` and renamed
+    to `dest` only when every file is there and checked; on any failure (or Ctrl-C) it is removed again.
+    """
+    parent, _, name = dest.rpartition("/")
+    total = sum(f.size for f in files)
+    free = free_bytes(ex, parent or "/")
+    if free is not None and free < total:
+        raise ToolkitError(f"{ex.name}:{parent}: {total / 2**20:.1f} MiB needed, {free / 2**20:.1f} MiB free; "
+                           "nothing uploaded")
+    tmp = f"{parent}/.{name}.{secrets.token_hex(4)}{PART_SUFFIX}"
+    _run(ex, ["mkdir", "-m", "0755", "--", tmp], f"create {tmp}")
+    try:
+        if directories:
+            _run(ex, ["mkdir", "-m", "0755", "--", *(f"{tmp}/{d}" for d in directories)], f"create the tree in {tmp}")
+        sent = 0
+        for item in files:
+            def tick(done: int, _size: int, base: int = sent) -> None:
+                if progress is not None:
+                    progress(base + done, total)
+
+            ex.put_stream(f"{tmp}/{item.name}", item.fill, size=item.size, progress=tick)
+            sent += item.size
+        # rename(2): -T so that a `dest` made meanwhile is an error (not a directory to move into); an empty
+        # directory there is replaced, a non-empty one or a file refused.
+        _run(ex, ["mv", "-T", "--", tmp, dest], f"rename {tmp} to {dest}")
+    except BaseException:
+        _remove_tree(ex, tmp, say)
+        raise
+    return sent
+
+
+def remove_tree(ex: Executor, path: str) -> str | None:
+    """`rm -rf` path on the host; None if done, else why not."""
+    try:
+        result = ex.run(["rm", "-rf", "--", path], step=f"remove {path}")
+    except RemoteError as exc:
+        return exc.message
+    return None if result.ok else result.output_tail(3) or f"exit status {result.status}"
+
+
+def _remove_tree(ex: Executor, tmp: str, say: Say) -> None:
+    problem = remove_tree(ex, tmp)
+    if problem is not None:
+        say(f"could not remove the partial upload {tmp} ({problem}); remove it by hand")
+
+
+def free_bytes(ex: Executor, path: str) -> int | None:
+    """Bytes available to us in path's file system (`df -P`, which old dom0s have too); None if unknown."""
+    with contextlib.suppress(RemoteError):
+        result = ex.run(["df", "-P", "-k", "--", path], step=f"df {path}", timeout=60)
+        lines = result.text().splitlines()
+        if result.ok and len(lines) >= 2 and len(fields := lines[-1].split()) >= 4 and fields[3].isdigit():
+            return int(fields[3]) * 1024
+    return None
+
+
+def _run(ex: Executor, argv: list[str], step: str) -> None:
+    result = ex.run(argv, step=step, timeout=120)
+    if not result.ok:
+        raise RemoteError(f"{ex.name}: cannot {step}: {result.output_tail(3) or f'exit status {result.status}'}")
