@@ -27,11 +27,17 @@ def ddk() -> None:
 
     \b
     The steps:
-      1. xenkit ddk extract XenServer-6.2.0-DDK.iso ddk-6.2   # here, checked, streaming
-      2. put ddk-6.2 in an NFS ISO SR; on a host (dom0) run
-         xe vm-import filename=/var/run/sr-mount/<sr-uuid>/ddk-6.2/ddk/ova.xml
-         (importing the DDK from XenCenter can hang; xe vm-import does not)
-      3. start the VM and build the driver RPMs in it
+      1. xenkit ddk import XenServer-6.2.0-DDK.iso --host xs1 --sr-name "NFS ISO library" \\
+             --network "Pool-wide network associated with eth0"
+         copies ddk/ from the ISO into the ISO SR (streaming, checked) and runs
+         xe vm-import filename=/var/run/sr-mount/<sr-uuid>/<dir>/ddk/ova.xml, adds a VIF and
+         starts the VM (importing the DDK from XenCenter can hang; xe vm-import does not).
+         By hand instead: xenkit ddk extract XenServer-6.2.0-DDK.iso ddk-6.2, put ddk-6.2 in the
+         SR, and run the plan that `xenkit ddk import ... --print` shows.
+      2. xenkit ddk network --ip 192.0.2.20/24 --gateway 192.0.2.1 --nameserver 192.0.2.53 \\
+             --hostname ddk62 --host root@192.0.2.20   (or print the files for the VM's console)
+      3. xenkit driver build scsi_dh_alua --build-host root@ddk62 --kernel "$(ssh root@xs1 uname -r)" \\
+             --source RHEL6_MPIO_Setup_20110712.zip
     """
 
 
