@@ -1,19 +1,12 @@
-"""The bundle's install.sh: rendered, parsed by bash, and run for real in a throwaway dom0.
+"""The bundle's install.sh: rendered, parsed by bash, and run for real in a throwaway dom0 (tests/fake_dom0.py).
 
-The throwaway dom0 is a chroot inside `unshare --mount` (the tests run as root): the host's /usr bound
-read-only, everything else (/boot, /etc, /lib/modules, the rpm database under /var/lib/rpm, /tmp) a real
-directory under pytest's tmp_path. A fake `uname -r` prints the bundle's kernel and a fake `mkinitrd` (the
-command line in /boot/initrd-KVER.img.cmd) packs the module tree as a gzip'ed cpio; rpm, cpio, gzip,
-sha256sum and bash are the host's own. A fixture checks that the real /boot, /etc/multipath*, /lib/modules,
-rpm database and mount table are the same after every test.
+A fixture checks that the real /boot, /etc/multipath*, /lib/modules, rpm database and mount table are the
+same after every test.
 """
 
 from __future__ import annotations
 
-import gzip
-import hashlib
 import os
-import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,262 +15,36 @@ import pytest
 
 from toolkit.errors import UsageError, ValidationError
 from toolkit.generate.install_script import render_install_script
-from toolkit.pipeline.bundle import sha256sums
 
 from .conftest import fails, require_program
+from .fake_dom0 import (
+    BUNDLE,
+    KDUMP_KVER,
+    KVER,
+    MODNAME,
+    MODULE,
+    MODULE_PATH,
+    NEW_MULTIPATH,
+    NVR,
+    OLD_MULTIPATH,
+    PACKAGE,
+    PAD,
+    RPM,
+    Dom0,
+    build_rpm,
+    initrd_names,
+    real_state,
+    run,
+)
 
-KVER = "2.6.32.12-0.7.1.xs6.0.2.542.170665xen"  # the seed's XenServer 6.0.2 host
-PACKAGE = "xenkit-testdrv"
-NVR = f"{PACKAGE}-1.0-1"
-RPM = f"{NVR}.noarch.rpm"
-MODULE = "xenkit_testdrv.ko"
-MODULE_PATH = f"lib/modules/{KVER}/extra/{MODULE}"
-BUNDLE = f"{PACKAGE}-1.0-1-{KVER}"
-OLD_MULTIPATH = b"# XenServer's own multipath.conf\ndefaults {\n\tuser_friendly_names no\n}\n"
-NEW_MULTIPATH = b"# the bundle's multipath.conf\ndevices {\n}\n"
-TIMEOUT = 120  # seconds for any one command: a hung script fails the test instead of the run
-PAD = 64 * 1024  # incompressible bytes in every fake initrd, so "much smaller" can be told apart
-
-SPEC = f"""\
-Name: {PACKAGE}
-Version: 1.0
-Release: 1
-Summary: xenkit install.sh test driver
-License: MIT
-Group: System Environment/Kernel
-BuildArch: noarch
-AutoReqProv: no
-
-%description
-A stand-in driver package: one file where a module would be.
-
-%install
-mkdir -p %{{buildroot}}/lib/modules/{KVER}/extra
-printf 'not really a kernel module\\n' > %{{buildroot}}/{MODULE_PATH}
-
-%files
-/{MODULE_PATH}
-"""
-
-FAKE_UNAME = """#!/bin/sh
-# uname -r as the bundle's host would answer; anything else from the real uname.
-if [ "$1" = -r ]; then cat /opt/fake/uname-r; else exec /usr/bin/uname "$@"; fi
-"""
-
-# Packs the .ko files of /lib/modules/KVER flat under lib/ (as RHEL 5's mkinitrd does) plus a pad, as a
-# gzip'ed cpio; /opt/fake/mode turns it into the broken builds the tests need.
-FAKE_MKINITRD = """#!/bin/sh
-set -e
-echo "mkinitrd $*" >>/opt/fake/calls
-force=0
-if [ "$1" = -f ]; then force=1; shift; fi
-image=$1 kver=$2
-if [ -e "$image" ] && [ $force = 0 ]; then echo "mkinitrd: $image already exists" >&2; exit 1; fi
-mode=$(cat /opt/fake/mode)
-if [ "$mode" = fail ]; then printf 'half an image' >"$image"; echo "mkinitrd: failing on purpose" >&2; exit 1; fi
-if [ "$mode" = interrupt ]; then
-    # The admin's Ctrl-C or a dropped ssh session: TERM to install.sh (parent of the sh running the .cmd).
-    kill -TERM "$(cut -d ' ' -f 4 /proc/$PPID/stat)"
-    printf 'half an image' >"$image"
-    exit 1
-fi
-tree=$(mktemp -d)
-mkdir -p "$tree/lib"
-if [ "$mode" != small ]; then cp /opt/fake/pad "$tree/pad"; fi
-if [ "$mode" != nomodule ]; then find "/lib/modules/$kver" -name '*.ko' -exec cp {} "$tree/lib/" \\;; fi
-if [ "$mode" = plain ]; then
-    (cd "$tree" && find . | cpio -o -H newc --quiet) >"$image"
-else
-    (cd "$tree" && find . | cpio -o -H newc --quiet) | gzip -9 >"$image"
-fi
-rm -rf "$tree"
-"""
-
-FAKE_NEW_KERNEL_PKG = f"""#!/bin/sh
-# XenServer <= 6.1's way: exactly the form the field notes give, or fail.
-echo "new-kernel-pkg.py $*" >>/opt/fake/calls
-[ "$*" = "--install --package=kernel-xen --mkinitrd {KVER}" ] || {{ echo "bad arguments: $*" >&2; exit 2; }}
-exec mkinitrd /boot/initrd-{KVER}.img {KVER}
-"""
-
-
-def run(argv: list[str], input: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(argv, input=input, capture_output=True, text=True, timeout=TIMEOUT)
-
-
-def cpio_archive(files: dict[str, bytes], work: Path) -> bytes:
-    """A newc cpio archive holding `files` (relative paths), made by the real cpio."""
-    tree = work / "cpio-tree"
-    shutil.rmtree(tree, ignore_errors=True)
-    for name, data in files.items():
-        (tree / name).parent.mkdir(parents=True, exist_ok=True)
-        (tree / name).write_bytes(data)
-    names = "\n".join(sorted(files)) + "\n"
-    result = subprocess.run(["cpio", "-o", "-H", "newc", "--quiet"], input=names.encode(), cwd=tree,
-                            capture_output=True, timeout=TIMEOUT, check=True)
-    return result.stdout
-
-
-def initrd_names(image: bytes) -> list[str]:
-    data = gzip.decompress(image) if image[:2] == b"\x1f\x8b" else image
-    result = subprocess.run(["cpio", "-it", "--quiet"], input=data, capture_output=True, timeout=TIMEOUT, check=True)
-    return result.stdout.decode().split()
-
-
-# --- the throwaway dom0 ---------------------------------------------------------------------------------
-
-
-class Dom0:
-    """A chroot that looks enough like a XenServer 6.0.2 dom0 for install.sh."""
-
-    def __init__(self, root: Path, rpm_file: Path) -> None:
-        self.root = root
-        self.boot_initrd = root / "boot" / f"initrd-{KVER}.img"
-        self.link = root / "etc" / "multipath.conf"
-        self.target = root / "etc" / "multipath-enabled.conf"
-        self.bundle = root / "bundle" / BUNDLE
-        self._build(rpm_file)
-
-    def _build(self, rpm_file: Path) -> None:
-        root = self.root
-        for name in ("usr", "dev", "proc", "boot", "etc/rpm", "var/lib/rpm", "var/tmp", "root", "opt/fake/bin",
-                     f"lib/modules/{KVER}/kernel/drivers/scsi", "bundle"):
-            (root / name).mkdir(parents=True, exist_ok=True)
-        for name in ("tmp", "var/tmp"):
-            (root / name).mkdir(parents=True, exist_ok=True)
-            (root / name).chmod(0o1777)
-        # usrmerge: bin, sbin and lib64 point into the read-only /usr. lib is a real directory of links
-        # into /usr/lib so that lib/modules can be a writable directory of this root.
-        for name in ("bin", "sbin", "lib64"):
-            if Path("/", name).exists():
-                (root / name).symlink_to(f"usr/{name}")
-        usr_lib = Path("/lib").resolve()
-        assert usr_lib == Path("/usr/lib"), "the throwaway dom0 assumes a usrmerge'd host (/lib -> usr/lib)"
-        for entry in usr_lib.iterdir():
-            if entry.name != "modules":
-                (root / "lib" / entry.name).symlink_to(entry)
-        for name in ("null", "zero", "random", "urandom"):
-            (root / "dev" / name).touch()
-        for name in ("passwd", "group", "ld.so.cache", "nsswitch.conf"):
-            if Path("/etc", name).exists():
-                shutil.copy(Path("/etc", name), root / "etc" / name)
-        # Debian's rpm keeps its database in ~/.rpmdb; a dom0's is /var/lib/rpm, inside this root.
-        (root / "etc/rpm/macros").write_text("%_dbpath /var/lib/rpm\n")
-        (root / f"lib/modules/{KVER}/kernel/drivers/scsi/scsi_dh_alua.ko").write_bytes(b"the kernel's own\n")
-        (root / f"lib/modules/{KVER}/modules.dep").write_text("kernel/drivers/scsi/scsi_dh_alua.ko:\n")
-        self.target.write_bytes(OLD_MULTIPATH)
-        self.link.symlink_to("/etc/multipath-enabled.conf")  # as XenServer <= 6.1 has it
-        pad = os.urandom(PAD)
-        (root / "opt/fake/pad").write_bytes(pad)
-        self.old_initrd = gzip.compress(cpio_archive({"pad": pad, "lib/scsi_dh_alua.ko": b"old\n"}, root / "var"))
-        shutil.rmtree(root / "var" / "cpio-tree")
-        self.boot_initrd.write_bytes(self.old_initrd)
-        Path(f"{self.boot_initrd}.cmd").write_text(f"mkinitrd -f /boot/initrd-{KVER}.img {KVER}\n")
-        self.set("uname-r", KVER)
-        self.set("mode", "gzip")
-        for name, text in (("uname", FAKE_UNAME), ("mkinitrd", FAKE_MKINITRD),
-                           ("new-kernel-pkg.py", FAKE_NEW_KERNEL_PKG)):
-            script = root / "opt/fake/bin" / name
-            script.write_text(text)
-            script.chmod(0o755)
-        self.write_bundle(rpm_file)
-        init = self.sh("rpm --initdb")
-        assert init.returncode == 0, init.stderr
-
-    def set(self, name: str, value: str) -> None:
-        (self.root / "opt/fake" / name).write_text(value + "\n")
-
-    def calls(self) -> list[str]:
-        path = self.root / "opt/fake/calls"
-        return path.read_text().splitlines() if path.exists() else []
-
-    def write_bundle(self, rpm_file: Path) -> None:
-        self.bundle.mkdir(parents=True, exist_ok=True)
-        members = {
-            RPM: rpm_file.read_bytes(),
-            "multipath.conf": NEW_MULTIPATH,
-            "install.sh": render_install_script(kver=KVER, rpms=[RPM], modules=[MODULE], bundle=BUNDLE).encode(),
-            "manifest.json": b'{"name": "xenkit-testdrv"}\n',
-        }
-        for name, data in members.items():
-            (self.bundle / name).write_bytes(data)
-        (self.bundle / "install.sh").chmod(0o755)
-        (self.bundle / "SHA256SUMS").write_bytes(sha256sums(members))
-
-    def sh(self, command: str) -> subprocess.CompletedProcess[str]:
-        """`command` run by bash inside the chroot, in a mount namespace of its own."""
-        setup = (
-            'set -e; r="$1"; shift\n'
-            'mount --bind /usr "$r/usr"; mount -o remount,ro,bind "$r/usr"\n'
-            'for d in null zero random urandom; do mount --bind "/dev/$d" "$r/dev/$d"; done\n'
-            'mount -t proc proc "$r/proc"\n'
-            'exec chroot "$r" /usr/bin/env -i PATH=/opt/fake/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root '
-            'LC_ALL=C /bin/bash -c "$1"\n'
-        )
-        return run(["unshare", "--mount", "--propagation", "private", "bash", "-c", setup, "setup",
-                    str(self.root), command])
-
-    def install(self, *args: str) -> subprocess.CompletedProcess[str]:
-        # Run from elsewhere: install.sh must cd to its own directory.
-        return self.sh(f"cd / && /bundle/{BUNDLE}/install.sh {' '.join(args)}")
-
-    def installed(self) -> bool:
-        query = self.sh(f"rpm -q --qf '%{{NAME}}-%{{VERSION}}-%{{RELEASE}}' {PACKAGE}")
-        return query.returncode == 0 and query.stdout.strip() == NVR
-
-    def state(self) -> dict[str, object]:
-        """Everything install.sh may change, to compare before and after a failed run."""
-        files: dict[str, object] = {}
-        for top in ("boot", "etc", "lib/modules"):
-            for path in sorted((self.root / top).rglob("*")):
-                key = str(path.relative_to(self.root))
-                if path.is_symlink():
-                    files[key] = ("link", os.readlink(path))
-                elif path.is_file():
-                    stat = path.stat()
-                    files[key] = (hashlib.sha256(path.read_bytes()).hexdigest(), stat.st_mode, stat.st_mtime_ns)
-                else:
-                    files[key] = "dir"
-        files["rpm -qa"] = self.sh("rpm -qa").stdout
-        return files
+MAIN_CALL = f"mkinitrd -f /boot/initrd-{KVER}.img {KVER} --with={MODNAME}"  # the .cmd's command, plus --with
+KDUMP_CALL = f"mkinitrd -f /boot/initrd-{KDUMP_KVER}.img {KDUMP_KVER}"  # the kdump .cmd's, as it is
 
 
 @pytest.fixture(scope="module")
 def rpm_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small real RPM holding /lib/modules/KVER/extra/xenkit_testdrv.ko, built by rpmbuild."""
-    rpmbuild = require_program("rpmbuild")
-    top = tmp_path_factory.mktemp("rpmbuild")
-    (top / "SPECS").mkdir()
-    spec = top / "SPECS" / f"{PACKAGE}.spec"
-    spec.write_text(SPEC)
-    result = run([rpmbuild, "-bb", "--nodeps", "--define", f"_topdir {top}", "--define", f"_tmppath {top}/tmp",
-                  "--define", "__os_install_post %{nil}", "--define", "_build_id_links none", str(spec)])
-    assert result.returncode == 0, result.stderr
-    built = top / "RPMS" / "noarch" / RPM
-    assert built.is_file(), result.stdout
-    return built
-
-
-def _real_state() -> dict[str, object]:
-    """The real machine's files that a leaking test would touch, its rpm database and its mount table."""
-    state: dict[str, object] = {}
-    for top in ("/boot", "/etc/multipath.conf", "/etc/multipath-enabled.conf", "/etc/multipath", "/lib/modules",
-                "/var/lib/rpm"):
-        base = Path(top)
-        paths = [base, *sorted(base.rglob("*"))] if base.is_dir() and not base.is_symlink() else [base]
-        for path in paths:
-            try:
-                stat = path.lstat()
-            except FileNotFoundError:
-                state[str(path)] = None
-                continue
-            state[str(path)] = (stat.st_mode, stat.st_size, stat.st_mtime_ns)
-    # Debian's rpm database (~/.rpmdb): its packages, not its files' times, which any rpm query on the
-    # machine bumps. Queried only when it exists: a query must not create it.
-    dbpath = Path(run(["rpm", "--eval", "%_dbpath"]).stdout.strip())
-    state["rpmdb"] = sorted(run(["rpm", "-qa"]).stdout.split()) if dbpath.is_dir() else None
-    state["mounts"] = sorted(line.split()[4] for line in Path("/proc/self/mountinfo").read_text().splitlines())
-    return state
+    return build_rpm(require_program("rpmbuild"), tmp_path_factory.mktemp("rpmbuild"))
 
 
 @pytest.fixture
@@ -286,9 +53,9 @@ def dom0(tmp_path: Path, rpm_file: Path) -> Iterator[Dom0]:
         require_program(program)
     if os.geteuid() != 0:
         pytest.skip("the throwaway dom0 needs root (mount namespaces and chroot)")
-    before = _real_state()
+    before = real_state()
     yield Dom0(tmp_path / "dom0", rpm_file)
-    assert _real_state() == before, "a test changed the real machine"
+    assert real_state() == before, "a test changed the real machine"
 
 
 # --- rendering ------------------------------------------------------------------------------------------
@@ -387,7 +154,12 @@ def test_installs_everything(dom0: Dom0) -> None:
     assert backups(dom0.link) == []  # beside the target, not the link
     [initrd_backup] = backups(dom0.boot_initrd)
     assert initrd_backup.read_bytes() == dom0.old_initrd
-    assert dom0.calls() == [f"mkinitrd -f /boot/initrd-{KVER}.img {KVER}"]
+    # The fake mkinitrd packs the module only when asked with --with: the run added it to a copy.
+    assert dom0.calls() == [MAIN_CALL]
+    assert dom0.initrd_cmd.read_text() == f"mkinitrd -f /boot/initrd-{KVER}.img {KVER}\n"
+    assert f"lacks --with={MODNAME}: it is run with it added" in result.stdout
+    assert f"no /boot/initrd-{KDUMP_KVER}.img.cmd found: the kdump initrd is not rebuilt" in result.stdout
+    assert not dom0.kdump_initrd.exists()
     lines = result.stdout.splitlines()
     assert all(line.startswith("install.sh: ") for line in lines if not line.startswith(("Verifying", "Preparing",
                                                                                         "Updating", PACKAGE, " ")))
@@ -408,7 +180,9 @@ def test_plain_cpio_initrd_and_no_multipath_conf_before(dom0: Dom0) -> None:
 
 
 def test_old_xenserver_without_cmd_file_uses_new_kernel_pkg(dom0: Dom0) -> None:
-    Path(f"{dom0.boot_initrd}.cmd").unlink()
+    dom0.initrd_cmd.unlink()
+    # new-kernel-pkg.py gets no --with: here mkinitrd packs the module as the root device's host adapter.
+    (dom0.root / "etc/modprobe.conf").write_text(f"alias scsi_hostadapter {MODNAME}\n")
     result = dom0.install()
     assert result.returncode == 0, result.stdout + result.stderr
     check_installed(dom0)
@@ -433,12 +207,19 @@ def test_second_run_keeps_the_original_backups(dom0: Dom0) -> None:
     assert sorted(p.name for p in (dom0.root / "boot").iterdir() if p.name.startswith(".")) == []
 
 
-def test_dry_run_changes_nothing(dom0: Dom0) -> None:
+@pytest.mark.parametrize("kdump", [False, True])
+def test_dry_run_changes_nothing(dom0: Dom0, kdump: bool) -> None:
+    if kdump:
+        dom0.add_kdump()
     before = dom0.state()
     result = dom0.install("--dry-run")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "nothing was changed" in result.stdout
     assert dom0.state() == before and dom0.calls() == []
+    assert f"would keep /boot/initrd-{KVER}.img aside and rebuild it with: {MAIN_CALL}\n" in result.stdout
+    kdump_line = f"would keep /boot/initrd-{KDUMP_KVER}.img aside and rebuild it with: {KDUMP_CALL}\n"
+    assert (kdump_line in result.stdout) == kdump
+    assert ("the kdump initrd is not rebuilt" in result.stdout) != kdump
 
 
 def refused(dom0: Dom0, *message: str) -> subprocess.CompletedProcess[str]:
@@ -506,3 +287,98 @@ def test_failed_rerun_keeps_the_first_install(dom0: Dom0) -> None:
     check_installed(dom0)
     [initrd_backup] = backups(dom0.boot_initrd)
     assert initrd_backup.read_bytes() == dom0.old_initrd
+
+
+def test_old_xenserver_fallback_gets_no_with(dom0: Dom0) -> None:
+    # Without a .cmd the build is new-kernel-pkg.py's as it is: a module mkinitrd leaves out is caught.
+    dom0.initrd_cmd.unlink()
+    refused(dom0, f"the new initrd lacks {MODULE}", "rolled back: the host is as it was before")
+    assert dom0.calls()[-1] == f"mkinitrd /boot/initrd-{KVER}.img {KVER}"
+
+
+# --- the .cmd file --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "call"), [
+    # Already asks for the module, either way mkinitrd takes it: run as it is, not given it twice.
+    (f"mkinitrd -f --with=scsi_dh_alua --with={MODNAME} /boot/initrd-{KVER}.img {KVER}\n",
+     f"mkinitrd -f --with=scsi_dh_alua --with={MODNAME} /boot/initrd-{KVER}.img {KVER}"),
+    (f"mkinitrd -f --with {MODNAME} /boot/initrd-{KVER}.img {KVER}\n",
+     f"mkinitrd -f --with {MODNAME} /boot/initrd-{KVER}.img {KVER}"),
+    # Blank lines, blanks and CRs around the line, no final newline, a full path: the one line is run.
+    (f"\n\t /opt/fake/bin/mkinitrd -f /boot/initrd-{KVER}.img {KVER} \r\n\r\n",
+     f"mkinitrd -f /boot/initrd-{KVER}.img {KVER} --with={MODNAME}"),
+    (f"mkinitrd -f /boot/initrd-{KVER}.img {KVER}", MAIN_CALL),
+])
+def test_cmd_file_is_read_as_one_command_line(dom0: Dom0, text: str, call: str) -> None:
+    dom0.initrd_cmd.write_bytes(text.encode())
+    result = dom0.install()
+    assert result.returncode == 0, result.stdout + result.stderr
+    check_installed(dom0)
+    assert dom0.calls() == [call]
+    assert dom0.initrd_cmd.read_bytes() == text.encode()  # never edited: XenServer's updates reuse it
+
+
+@pytest.mark.parametrize(("kdump", "text", "message"), [
+    (False, f"mkinitrd -f /boot/initrd-{KVER}.img {KVER}\nreboot\n", "holds 2 lines, not the one mkinitrd"),
+    (False, f"rm -f /boot/initrd-{KVER}.img; mkinitrd /boot/initrd-{KVER}.img {KVER}\n",
+     "does not start with a mkinitrd command (it starts with 'rm')"),
+    (False, "\n \n", "is empty"),
+    (True, f"mkinitrd -f /boot/initrd-{KDUMP_KVER}.img {KDUMP_KVER}\n\nmkinitrd -f /x {KVER}\n", "holds 2 lines"),
+])
+def test_unexpected_cmd_file_changes_nothing(dom0: Dom0, kdump: bool, text: str, message: str) -> None:
+    if kdump:
+        dom0.add_kdump()
+    (dom0.kdump_cmd if kdump else dom0.initrd_cmd).write_text(text)
+    refused(dom0, message, "nothing was changed")
+    assert not dom0.installed() and dom0.calls() == []
+
+
+# --- the kdump initrd -----------------------------------------------------------------------------------
+
+
+def test_kdump_initrd_is_rebuilt_too(dom0: Dom0) -> None:
+    dom0.add_kdump()
+    for run_number in (1, 2):
+        result = dom0.install()
+        assert result.returncode == 0, result.stdout + result.stderr
+        check_installed(dom0)
+        kdump = dom0.kdump_initrd.read_bytes()
+        assert kdump != dom0.old_kdump and len(kdump) > PAD // 2
+        # The xen kernel's module is not the kdump kernel's: that initrd holds only its own.
+        assert [Path(name).name for name in initrd_names(kdump) if name.endswith(".ko")] == ["scsi_dh_alua.ko"]
+        # The originals stay kept, once: a second run leaves no second backup (and no temporary one).
+        [initrd_backup] = backups(dom0.boot_initrd)
+        assert initrd_backup.read_bytes() == dom0.old_initrd
+        [kdump_backup] = backups(dom0.kdump_initrd)
+        assert kdump_backup.read_bytes() == dom0.old_kdump
+        assert [p.name for p in (dom0.root / "boot").iterdir() if p.name.startswith(".")] == []
+        assert dom0.calls() == [MAIN_CALL, KDUMP_CALL] * run_number
+        assert f"and a new kdump initrd /boot/initrd-{KDUMP_KVER}.img" in result.stdout
+    assert f"kept the old kdump initrd as /boot/initrd-{KDUMP_KVER}.img.xenkit-" not in result.stdout
+
+
+@pytest.mark.parametrize(("mode", "message"), [
+    ("fail", f"the kdump initrd build failed (exit 1): {KDUMP_CALL}"),
+    ("small", "the new kdump initrd is"),
+    ("interrupt", "stopped (exit 143) while rebuilding /boot/initrd-" + KDUMP_KVER),
+])
+def test_broken_kdump_build_rolls_back_both_initrds(dom0: Dom0, mode: str, message: str) -> None:
+    dom0.add_kdump()
+    dom0.set(f"mode.{KDUMP_KVER}", mode)
+    result = refused(dom0, message, "rolled back: the host is as it was before")  # the state as before
+    assert dom0.calls() == [MAIN_CALL, KDUMP_CALL]  # the main initrd was built, and is restored all the same
+    assert dom0.boot_initrd.read_bytes() == dom0.old_initrd and dom0.kdump_initrd.read_bytes() == dom0.old_kdump
+    assert dom0.target.read_bytes() == OLD_MULTIPATH and not dom0.installed()
+    assert backups(dom0.boot_initrd) == [] and backups(dom0.kdump_initrd) == []
+    # Newest change first.
+    restored = [line for line in result.stderr.splitlines() if "restoring the old" in line]
+    assert restored == [f"install.sh: restoring the old kdump initrd /boot/initrd-{KDUMP_KVER}.img",
+                        f"install.sh: restoring the old initrd /boot/initrd-{KVER}.img",
+                        "install.sh: restoring the old /etc/multipath-enabled.conf"]
+
+
+def test_kdump_cmd_without_its_initrd_changes_nothing(dom0: Dom0) -> None:
+    dom0.add_kdump()
+    dom0.kdump_initrd.unlink()
+    refused(dom0, f"initrd-{KDUMP_KVER}.img.cmd is there but /boot/initrd-{KDUMP_KVER}.img is missing")
