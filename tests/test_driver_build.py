@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import tarfile
@@ -111,7 +112,8 @@ def test_build_over_ssh_then_cached_then_wrong_kernel(xenkit: Xenkit, build_host
                            timeout=60)
     assert check.returncode == 0, check.stdout + check.stderr
     assert subprocess.run(["bash", "-n", unpacked / top / "install.sh"], timeout=60).returncode == 0
-    assert not list(Path("/tmp").glob("xenkit-build.*/top")), "the build host's work directory was left behind"
+    work = re.search(r"\(into (/tmp/xenkit-build\.\w+)/top\)", first.err)
+    assert work is not None and not Path(work.group(1)).exists(), "the build host's work directory was left behind"
 
     # Same inputs again: no connection, no upload, no rpmbuild; the same bytes.
     before = bundle.read_bytes()
@@ -282,3 +284,48 @@ def test_bundle_dialect_from_kernel_release() -> None:
     assert str(choose_dialect(None, None, "4.19.0+1").dialect) == "0.4.9"
     assert str(choose_dialect(None, "8.2", "4.19.0+1").dialect) == "0.4.9"
     assert "conservative" in choose_dialect(None, None, "4.19.0+1").why
+
+
+def test_manifest_names_no_local_paths(xenkit: Xenkit, kver: str, workdir: Path) -> None:
+    """The same inputs from another checkout or directory give the same bundle: no local path in it."""
+    recipe = demo_copy(workdir)
+    first = xenkit("driver", "build", str(recipe), "--local", "--kernel", kver, "-o", "out")
+    assert first.code == 0, first.err
+    bundle = Path(first.out.splitlines()[-1])
+    manifest = members(bundle)[f"{bundle.name[:-7]}/manifest.json"].decode()
+    assert str(workdir) not in manifest and "recipe demo's files" in manifest
+
+
+def test_odd_archives_are_usage_errors(xenkit: Xenkit, workdir: Path, vendor_srpm: Path) -> None:
+    import zipfile
+
+    encrypted = workdir / "RHEL6.ZIP"  # upper-case suffix: still a zip
+    zip_of(encrypted, {"scsi_dh_alua_CBVTrak-2-1.src.rpm": vendor_srpm.read_bytes()})
+    data = bytearray(encrypted.read_bytes())
+    data[6] |= 1  # the local header's "encrypted" flag
+    central = data.rfind(b"PK\x01\x02")
+    data[central + 8] |= 1  # and the central directory's
+    encrypted.write_bytes(bytes(data))
+    with zipfile.ZipFile(encrypted) as check:
+        assert check.infolist()[0].flag_bits & 1
+    result = xenkit("driver", "build", "scsi_dh_alua", "--local", "--kernel", "1.2.3", "--source", str(encrypted))
+    assert result.code == 2, result.err
+    assert "not a readable zip" in result.err and "encrypted" in result.err
+
+
+def test_rpmbuild_timeout_keeps_log(xenkit: Xenkit, kver: str, workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build that hangs is stopped at the deadline; what it printed so far is shown and kept."""
+    import toolkit.pipeline.rpmbuild as rpmbuild
+
+    monkeypatch.setattr(rpmbuild, "BUILD_TIMEOUT", 3.0)
+    recipe = demo_copy(workdir)
+    spec = recipe / "xenkit-demo.spec"
+    spec.write_text(spec.read_text().replace("make -C %{kernel_source}", "echo hanging now; sleep 31.25; make -C "
+                                             "%{kernel_source}"))
+    result = xenkit("driver", "build", str(recipe), "--local", "--kernel", kver, "-o", "out")
+    assert result.code == 1
+    assert "still running after 3 s; stopped" in result.err and "hanging now" in result.err
+    log = Path("out") / f"demo-{kver}.rpmbuild.log"
+    assert "hanging now" in log.read_text()
+    left = subprocess.run(["pgrep", "-f", "sleep 31.25"], capture_output=True, text=True, timeout=30)
+    assert left.stdout == "", "the build's processes outlived the timeout"

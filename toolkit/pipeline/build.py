@@ -99,10 +99,13 @@ def _build(req: BuildRequest, connect: Connect, *, source: BuildInput, build_id:
             built = build(ex, req.recipe, source, req.kver, rpm_dir, log, say)
         except BuildFailed as failed:
             if log.exists():
-                _make_dir(req.out_dir)
                 kept = req.out_dir / f"{req.recipe.name}-{req.kver}.rpmbuild.log"
-                shutil.copyfile(log, kept)
-                failed.hint = f"the whole log: {kept}"
+                try:
+                    _make_dir(req.out_dir)
+                    shutil.copyfile(log, kept)
+                    failed.hint = f"the whole log: {kept}"
+                except (OSError, ToolkitError) as exc:
+                    failed.hint = f"the log could not be kept in {kept}: {exc}"
             raise
     infos = [inspect_rpm(path) for path in built.rpms]
     _verify(req, infos, say, report=False)  # before storing: the store holds only builds that passed

@@ -24,7 +24,7 @@ from typing import IO
 from toolkit.errors import ToolkitError
 from toolkit.pipeline.recipe import Recipe
 from toolkit.pipeline.source import BuildInput
-from toolkit.remote.executor import Executor, RunResult
+from toolkit.remote.executor import Executor, RemoteError, RunResult
 from toolkit.remote.progress import TransferProgress
 
 Say = Callable[[str], None]
@@ -52,33 +52,48 @@ class Built:
     host: str  # where it was built
 
 
+# One round trip for every fact the checks need (each command over SSH costs a channel and a wait):
+# line 1 the running kernel, then which of rpm/rpmbuild are missing, whether the headers exist, /lib/modules.
+_PROBE = ('uname -r; for p in rpm rpmbuild; do command -v "$p" >/dev/null 2>&1 || echo "missing $p"; done; '
+          'if test -d "/lib/modules/$1/build"; then echo headers; fi; echo "have $(ls /lib/modules 2>/dev/null)"')
+
+
 def check_build_host(ex: Executor, recipe: Recipe, kver: str) -> None:
     """Refuse a build host that cannot build for `kver`, before anything is uploaded."""
-    for program in ("rpm", "rpmbuild"):
-        if not ex.run(["sh", "-c", f"command -v {program}"], step=f"look for {program}").ok:
-            raise ToolkitError(f"{ex.name}: has no {program}",
+    probe = _checked(ex.run(["sh", "-c", _PROBE, "probe", kver], step="look at the build host"), "probe")
+    lines = probe.text().splitlines()
+    running = lines[0].strip() if lines else ""
+    for line in lines[1:]:
+        if line.startswith("missing "):
+            raise ToolkitError(f"{ex.name}: has no {line.split()[1]}",
                                hint="build in the DDK VM (xenkit ddk import), or on a machine with rpm-build")
     if recipe.kernel_define is None:
-        running = ex.run(["uname", "-r"], step="uname -r").text().strip()
         if running != kver:
             raise ToolkitError(
                 f"{ex.name} runs kernel {running}, but --kernel is {kver}: recipe {recipe.name} builds for the "
                 "build host's running kernel",
                 hint="build in the DDK VM of the XenServer release whose dom0 runs that kernel (uname -r on the host)")
         return
-    build = f"/lib/modules/{kver}/build"
-    if not ex.run(["test", "-d", build], step=f"look for {build}").ok:
-        listing = ex.run(["ls", "/lib/modules"], step="ls /lib/modules")
-        have = " ".join(listing.text().split()) if listing.ok else ""
-        raise ToolkitError(f"{ex.name} has no headers for kernel {kver} ({build} is missing); "
-                           f"it has: {have or 'none'}",
+    if "headers" not in lines:
+        have = next((line[5:].strip() for line in lines if line.startswith("have ")), "")
+        raise ToolkitError(f"{ex.name} has no headers for kernel {kver} (/lib/modules/{kver}/build is missing); "
+                           f"it has: {' '.join(have.split()) or 'none'}",
                            hint="give --kernel as `uname -r` prints it on the XenServer host, and build where that "
                                 "kernel's headers are installed (the DDK of the same release)")
 
 
+_MAKE_WORK = ('d=$(mktemp -d /tmp/xenkit-build.XXXXXX) && cd "$d" && '
+              'mkdir in srpm top top/BUILD top/RPMS top/SOURCES top/SPECS top/SRPMS && echo "$d"')
+# A kmod spec on CentOS 5 also gets a -debuginfo package from redhat-rpm-config; it holds no module and
+# would fail verify. Nobody installs it on dom0, so it is not built.
+_NO_DEBUGINFO = ["--define", "debug_package %{nil}"]
+
+
 def build(ex: Executor, recipe: Recipe, source: BuildInput, kver: str, into: Path, log: Path, say: Say) -> Built:
     """Run the steps of the module docstring on `ex`; the RPMs land in `into`, rpmbuild's output in `log`."""
-    made = _checked(ex.run(["mktemp", "-d", "/tmp/xenkit-build.XXXXXX"], step="mktemp"), "mktemp -d")
+    # mktemp and every directory in one round trip. The DDK's rpm 4.4 creates only the last component of
+    # a missing path (rpmMkdirPath), so the whole _topdir tree is made here; `in` takes the input files.
+    made = _checked(ex.run(["sh", "-c", _MAKE_WORK], step="mktemp"), "mktemp -d")
     work = made.text().strip()
     if not work.startswith("/tmp/xenkit-build."):
         raise ToolkitError(f"{ex.name}: mktemp -d printed {work!r}, not a directory under /tmp")
@@ -86,31 +101,35 @@ def build(ex: Executor, recipe: Recipe, source: BuildInput, kver: str, into: Pat
         top = f"{work}/top"
         srpm = _upload(ex, source, work, recipe, kver, top, say)
         say(f"rpm -ivh --nomd5 {posixpath.basename(srpm)} (into {top})")
-        _checked(ex.run(["rpm", "-ivh", "--nomd5", "--define", f"_topdir {top}", srpm], step="rpm -ivh"),
-                 f"rpm -ivh --nomd5 {posixpath.basename(srpm)}")
         spec = f"{top}/SPECS/{recipe.spec}"
-        if not ex.run(["test", "-f", spec], step="look for the spec").ok:
+        # The spec check rides along (exit 3 below): one round trip less.
+        installed = ex.run(["sh", "-c", 'rpm -ivh --nomd5 --define "_topdir $1" "$2" || exit; test -f "$3" || exit 3',
+                            "rpm", top, srpm, spec], step="rpm -ivh")
+        if installed.status == 3:
             raise ToolkitError(f"{posixpath.basename(srpm)} installed no SPECS/{recipe.spec}")
-        wrote = _rpmbuild(ex, ["rpmbuild", "-ba", "--define", f"_topdir {top}", *recipe.rpmbuild_defines(kver), spec],
-                          log, say)
+        _checked(installed, f"rpm -ivh --nomd5 {posixpath.basename(srpm)}")
+        wrote = _rpmbuild(ex, ["rpmbuild", "-ba", "--define", f"_topdir {top}", *_NO_DEBUGINFO,
+                               *recipe.rpmbuild_defines(kver), spec], log, say)
         for path in wrote:
             if not path.startswith(f"{top}/"):
                 raise ToolkitError(f"rpmbuild wrote {path}, outside its _topdir {top}: a ~/.rpmmacros on "
                                    f"{ex.name} overrides a directory; the RPMs would not be ours")
-        binaries = [p for p in wrote if not p.endswith(".src.rpm")]
+        binaries = [p for p in wrote if not p.endswith(".src.rpm") and "-debuginfo-" not in posixpath.basename(p)]
         if not binaries:
             raise ToolkitError(f"rpmbuild -ba {recipe.spec} wrote no binary RPM (Wrote: {', '.join(wrote) or '-'})")
         local = tuple(_download(ex, p, into) for p in binaries)
         source_rpm = next((posixpath.basename(p) for p in wrote if p.endswith(".src.rpm")), posixpath.basename(srpm))
         return Built(local, source_rpm, ex.name)
     finally:
-        ex.run(["rm", "-rf", "--", work], step="remove the work directory")
+        try:
+            ex.run(["rm", "-rf", "--", work], step="remove the work directory")
+        except RemoteError:  # the connection is gone: the error that got us here matters more
+            say(f"could not remove {work} on {ex.name}: remove it by hand")
 
 
 def _upload(ex: Executor, source: BuildInput, work: str, recipe: Recipe, kver: str, top: str, say: Say) -> str:
     """Put the input on the build host; return the source RPM's path there (packing one if needed)."""
     incoming = f"{work}/in"
-    _checked(ex.run(["mkdir", "-p", incoming], step="mkdir"), f"mkdir {incoming}")
     for file in source.files:
         bar = TransferProgress(f"upload {file.name} -> {ex.name}")
         sent = ex.put(file.path, f"{incoming}/{file.name}", progress=bar)
@@ -134,15 +153,24 @@ def _upload(ex: Executor, source: BuildInput, work: str, recipe: Recipe, kver: s
 def _rpmbuild(ex: Executor, argv: list[str], log: Path, say: Say) -> list[str]:
     """Run rpmbuild with its output streamed into `log`; show each phase as it starts."""
     say(f"rpmbuild -ba {posixpath.basename(argv[-1])} on {ex.name} (its output goes to a log, kept if it fails)")
-    with log.open("wb") as sink:
-        result = ex.run(argv, timeout=BUILD_TIMEOUT, step="rpmbuild -ba", on_output=_tee(sink, say))
+    spec = posixpath.basename(argv[-1])
+    try:
+        with log.open("wb") as sink:
+            result = ex.run(argv, timeout=BUILD_TIMEOUT, step="rpmbuild -ba", on_output=_tee(sink, say))
+    except RemoteError as exc:  # a timeout or a dropped connection: the log so far still tells where it was
+        tail = _tail(log)
+        raise BuildFailed(f"rpmbuild -ba {spec} on {ex.name}: {exc.message}; the last {len(tail)} lines of its "
+                          "log:", tail) from None
     text = log.read_text(encoding="utf-8", errors="replace")
     if not result.ok:
-        tail = text.rstrip("\n").splitlines()[-LOG_TAIL:]
-        raise BuildFailed(f"rpmbuild -ba {posixpath.basename(argv[-1])} failed on {ex.name} "
-                          f"(exit {result.status}); the last {len(tail)} lines of its log:", tail,
-                          hint=f"the whole log: {log}")
+        tail = _tail(log)
+        raise BuildFailed(f"rpmbuild -ba {spec} failed on {ex.name} (exit {result.status}); the last {len(tail)} "
+                          "lines of its log:", tail)
     return list(_WROTE.findall(text))
+
+
+def _tail(log: Path) -> list[str]:
+    return log.read_text(encoding="utf-8", errors="replace").rstrip("\n").splitlines()[-LOG_TAIL:]
 
 
 def _tee(sink: IO[bytes], say: Say) -> Callable[[str, bytes], None]:

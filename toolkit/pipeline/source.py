@@ -16,6 +16,7 @@ import shutil
 import struct
 import tarfile
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO
@@ -43,7 +44,7 @@ class SourceFile:
 class BuildInput:
     kind: str  # "srpm": one vendor source RPM; "sources": spec + sources for rpmbuild -bs
     files: tuple[SourceFile, ...]
-    origin: str  # what the user gave, for messages and the manifest
+    origin: str  # what the input is, without local paths: messages and the manifest
 
     @property
     def sha256(self) -> str:
@@ -64,17 +65,17 @@ def resolve_input(recipe: Recipe, source: Path | None, scratch: Path) -> BuildIn
                              f"({', '.join(recipe.sources)}); --source is for recipes built from a vendor source RPM")
         names = (recipe.spec, *recipe.sources)
         files = tuple(SourceFile(n, recipe.directory / n, sha256_of(recipe.directory / n)) for n in names)
-        return BuildInput("sources", files, str(recipe.directory))
+        return BuildInput("sources", files, f"recipe {recipe.name}'s files")
     if source is None:
         where = f" or the vendor's {recipe.vendor_archive}" if recipe.vendor_archive else ""
         raise UsageError(f"recipe {recipe.name} needs --source: the source RPM ({recipe.srpm}){where}; "
                          "vendor files are not shipped with xenkit")
     if not source.is_file():
         raise UsageError(f"--source {source}: no such file")
-    origin = str(source)
-    if source.name.endswith(_ARCHIVE_SUFFIXES):
+    origin = source.name  # not the path: the manifest (and so the bundle) must not depend on where it sits
+    if source.name.lower().endswith(_ARCHIVE_SUFFIXES):
         member, srpm = extract_member(source, recipe.srpm, scratch)
-        origin = f"{source}:{member}"
+        origin = f"{source.name}:{member}"
     elif fnmatch.fnmatchcase(source.name, recipe.srpm) or source.name.endswith(".rpm"):
         srpm = source
     else:
@@ -87,7 +88,7 @@ def resolve_input(recipe: Recipe, source: Path | None, scratch: Path) -> BuildIn
 def extract_member(archive: Path, pattern: str, scratch: Path) -> tuple[str, Path]:
     """The one member of `archive` whose file name matches `pattern`, copied (streamed) into `scratch`."""
     try:
-        if archive.name.endswith(".zip"):
+        if archive.name.lower().endswith(".zip"):
             with zipfile.ZipFile(archive) as zipped:
                 names = [i.filename for i in zipped.infolist() if not i.is_dir()]
                 member = _one_match(archive, names, pattern)
@@ -100,8 +101,10 @@ def extract_member(archive: Path, pattern: str, scratch: Path) -> tuple[str, Pat
             assert data_or_none is not None  # a regular file always has data
             with data_or_none as data:
                 return member, _save(data, scratch, member)
-    except (zipfile.BadZipFile, tarfile.TarError, EOFError, OSError) as exc:
-        kind = "zip" if archive.name.endswith(".zip") else "tarball"
+    # RuntimeError: an encrypted member; NotImplementedError: a compression zipfile lacks (Deflate64).
+    except (zipfile.BadZipFile, tarfile.TarError, EOFError, OSError, RuntimeError, NotImplementedError,
+            zlib.error) as exc:
+        kind = "zip" if archive.name.lower().endswith(".zip") else "tarball"
         raise UsageError(f"--source {archive}: not a readable {kind} ({exc})") from None
 
 

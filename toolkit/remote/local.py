@@ -6,6 +6,7 @@ import contextlib
 import hashlib
 import os
 import selectors
+import signal
 import subprocess
 import tempfile
 import threading
@@ -38,13 +39,25 @@ class LocalExecutor:
             on_output: OutputSink | None = None, step: str = "") -> RunResult:
         command = quote_command(argv)
         try:
+            # A process group of its own, so that a timeout or Ctrl-C stops the whole tree (rpmbuild's
+            # shells and compilers), not only the command we started.
             proc = subprocess.Popen(list(argv), stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
-                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, process_group=0)
         except OSError as exc:
             raise RemoteError(f"{step or command}: cannot run {argv[0]}: {exc.strerror or exc}") from None
         if stdin is not None:
             # Fed from a thread: a command that writes much before reading all its input must not deadlock us.
             threading.Thread(target=_feed, args=(proc, stdin), daemon=True).start()
+        try:
+            out, err = self._collect(proc, command, timeout, on_output, step)
+        except BaseException:
+            _stop_group(proc)
+            raise
+        return RunResult(command, proc.wait(), bytes(out), bytes(err))
+
+    @staticmethod
+    def _collect(proc: subprocess.Popen[bytes], command: str, timeout: float, on_output: OutputSink | None,
+                 step: str) -> tuple[bytearray, bytearray]:
         out, err = bytearray(), bytearray()
         deadline = time.monotonic() + timeout
         with selectors.DefaultSelector() as selector:
@@ -54,8 +67,6 @@ class LocalExecutor:
             while selector.get_map():
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    proc.kill()
-                    proc.wait()
                     raise CommandTimeout(f"{step or command}: still running after {timeout:g} s; stopped")
                 for key, _ in selector.select(min(left, 1.0)):
                     chunk = os.read(key.fd, 65536)
@@ -66,8 +77,7 @@ class LocalExecutor:
                     buffer += chunk
                     if on_output is not None:
                         on_output(stream, chunk)
-        status = proc.wait()
-        return RunResult(command, status, bytes(out), bytes(err))
+        return out, err
 
     def put(self, local: Path, remote: str, *, progress: ProgressSink | None = None) -> Transferred:
         return _copy(local, Path(remote), progress)
@@ -108,6 +118,12 @@ class LocalExecutor:
 
     def close(self) -> None:
         pass
+
+
+def _stop_group(proc: subprocess.Popen[bytes]) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
 
 
 def _feed(proc: subprocess.Popen[bytes], data: bytes) -> None:
