@@ -292,3 +292,18 @@ def test_script_debug_shows_the_traceback(tmp_path):
     assert run.returncode != 0
     assert "Traceback" in run.stderr
     assert "192.0.2.300" in run.stderr
+
+
+@pytest.mark.parametrize("case", NETWORK_CASES, ids=[repr(case) for case in NETWORK_CASES])
+def test_ddk_network_bad_input_writes_nothing(xenkit, out_dir, case):
+    """`ddk network` takes the same network options as the guest commands, with the same checks."""
+    merged = {**NET, **{"--" + k: v for k, v in case.items()}}
+    args = ["ddk", "network"]
+    for option, value in merged.items():
+        for item in [value] if isinstance(value, str) else value:
+            args.append(f"{option}={item}")
+    result = xenkit(*args, "-o", str(out_dir / "etc-tree"))
+    [(key, _)] = case.items()
+    assert key in check_error(result)[0]
+    assert result.out == ""
+    assert os.listdir(out_dir) == []
