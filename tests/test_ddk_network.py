@@ -297,6 +297,26 @@ def test_a_later_failure_puts_the_earlier_files_back(xenkit: Xenkit, guest: SshT
     assert result.out == ""
 
 
+def test_ctrl_c_between_two_files_puts_the_first_back(xenkit: Xenkit, guest: SshTestHost,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    import toolkit.fstab_file
+
+    real, started = toolkit.fstab_file.replace_via, []
+
+    def interrupted(ex: object, path: str, old: str, new: str) -> str:
+        started.append(path)
+        if len(started) == 2:
+            raise KeyboardInterrupt
+        return real(ex, path, old, new)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(toolkit.fstab_file, "replace_via", interrupted)
+    result = xenkit("ddk", "network", *ARGS, "--host", "ddk")
+    assert result.code in (1, 130) and started == [IFCFG_PATH, NETWORK_PATH]  # click reports it as "aborted"
+    assert f"stopped before every file was written; put back as they were: {IFCFG_PATH}" in result.err
+    assert (_read(guest, IFCFG_PATH), _read(guest, NETWORK_PATH), _read(guest, RESOLV_PATH)) == (
+        IFCFG, NETWORK, RESOLV)
+
+
 def test_not_a_ddk_vm(xenkit: Xenkit, guest: SshTestHost) -> None:
     _inside(guest, "rm -r /etc/sysconfig")
     result = xenkit("ddk", "network", *ARGS, "--host", "ddk")

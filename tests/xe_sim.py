@@ -7,7 +7,7 @@ and parameters come from xe's own command table (xen-api's cli_frontend.ml, in t
 live in a JSON state file that starts as a one-host XenServer 6.0.2 pool (tests/xe_sim_state.py).
 
 This file is the entry point: argv parsing, the table's checks, the state file, dispatch. Its sibling modules
-are loaded by path, beside this file's real path (not as the tests package, which need not be importable):
+are plain imports from this file's real directory, which it puts first on sys.path:
   xe_sim_common.py   xe's error texts, value syntax (booleans, byte sizes, escaping) and field types
   xe_sim_records.py  objects, output (records, --minimal), the generated <class>-list and -param-* commands
   xe_sim_ops.py      vm-clone, vm-install, template-uninstall and the other VM, VDI, VIF and PBD operations
@@ -22,6 +22,9 @@ Environment:
   XE_LOG      if set, every call appends its argv, as ["xe", arg, ...], as one JSON line.
   XE_FAIL_ON  a command name: that command fails with xe's internal error after its parameters passed
               the checks below, so tests can exercise rollback.
+  XE_SLOW_ON  NAME:SECONDS (e.g. vm-import:5): that command sleeps SECONDS after its parameters passed the
+              checks, before it takes the state's lock, so tests can make a caller's step time out while
+              other xe calls still run; then it goes on as usual (a caller that gave up does not stop it).
 
 Syntax as xe: each argument is split on its first '='; '--name' means name=true; -u/-pw/-s/-h/-p take the
 next argument. Output as xe's Cli_printer (xe_sim_records.py). Errors go to stderr with exit code 1, worded as xe:
@@ -39,16 +42,23 @@ Stricter than xe, to catch typos in generated plans (xe ignores unknown paramete
 from __future__ import annotations
 
 import fcntl
-import importlib.util
 import json
 import os
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from types import ModuleType
 from typing import Any
+
+# The siblings are plain imports from this file's real directory (symlinks resolved), put first on sys.path
+# here because tests run the simulator with `python -I` (no script directory on sys.path) and the tests
+# package need not be importable on a test host.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import xe_sim_common
+import xe_sim_ops
+import xe_sim_state
 
 Record = dict[str, Any]
 HERE = Path(__file__).resolve().parent
@@ -58,20 +68,10 @@ CLIENT_SWITCHES = {"--nossl", "--debug", "--debug-on-fail"}
 SELECTORS = {"Vm_selectors": "vm", "Host_selectors": "host", "Sr_selectors": "sr"}
 
 
-def sibling(name: str) -> ModuleType:
-    """`name`.py beside this file's real path, loaded once: the simulator runs as a plain script, via symlinks."""
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).resolve().parent / f"{name}.py")
-        assert spec is not None and spec.loader is not None
-        sys.modules[name] = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(sys.modules[name])
-    return sys.modules[name]
-
-
-_common = sibling("xe_sim_common")
+_common = xe_sim_common
 XeError, api_error, class_fields = _common.XeError, _common.api_error, _common.class_fields
 STD_PARAMS, STORE = _common.STD_PARAMS, _common.STORE
-Sim = sibling("xe_sim_ops").Sim
+Sim = xe_sim_ops.Sim
 
 
 def parse_args(args: list[str]) -> tuple[str, list[tuple[str, str]]]:
@@ -155,7 +155,7 @@ def run(sim: Sim) -> str:
 
 
 def stock_state() -> dict[str, Any]:
-    state: dict[str, Any] = sibling("xe_sim_state").stock_state()
+    state: dict[str, Any] = xe_sim_state.stock_state()
     return state
 
 
@@ -201,6 +201,9 @@ def main(args: list[str]) -> int:
         check_params(table, command, entry, params)
         if os.environ.get("XE_FAIL_ON") == command:
             raise api_error("INTERNAL_ERROR", f"xe simulator: XE_FAIL_ON={command}")
+        slow, _, seconds = os.environ.get("XE_SLOW_ON", "").partition(":")
+        if slow == command:
+            time.sleep(float(seconds))
         with locked_state() as (path, state, text):
             sim = Sim(table, state, command, entry, params)
             output = run(sim)

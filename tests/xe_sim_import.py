@@ -19,34 +19,24 @@ Standard library only, as the simulator.
 from __future__ import annotations
 
 import gzip
-import importlib.util
 import os
 import re
-import sys
 import xml.etree.ElementTree as ElementTree
 import zlib
 from pathlib import Path
-from types import ModuleType
 from typing import Any
+
+import xe_sim_common
+import xe_sim_state
 
 Record = dict[str, Any]
 CHUNK = 1 << 20
 VARIETIES = {"system", "ephemeral", "user", "suspend", "crashdump", "metadata"}
 
 
-def sibling(name: str) -> ModuleType:
-    """`name`.py beside this file's real path, loaded once: the simulator runs as a plain script, via symlinks."""
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).resolve().parent / f"{name}.py")
-        assert spec is not None and spec.loader is not None
-        sys.modules[name] = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(sys.modules[name])
-    return sys.modules[name]
-
-
-_common = sibling("xe_sim_common")
+_common = xe_sim_common
 XeError, fail, api_error = _common.XeError, _common.fail, _common.api_error
-VM_BASE = sibling("xe_sim_state").VM_BASE
+VM_BASE = xe_sim_state.VM_BASE
 
 
 def parse_failure(message: str) -> Any:

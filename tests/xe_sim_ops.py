@@ -13,33 +13,23 @@ commands take <vm-selectors> (field filters and vm=<name or uuid>), as xe.
 from __future__ import annotations
 
 import copy
-import importlib.util
 import random
-import sys
 import uuid
 import xml.etree.ElementTree as ElementTree
-from pathlib import Path
-from types import ModuleType
 from typing import Any
+
+import xe_sim_common
+import xe_sim_import
+import xe_sim_records
 
 Record = dict[str, Any]
 
 
-def sibling(name: str) -> ModuleType:
-    """`name`.py beside this file's real path, loaded once: the simulator runs as a plain script, via symlinks."""
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).resolve().parent / f"{name}.py")
-        assert spec is not None and spec.loader is not None
-        sys.modules[name] = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(sys.modules[name])
-    return sys.modules[name]
-
-
-_common = sibling("xe_sim_common")
+_common = xe_sim_common
 XeError, fail, api_error, parse_bytes = _common.XeError, _common.fail, _common.api_error, _common.parse_bytes
 STD_PARAMS, MAC = _common.STD_PARAMS, _common.MAC
-Records = sibling("xe_sim_records").Records
-ImportOps = sibling("xe_sim_import").ImportOps
+Records = xe_sim_records.Records
+ImportOps = xe_sim_import.ImportOps
 
 
 class Sim(Records, ImportOps):

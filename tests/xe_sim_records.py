@@ -12,27 +12,15 @@ dynamic-min <= dynamic-max <= static-max; host multipathing and other-config:mul
 from __future__ import annotations
 
 import copy
-import importlib.util
 import re
-import sys
-from pathlib import Path
-from types import ModuleType
 from typing import Any
+
+import xe_sim_common
 
 Record = dict[str, Any]
 
 
-def sibling(name: str) -> ModuleType:
-    """`name`.py beside this file's real path, loaded once: the simulator runs as a plain script, via symlinks."""
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).resolve().parent / f"{name}.py")
-        assert spec is not None and spec.loader is not None
-        sys.modules[name] = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(sys.modules[name])
-    return sys.modules[name]
-
-
-_common = sibling("xe_sim_common")
+_common = xe_sim_common
 XeError, fail, api_error = _common.XeError, _common.fail, _common.api_error
 escape, render, parse_bool, parse_bytes = _common.escape, _common.render, _common.parse_bool, _common.parse_bytes
 writable, class_fields, STD_PARAMS, STORE = _common.writable, _common.class_fields, _common.STD_PARAMS, _common.STORE

@@ -27,11 +27,15 @@ class PlanOutcome:
 
 
 class PlanFailed(ToolkitError):
-    """A step failed on the host; its output and what was undone are part of the message."""
+    """A step failed on the host; its output and what was undone are part of the message.
 
-    def __init__(self, message: str, details: list[str], hint: str | None = None) -> None:
+    `timed_out`: the step ran past its deadline, so its command may still be running on the host (a caller
+    must not remove what that command may be reading)."""
+
+    def __init__(self, message: str, details: list[str], hint: str | None = None, timed_out: bool = False) -> None:
         super().__init__(message, hint)
         self.details = details
+        self.timed_out = timed_out
 
     def lines(self) -> list[str]:
         return [self.message, *self.details]
@@ -81,7 +85,7 @@ def run_plan(plan: Plan, ex: Executor, say: Say, step_timeout: float = STEP_TIME
         except CommandTimeout as exc:  # the connection is fine: undo what was done, as for a failure
             details = _undo(undo, ex, values, say)
             raise PlanFailed(f"{ex.name}: step {index}/{total} failed: {item.title}: {exc.message}", details,
-                             "the timed-out command may still be running on the host") from None
+                             "the timed-out command may still be running on the host", timed_out=True) from None
         except _StepFailed as failed:
             details = [f"output: {line}" for line in failed.output.splitlines()[-40:]]
             details += _undo(undo, ex, values, say)

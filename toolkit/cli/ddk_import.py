@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _DIR = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,199}$")  # one plain path component: no /, no leading dot
 TREE = "ddk"  # the part of the ISO that is copied: ddk/ova.xml and ddk/xvda/chunk-*.gz
+# Per step of the import plan: vm-import copies the disk (minutes). Here, not plan_run's default, so tests can lower it.
+STEP_TIMEOUT = 3600.0
 
 
 @click.command("import")
@@ -55,16 +57,18 @@ def import_cmd(iso: Path, sr_uuid: str | None, sr_name: str | None, network_name
     The tree is built in a hidden directory beside DIR, each file checked with the host's sha256sum,
     and renamed to DIR at the end: on a failure or Ctrl-C nothing is left there. Then it runs the
     plan that --print shows. If a step fails, the imported VM is uninstalled (its disk too), the
-    uploaded tree is removed (unless --keep) and the exit status is 1. The tree stays after a
-    successful import; remove it when you no longer need it.
+    uploaded tree is removed (unless --keep) and the exit status is 1; if a step timed out, the
+    tree stays (xe may still be importing from it) and the error says how to remove it later. The
+    tree stays after a successful import; remove it when you no longer need it.
 
     Without --host (or with --print) the plan is printed as a bash script to review and run in dom0.
     It does not copy the tree: it checks that DIR/ddk/ova.xml is in the SR, so put it there first
     (e.g. `xenkit ddk extract ISO DIR` into the ISO library's NFS export).
 
-    Refused: an ISO without ddk/ova.xml (exit 2); an SR that dom0 has not mounted under
-    /var/run/sr-mount (a block-based SR such as LVM: give an ISO library); a DIR already in the SR,
-    unless --reuse, which imports the tree found there instead of uploading.
+    Refused: an ISO without ddk/ova.xml (exit 2); an SR that is not an ISO SR (content-type iso:
+    a local or NFS VHD SR is mounted in dom0 too, but holds VM disks); an ISO SR that dom0 has not
+    mounted under /var/run/sr-mount (e.g. the DVD drive: give an ISO library); a DIR already in the
+    SR, unless --reuse, which imports the tree found there instead of uploading.
 
     \b
     Examples:
@@ -113,6 +117,10 @@ def _import_on_host(image: DdkIso, ex: Executor, data: DdkImportInput, plan: Pla
     try:
         sr = run_plan(build_preflight_plan(data), ex, say).result or ""
     except PlanFailed as exc:  # lookups only: there is nothing to undo, and nothing was copied
+        problem = _not_iso(ex, data)
+        if problem is not None:
+            raise UsageError(f"{ex.name}: {problem}; nothing uploaded",
+                             hint="xe sr-list content-type=iso lists the ISO SRs") from None
         raise ToolkitError(f"{exc.message}; nothing uploaded", exc.hint) from None
     mount, dest = f"{SR_MOUNT}/{sr}", f"{SR_MOUNT}/{sr}/{data.directory}"
     info = ex.stat(mount)
@@ -130,13 +138,17 @@ def _import_on_host(image: DdkIso, ex: Executor, data: DdkImportInput, plan: Pla
         say(f"{dest} is there already: importing it as it is (--reuse)")
     say("running the import plan (what --print shows)")
     try:
-        outcome = run_plan(plan, ex, say)
+        outcome = run_plan(plan, ex, say, step_timeout=STEP_TIMEOUT)
     except KeyboardInterrupt:  # xe may still be importing from the tree: it is not pulled from under it
         if uploaded:
             say(f"interrupted while the plan ran: the tree {dest} stays (a step may still run in dom0)")
         raise
     except PlanFailed as exc:
-        if uploaded and not keep:
+        if uploaded and exc.timed_out:  # xe vm-import may still read the tree in dom0: removing it could break that
+            exc.details.append(f"kept the uploaded tree {dest}: the timed-out step may still be using it")
+            exc.hint = (f"the timed-out command may still be running on {ex.name}; once no `xe vm-import` is left in "
+                        f"`ps ax` there (if it succeeded, xe vm-list shows the VM), remove the tree: rm -rf -- {dest}")
+        elif uploaded and not keep:
             problem = remove_tree(ex, dest)
             exc.details.append(f"removed the uploaded tree {dest}" if problem is None
                                else f"could not remove the uploaded tree {dest} ({problem}); remove it by hand")
@@ -144,6 +156,18 @@ def _import_on_host(image: DdkIso, ex: Executor, data: DdkImportInput, plan: Pla
             exc.details.append(f"kept the uploaded tree {dest} (--keep): run again with --reuse to import it")
         raise
     return outcome.result or ""
+
+
+def _not_iso(ex: Executor, data: DdkImportInput) -> str | None:
+    """Why the ISO SR lookup found nothing, if the SR given is there but is not an ISO SR; else None."""
+    from toolkit.generate.ddk_import import not_iso_problem, sr_content_command
+    from toolkit.remote.executor import RemoteError
+
+    try:  # only to word the error better: if this fails too, the lookup's own error stands
+        result = ex.run(sr_content_command(data), step="xe sr-list (the SR's content-type)")
+    except RemoteError:
+        return None
+    return not_iso_problem(data, result.text()) if result.ok else None
 
 
 def _upload(image: DdkIso, ex: Executor, dest: str) -> None:

@@ -176,8 +176,8 @@ def _apply(ex: Executor, work: list[tuple[FileEdit, _Current]]) -> dict[str, str
     The backup of ifcfg-eth0 sits in network-scripts, where initscripts take every ifcfg-* for an interface,
     except names ending in .bak (/etc/init.d/network filters them out): replace_via's FILE.xenkit-<time>.bak.
 
-    If one fails, the files written before it are put back as they were, so the VM is never left with
-    half a configuration (an address from the new one and a gateway from the old).
+    If one fails (or Ctrl-C stops it), the files written before it are put back as they were, so the VM is never
+    left with half a configuration (an address from the new one and a gateway from the old).
     """
     from toolkit.fstab_file import replace_via
     from toolkit.remote.executor import FileInfo
@@ -194,10 +194,13 @@ def _apply(ex: Executor, work: list[tuple[FileEdit, _Current]]) -> dict[str, str
                     raise ToolkitError(f"{ex.name}:{cur.path}: did not read back as written")
             else:
                 backups[edit.path] = replace_via(ex, cur.path, cur.text, edit.text)
-        except Exception as exc:  # whatever stopped it, the files already written go back
+        except BaseException as exc:  # whatever stopped it, Ctrl-C too, the files already written go back
             if not done:
                 raise
             note = _put_back(ex, done)
+            if not isinstance(exc, Exception):  # KeyboardInterrupt, SystemExit: say what was put back, then stop
+                click.echo(f"{ex.name}: stopped before every file was written; {note}", err=True)
+                raise
             if isinstance(exc, ToolkitError):
                 raise ToolkitError(f"{exc.message}; {note}", exc.hint) from exc
             raise ToolkitError(f"{type(exc).__name__}: {exc}; {note}") from exc

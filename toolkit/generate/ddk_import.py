@@ -19,6 +19,7 @@ from toolkit.plan import Arg, Check, Plan, Step, Var, Word, cmd, word
 from toolkit.xetable import check_commands
 
 SR_MOUNT = "/var/run/sr-mount"  # where dom0 mounts a file-based SR (NFS, CIFS ISO libraries; ext, nfs VHD SRs)
+ISO_CONTENT = "iso"  # an SR's content-type: ISO libraries (and the DVD drive), never VM disks
 VIF_DEVICE = "0"  # the DDK's export has no network interface (the legacy ova.xml format has no VIF element)
 
 SR_UUID, NETWORK_UUID, DISK_SR_UUID = Var("sr_uuid"), Var("network_uuid"), Var("disk_sr_uuid")
@@ -52,14 +53,16 @@ def _with(path: Word, suffix: str, prefix: str = "") -> Word:
     return word(prefix, *path.parts, suffix)
 
 
+def _sr_filter(data: DdkImportInput) -> str:
+    return f"name-label={data.sr_name}" if data.sr_name is not None else f"uuid={data.sr_uuid}"
+
+
 def lookup_steps(data: DdkImportInput) -> list[Step]:
     """Find the SR, network and disk SR (each must match exactly one), and check the new name is free."""
-    if data.sr_name is not None:
-        find_sr = cmd("xe", "sr-list", f"name-label={data.sr_name}", "--minimal")
-    else:
-        find_sr = cmd("xe", "sr-list", f"uuid={data.sr_uuid}", "--minimal")
+    # content-type=iso: a local ext or NFS VHD SR is mounted in dom0 too, and the DDK would land in VM storage.
+    find_sr = cmd("xe", "sr-list", _sr_filter(data), f"content-type={ISO_CONTENT}", "--minimal")
     label = sr_label(data)
-    steps = [Step(f"Find the ISO {label}", find_sr, capture=SR_UUID, check=Check.ONE_UUID, what=label)]
+    steps = [Step(f"Find the ISO {label}", find_sr, capture=SR_UUID, check=Check.ONE_UUID, what=f"ISO {label}")]
     if data.network_name is not None:
         steps.append(Step(f'Find network "{data.network_name}"',
                           cmd("xe", "network-list", f"name-label={data.network_name}", "--minimal"),
@@ -73,6 +76,21 @@ def lookup_steps(data: DdkImportInput) -> list[Step]:
                           cmd("xe", "vm-list", f"name-label={data.name_label}", "--minimal"),
                           capture=EXISTING_UUID, check=Check.NONE_FOUND, what=f'VM named "{data.name_label}"'))
     return steps
+
+
+def sr_content_command(data: DdkImportInput) -> list[str]:
+    """The SR given, whatever its content type: its content-type(s), to explain a lookup that found no ISO SR."""
+    argv = ["xe", "sr-list", _sr_filter(data), "params=content-type", "--minimal"]
+    check_commands([argv], "DDK import SR check")
+    return argv
+
+
+def not_iso_problem(data: DdkImportInput, content_types: str) -> str | None:
+    """What is wrong when the SR given exists but is no ISO SR (sr_content_command's output); else None."""
+    kinds = sorted({kind for kind in content_types.strip().split(",") if kind})
+    if not kinds or ISO_CONTENT in kinds:
+        return None
+    return f"{sr_label(data)} is not an ISO SR (content-type {', '.join(kinds)}); give the ISO library SR"
 
 
 def build_preflight_plan(data: DdkImportInput) -> Plan:
@@ -93,6 +111,7 @@ def build_ddk_import_plan(data: DdkImportInput) -> Plan:
         f"The DDK tree must be in the SR's mount first: {SR_MOUNT}/<SR uuid>/{data.directory}/ddk/ova.xml.",
         "`xenkit ddk import ISO --host H` copies it there from the ISO, then runs these same steps; by hand,",
         f"`xenkit ddk extract ISO {data.directory}` into the ISO library's NFS export does the same.",
+        "The SR must be an ISO SR (content-type iso): an ext or NFS VHD SR is mounted there too, but holds VM disks.",
         "Prints the new VM's uuid.",
     ]
     for step in lookup_steps(data):
