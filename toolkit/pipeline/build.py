@@ -65,11 +65,14 @@ def build_driver(req: BuildRequest, connect: Connect, say: Say) -> Path:
         if entry is not None:
             say(f"rpmbuild: cached (step {build_id[:12]}, built on {entry.record.get('host', '?')}): no upload, "
                 "no rpmbuild (--no-cache builds again)")
+            rpm_paths = _entry_rpms(entry)
+            # Checked again: the kernel and the recipe's modules are in the step id, but the store is a
+            # directory anyone can write to.
+            infos, warnings = _verify(req, [inspect_rpm(path) for path in rpm_paths])
         else:
-            entry = _build(req, connect, source=source, build_id=build_id, scratch=scratch, say=say)
-        rpm_paths = _entry_rpms(entry)
-        infos = [inspect_rpm(path) for path in rpm_paths]
-        _verify(req, infos, say)
+            entry, infos, warnings = _build(req, connect, source=source, build_id=build_id, scratch=scratch, say=say)
+            rpm_paths = _entry_rpms(entry)
+        _report(infos, warnings, say)
         rpms = {path.name: path.read_bytes() for path in rpm_paths}
         steps = {"source": source.sha256, "rpmbuild": build_id,
                  "bundle": step_id("bundle", {"profile": req.recipe.multipath_profile,
@@ -89,7 +92,7 @@ def build_driver(req: BuildRequest, connect: Connect, say: Say) -> Path:
 
 
 def _build(req: BuildRequest, connect: Connect, *, source: BuildInput, build_id: str, scratch: Path,
-           say: Say) -> Entry:
+           say: Say) -> tuple[Entry, list[RpmInfo], tuple[str, ...]]:
     rpm_dir = scratch / "rpms"
     rpm_dir.mkdir()
     log = scratch / "rpmbuild.log"
@@ -107,12 +110,11 @@ def _build(req: BuildRequest, connect: Connect, *, source: BuildInput, build_id:
                 except (OSError, ToolkitError) as exc:
                     failed.hint = f"the log could not be kept in {kept}: {exc}"
             raise
-    infos = [inspect_rpm(path) for path in built.rpms]
-    _verify(req, infos, say, report=False)  # before storing: the store holds only builds that passed
+    infos, warnings = _verify(req, [inspect_rpm(path) for path in built.rpms])  # the store holds only good builds
     files = {path.name: path for path in built.rpms}
     files["rpmbuild.log"] = log
     record = {"host": built.host, "srpm": built.srpm, "rpms": sorted(p.name for p in built.rpms)}
-    return req.store.put(build_id, files, record)
+    return req.store.put(build_id, files, record), infos, warnings
 
 
 def _entry_rpms(entry: Entry) -> list[Path]:
@@ -127,13 +129,16 @@ def _entry_rpms(entry: Entry) -> list[Path]:
     return paths
 
 
-def _verify(req: BuildRequest, infos: list[RpmInfo], say: Say, report: bool = True) -> None:
+def _verify(req: BuildRequest, infos: list[RpmInfo]) -> tuple[list[RpmInfo], tuple[str, ...]]:
+    """The RPMs fit the kernel and hold the recipe's modules (else an error); returns them and the warnings."""
     verdict = verify(infos, req.kver)
     verdict.raise_if_failed()
     assemble.check_modules(req.recipe, infos)
-    if not report:
-        return
-    for warning in verdict.warnings:
+    return infos, verdict.warnings
+
+
+def _report(infos: list[RpmInfo], warnings: tuple[str, ...], say: Say) -> None:
+    for warning in warnings:
         say(f"warning: {warning}")
     for info in infos:
         for module in info.modules:
