@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 
 import click
@@ -16,13 +17,13 @@ def driver() -> None:
     """Driver RPMs for dom0: kernel modules that must match the host's kernel exactly."""
 
 
-@driver.command("verify", short_help="Check driver RPMs' kernel modules against a kernel release (vermagic).")
-@click.argument("rpms", metavar="RPM...", nargs=-1, required=True, type=click.Path(path_type=Path))
+@driver.command("verify", short_help="Check driver RPMs or bundles against a kernel release (vermagic).")
+@click.argument("rpms", metavar="RPM|BUNDLE...", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--kernel", "kver", required=True, metavar="KVER",
               help="The dom0 kernel release the modules are for, as `uname -r` prints it on the host.")
 @click.option("--json", "as_json", is_flag=True, help="Print what was found and every problem as JSON.")
 def verify_cmd(rpms: tuple[Path, ...], kver: str, as_json: bool) -> None:
-    """Check that every kernel module in the RPMs is built for kernel KVER and installs where it loads.
+    """Check that every kernel module in the RPMs (or bundles) is built for kernel KVER and installs where it loads.
 
     Each RPM's name, version, release, arch and file list are read from its header; each .ko in its
     payload (also .ko.xz, .ko.gz) is opened and the vermagic string of its ELF .modinfo section read
@@ -38,6 +39,10 @@ def verify_cmd(rpms: tuple[Path, ...], kver: str, as_json: bool) -> None:
       - each module installs under /lib/modules/KVER/extra/ or /lib/modules/KVER/updates/
       - it is an ELF relocatable object whose class and machine fit the RPM's arch
         (XenServer 5.x/6.x dom0s are 32-bit: i686 RPMs, ELF32 i386 modules)
+    A bundle (the .tar.gz of `xenkit driver build`) is checked as its install.sh will be on the
+    host, and its RPMs as above: every member listed in SHA256SUMS with that sha256, install.sh,
+    multipath.conf and manifest.json present, the manifest's kernel equal to KVER and its RPM
+    hashes right, every member inside the bundle's one directory.
     A Group that does not end in /Kernel is a warning. Exit codes: 0 all good, 1 a check failed,
     2 a file that is not an RPM or cannot be read.
 
@@ -45,15 +50,35 @@ def verify_cmd(rpms: tuple[Path, ...], kver: str, as_json: bool) -> None:
     Examples:
       xenkit driver verify RPMS/i686/scsi_dh_alua-1.0-1.i686.rpm --kernel 2.6.32.43-0.4.1.xs1.8.0.835.170778xen
       xenkit driver verify *.rpm --kernel "$(ssh root@xenserver1 uname -r)" --json
+      xenkit driver verify bundles/scsi_dh_alua_CBVTrak-2-1-2.6.32.12-0.7.1.xs6.0.2.542.170665xen.tar.gz \\
+          --kernel 2.6.32.12-0.7.1.xs6.0.2.542.170665xen
     """
+    with tempfile.TemporaryDirectory(prefix="xenkit-verify.") as scratch:
+        _verify(rpms, kver, as_json, Path(scratch))
+
+
+def _verify(paths: tuple[Path, ...], kver: str, as_json: bool, scratch: Path) -> None:
+    import dataclasses
+
+    from toolkit.pipeline.bundle_read import is_bundle, read_bundle
     from toolkit.pipeline.elfmodinfo import check_kernel_release
-    from toolkit.pipeline.inspect import inspect_rpm, verify
+    from toolkit.pipeline.inspect import Verdict, inspect_rpm, verify
 
     problem = check_kernel_release(kver)
     if problem is not None:
         raise ValidationError("--kernel", problem)
-    infos = [inspect_rpm(path) for path in rpms]
-    verdict = verify(infos, kver)
+    infos, bundle_problems = [], []
+    for number, path in enumerate(paths):
+        if not is_bundle(path):
+            infos.append(inspect_rpm(path))
+            continue
+        (scratch / str(number)).mkdir()
+        bundle = read_bundle(path, scratch / str(number), kver)
+        bundle_problems.extend(bundle.problems)
+        # Shown as BUNDLE:RPM, not by the temp file it was read from.
+        infos.extend(dataclasses.replace(inspect_rpm(rpm), source=f"{path}:{rpm.name}") for rpm in bundle.rpms)
+    checked = verify(infos, kver)
+    verdict = Verdict(kver, (*bundle_problems, *checked.errors), checked.warnings)
     if as_json:
         data = {"kernel": kver, "ok": verdict.ok, "errors": list(verdict.errors), "warnings": list(verdict.warnings),
                 "rpms": [info.as_dict() for info in infos]}
