@@ -106,3 +106,26 @@ def test_vendor_zip_built_for_the_running_kernel(xenkit: Xenkit, ssh_host_factor
     assert other.code == 1
     assert f"runs kernel 2.6.32.43-0.4.1.xs1.8.0.835.170778xen, but --kernel is {kver}" in other.err
     assert "upload" not in other.err and not Path("other").exists()
+
+
+def test_demo_on_a_legacy_host(xenkit: Xenkit, ssh_host_factory: SshHostFactory, tmp_path: Path,
+                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """The DDK VM's CentOS 5 OpenSSH only takes ssh-rsa (SHA-1) signatures: the build goes through such a host."""
+    kver = installed_kernel()
+    isolate_home(monkeypatch, tmp_path / "home")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.chdir(tmp_path)
+    host = ssh_host_factory(legacy=True)
+    write_hosts_file(tmp_path, "ddk", host)
+    result = xenkit("driver", "build", "demo", "--build-host", "ddk", "--kernel", kver, "-o", "out")
+    assert result.code == 0, result.err
+    assert Path(result.out.splitlines()[-1]).is_file()
+    assert "Accepted publickey for root" in host.log_text() and ": RSA SHA256:" in host.log_text()  # ssh-rsa only
+
+
+def test_recipes_list(xenkit: Xenkit) -> None:
+    result = xenkit("driver", "recipes")
+    assert result.code == 0
+    lines = result.out.splitlines()
+    assert [line.split()[0] for line in lines] == ["demo", "scsi_dh_alua"]
+    assert "--source RHEL6_MPIO_Setup_20110712.zip" in lines[1]

@@ -101,3 +101,19 @@ def _verify(paths: tuple[Path, ...], kver: str, as_json: bool, scratch: Path) ->
 
 
 driver.add_command(build_cmd)
+
+
+@driver.command("recipes")
+def recipes_cmd() -> None:
+    """List the driver recipes shipped in drivers/ (what `xenkit driver build RECIPE` takes by name).
+
+    \b
+    Each line: the name, what the source is, and the description. A recipe of your own is a
+    directory with a recipe.toml (see drivers/scsi_dh_alua/recipe.toml); give its path instead.
+    """
+    from toolkit.pipeline.recipe import load_recipe, recipe_names
+
+    for name in recipe_names():
+        recipe = load_recipe(name)
+        source = f"--source {recipe.vendor_archive or recipe.srpm}" if recipe.srpm else "its own files"
+        click.echo(f"{name:14} {source:44} {recipe.description}")
