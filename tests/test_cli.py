@@ -41,7 +41,10 @@ def run_xenkit(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 def _command_paths(group: click.Group, prefix: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
     yield prefix
-    for name, command in sorted(group.commands.items()):
+    context = click.Context(group)
+    for name in group.list_commands(context):  # lazily loaded groups: what a user can type
+        command = group.get_command(context, name)
+        assert command is not None, name
         if isinstance(command, click.Group):
             yield from _command_paths(command, (*prefix, name))
         else:
@@ -260,3 +263,20 @@ def test_a_group_without_a_command_shows_its_help(xenkit, args):
     assert result.code == 2
     assert result.err.startswith("Usage: xenkit")
     assert "error:" not in result.err and "\\n" not in result.err
+
+
+@pytest.mark.parametrize(("args", "unwanted"), [
+    (["--version"], ["toolkit.cli.kickstart", "toolkit.cli.ddk", "toolkit.cli.driver", "click.testing"]),
+    (["ddk", "extract", "--help"], ["toolkit.cli.ddk_import", "toolkit.cli.ddk_network", "toolkit.cli.driver",
+                                    "pycdlib", "paramiko"]),
+    (["driver", "verify", "--help"], ["toolkit.cli.driver_build", "toolkit.cli.ddk", "rpmfile", "paramiko"]),
+    (["kickstart", "list"], ["toolkit.cli.template", "paramiko", "pykickstart", "traceback"]),
+])
+def test_a_command_imports_only_what_it_needs(args: list[str], unwanted: list[str]) -> None:
+    """Start-up stays fast: a command loads its own module, not every other command's (toolkit/cli/lazy.py)."""
+    code = ("import sys\nfrom toolkit.cli.main import main\ntry:\n    main(sys.argv[1:])\n"
+            "except SystemExit:\n    pass\nprint(' '.join(sorted(sys.modules)), file=sys.stderr)")
+    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=60)
+    loaded = set(done.stderr.split())
+    assert "toolkit.cli.main" in loaded
+    assert not loaded & set(unwanted), sorted(loaded & set(unwanted))

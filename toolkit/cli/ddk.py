@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from toolkit.cli.lazy import LazyGroup
+
 
 def human_size(count: int) -> str:
     """1536 -> '1.5 KiB'."""
@@ -17,7 +19,8 @@ def human_size(count: int) -> str:
     return f"{value:.1f} GiB"
 
 
-@click.group()
+@click.group(cls=LazyGroup, lazy={"import": "toolkit.cli.ddk_import:import_cmd",
+                                  "network": "toolkit.cli.ddk_network:network_cmd"})
 def ddk() -> None:
     """The Driver Development Kit (DDK): the VM that XenServer driver RPMs are built in.
 
@@ -84,13 +87,3 @@ def extract_cmd(iso: Path, dest: Path) -> None:
         click.echo(f"warning: {link.name}: a symlink (-> {link.target}) in the ISO; not created", err=True)
     files = f"{result.files} file{'' if result.files == 1 else 's'}"
     click.echo(f"{result.dest}: {files}, {human_size(result.size)} ({image.naming} names)")
-
-
-from toolkit.cli.ddk_network import network_cmd  # noqa: E402  (after the group it joins)
-
-ddk.add_command(network_cmd)
-
-
-from toolkit.cli.ddk_import import import_cmd  # noqa: E402  (after the group it joins)
-
-ddk.add_command(import_cmd)

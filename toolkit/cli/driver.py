@@ -8,11 +8,11 @@ from pathlib import Path
 
 import click
 
-from toolkit.cli.driver_build import build_cmd
+from toolkit.cli.lazy import LazyGroup
 from toolkit.errors import ValidationError
 
 
-@click.group()
+@click.group(cls=LazyGroup, lazy={"build": "toolkit.cli.driver_build:build_cmd"})
 def driver() -> None:
     """Driver RPMs for dom0: kernel modules that must match the host's kernel exactly."""
 
@@ -99,8 +99,6 @@ def _verify(paths: tuple[Path, ...], kver: str, as_json: bool, scratch: Path) ->
     count = sum(len(info.modules) for info in infos)
     click.echo(f"ok: {count} module(s) in {len(infos)} RPM(s) fit kernel {kver}", err=True)
 
-
-driver.add_command(build_cmd)
 
 
 @driver.command("recipes")

@@ -8,12 +8,12 @@ their heavy libraries (jinja2, pykickstart, passlib) inside the command, so `xen
 from __future__ import annotations
 
 import sys
-import traceback
 from collections.abc import Sequence
 
 import click
 
 from toolkit import __version__
+from toolkit.cli.lazy import LazyGroup
 from toolkit.errors import ToolkitError
 
 EPILOG = """\b
@@ -27,10 +27,27 @@ Examples:
   xenkit template releases
   xenkit template clone precise --host root@xenserver1
   xenkit fstab nobarrier --host root@guest1 --diff
+  xenkit ddk import XenServer-6.0.2-DDK.iso --host root@xenserver1 --sr-name "NFS ISO library" --network ...
+  xenkit driver build scsi_dh_alua --build-host root@ddk --kernel KVER --source RHEL6_MPIO_Setup_20110712.zip
 """
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}, epilog=EPILOG)
+# Each command's module is imported only when that command runs (toolkit/cli/lazy.py).
+COMMANDS = {
+    "kickstart": "toolkit.cli.kickstart:kickstart",
+    "fstab": "toolkit.cli.fstab:fstab",
+    "bootargs": "toolkit.cli.install:bootargs",
+    "vm": "toolkit.cli.install:vm",
+    "render": "toolkit.cli.site:render",
+    "template": "toolkit.cli.template:template",
+    "host": "toolkit.cli.host:host",
+    "driver": "toolkit.cli.driver:driver",
+    "ddk": "toolkit.cli.ddk:ddk",
+}
+
+
+@click.group(cls=LazyGroup, lazy=COMMANDS, epilog=EPILOG,
+             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, "--version", prog_name="xenkit", message="%(prog)s %(version)s")
 @click.option("--debug", is_flag=True, help="Show a full traceback when a command fails.")
 def cli(debug: bool) -> None:
@@ -40,23 +57,6 @@ def cli(debug: bool) -> None:
     scripts to review and run in dom0, or run there over SSH with --host (keys only, known host
     keys only; see `xenkit host --help`). Exit codes: 0 success, 1 a failed operation, 2 bad input.
     """
-
-
-def _register() -> None:
-    from toolkit.cli import ddk, driver, fstab, host, install, kickstart, site, template
-
-    cli.add_command(kickstart.kickstart)
-    cli.add_command(fstab.fstab)
-    cli.add_command(install.bootargs)
-    cli.add_command(install.vm)
-    cli.add_command(site.render)
-    cli.add_command(template.template)
-    cli.add_command(host.host)
-    cli.add_command(driver.driver)
-    cli.add_command(ddk.ddk)
-
-
-_register()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -110,6 +110,8 @@ def _wants_debug(args: list[str]) -> bool:
 def _print_error(lines: list[str], hint: str | None, debug: bool) -> None:
     """One `error:` line per problem; a newline inside a value is shown escaped, never split."""
     if debug:
+        import traceback  # only here: it costs every start about 10 ms
+
         traceback.print_exc()
     for line in lines or [""]:
         click.echo(f"error: {_one_line(line)}", err=True)
