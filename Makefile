@@ -38,7 +38,10 @@ lint: $(BIN)/xenkit
 test: $(BIN)/xenkit system-deps lint
 	$(BIN)/pytest
 
+# Byte-compiled first, as a pip install of the wheel would be: with PYTHONDONTWRITEBYTECODE set (as on the
+# reference machine) every run would otherwise compile the toolkit's modules again.
 bench: $(BIN)/xenkit
+	$(BIN)/python -m compileall -q toolkit
 	$(BIN)/python benchmarks/bench_render.py
 	$(BIN)/python benchmarks/bench_remote.py
 	$(BIN)/python benchmarks/bench_iso.py

@@ -20,7 +20,8 @@ from tests.iso_helpers import make_iso
 from toolkit.cli.ddk import human_size
 from toolkit.errors import ToolkitError, UsageError
 from toolkit.pipeline import iso as isomod
-from toolkit.pipeline.iso import open_iso, unsafe_reason
+from toolkit.pipeline.iso import open_iso
+from toolkit.pipeline.iso_tree import unsafe_reason
 
 DDK = {
     "ddk/ova.xml": b'<?xml version="1.0"?><value><struct/></value>\n',

@@ -1,11 +1,9 @@
 """The DDK ISO: list its files, stream one, or extract them all, never trusting its names (issue 4).
 
-`open_iso(path)` reads the tree once with pycdlib and keeps names, sizes and where each file's bytes lie in the
-image; data then moves with `copy_file_range` / `pread` on the ISO itself: nothing is held in memory.
-Names: Rock Ridge, else Joliet, else ISO 9660 names lowercased (`OVA.XML;1` -> `ova.xml`); a trailing `;N` is
-dropped from Joliet names too. The image is refused, before anything is written, if a name is empty, `.`,
-`..`, holds `/` or NUL, or appears twice in a directory. Symlinks are never created (reported as skipped), so
-no write can pass through one: every path written is inside DEST.
+`open_iso(path)` reads the tree once with pycdlib (iso_tree.py: names, sizes and where each file's bytes lie in
+the image, every name checked); data then moves with `copy_file_range` / `pread` on the ISO itself: nothing is
+held in memory, and `extract` writes several files at once. Symlinks are never created (reported as skipped),
+so no write can pass through one: every path written is inside DEST.
 """
 
 from __future__ import annotations
@@ -13,38 +11,27 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import re
 import shutil
-import struct
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, Protocol
+from typing import BinaryIO, Protocol
 
 from toolkit.errors import ToolkitError, UsageError
+from toolkit.pipeline.iso_tree import NOT_AN_ISO_HINT, TRUNCATED_HINT, IsoEntry, scan
 
 Progress = Callable[[int, int], None]  # (bytes done, bytes in all)
 DDK_MARKER = "ddk/ova.xml"
-NAMINGS = {"rr_path": "Rock Ridge", "joliet_path": "Joliet", "iso_path": "ISO 9660"}
 READ_CHUNK = 1 << 20  # pread() pieces: copy_to(), and extract() where copy_file_range() is refused
 COPY_CHUNK = 8 << 20  # copy_file_range() pieces: a progress call after each
-_VERSION = re.compile(r";\d*$")
-_NOT_AN_ISO_HINT = "give the DDK ISO of your XenServer release (e.g. XenServer-6.2.0-DDK.iso)"
-_TRUNCATED_HINT = "the download or copy was cut short: fetch the ISO again and compare its checksum"
+MAX_WRITERS = 4  # files written at once by extract(); more only contend for the same disk
 
 
 class Sink(Protocol):
     def write(self, data: bytes, /) -> object: ...
-
-
-@dataclass(frozen=True)
-class IsoEntry:
-    name: str  # relative, "/"-separated: "ddk/xvda/chunk-000000000.gz"
-    kind: str  # "file", "dir" or "symlink"
-    size: int = 0  # bytes of a file; 0 for directories and symlinks
-    target: str | None = None  # a symlink's target: shown, never followed, never created
-    extents: tuple[tuple[int, int], ...] = ()  # (byte offset in the image, length): the file's data, in order
 
 
 @dataclass(frozen=True)
@@ -54,22 +41,6 @@ class ExtractResult:
     directories: int
     size: int
     skipped: tuple[IsoEntry, ...]  # symlinks, not created
-
-
-def unsafe_reason(name: str) -> str | None:
-    """Why the relative member path `name` cannot be written under a directory, or None if it can."""
-    if not name:
-        return "an empty path"
-    if "\0" in name:
-        return "a NUL byte"
-    if name.startswith("/"):
-        return "an absolute path"
-    for part in name.split("/"):
-        if part in ("", ".", ".."):
-            return f'a "{part}" component' if part else "an empty component"
-        if len(part.encode("utf-8", "surrogateescape")) > 255:  # NAME_MAX: no file system here takes more
-            return "a name longer than 255 bytes"
-    return None  # relative, no "..", no symlinks created: os.path.join(DEST, name) stays inside DEST
 
 
 class DdkIso:
@@ -82,6 +53,7 @@ class DdkIso:
         self._by_name = {e.name: e for e in self.entries}
         self._fd = handle.fileno()
         self._fast = True  # copy_file_range() until the kernel or the filesystem says no
+        self._stop = False  # set when one of the files written at once failed: the others stop too
 
     def files(self) -> list[IsoEntry]:
         """The regular files, in name order."""
@@ -143,11 +115,9 @@ class DdkIso:
         try:
             try:
                 for entry in self.entries:
-                    target = tmp / entry.name
                     if entry.kind == "dir":
-                        target.mkdir()
-                    elif entry.kind == "file":
-                        self._write_file(entry, target, tick)
+                        (tmp / entry.name).mkdir()
+                self._write_files(self.files(), tmp, tick)
                 tmp.chmod(mode)
                 os.rename(tmp, dest)  # an existing empty directory is replaced; a non-empty one fails here
             except OSError as exc:
@@ -162,6 +132,34 @@ class DdkIso:
         kinds = [e.kind for e in self.entries]
         skipped = tuple(e for e in self.entries if e.kind == "symlink")
         return ExtractResult(dest, kinds.count("file"), kinds.count("dir"), total, skipped)
+
+    def _write_files(self, files: list[IsoEntry], tmp: Path, tick: Callable[[int], None]) -> None:
+        """Two files at once where there are two cores: copy_file_range() copies in the kernel without the GIL,
+        and a page-cache copy is bound by one core's memcpy. The first error stops the others."""
+        workers = min(len(files), len(os.sched_getaffinity(0)), MAX_WRITERS)
+        if workers <= 1:
+            for entry in files:
+                self._write_file(entry, tmp / entry.name, tick)
+            return
+        lock = threading.Lock()
+
+        def locked_tick(count: int) -> None:
+            with lock:
+                tick(count)
+
+        pool = ThreadPoolExecutor(workers, thread_name_prefix="xenkit-extract")
+        try:
+            futures = [pool.submit(self._write_file, e, tmp / e.name, locked_tick) for e in files]
+            wait(futures, return_when=FIRST_EXCEPTION)  # not in order: a late file's error stops the rest now
+            for future in futures:
+                error = future.exception() if future.done() else None
+                if error is not None:
+                    raise error
+        except BaseException:
+            self._stop = True  # the running copies end at their next chunk; queued ones never start
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
 
     def _write_file(self, entry: IsoEntry, target: Path, tick: Callable[[int], None]) -> None:
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
@@ -178,6 +176,8 @@ class DdkIso:
     def _copy_range(self, entry: IsoEntry, out: int, offset: int, length: int, tick: Callable[[int], None]) -> None:
         end = offset + length
         while offset < end and self._fast:
+            if self._stop:
+                raise ToolkitError("stopped")  # another file failed; that error is the one reported
             try:
                 copied = os.copy_file_range(self._fd, out, min(COPY_CHUNK, end - offset), offset)
             except OSError as exc:
@@ -201,11 +201,13 @@ class DdkIso:
             if not data:
                 raise self._truncated(entry)
             offset += len(data)
+            if self._stop:
+                raise ToolkitError("stopped")
             yield data
 
     def _truncated(self, entry: IsoEntry) -> UsageError:
         return UsageError(f"{self.path}: truncated or damaged: {entry.name} ends past the end of the image; "
-                          "nothing extracted", _TRUNCATED_HINT)
+                          "nothing extracted", TRUNCATED_HINT)
 
 
 def check_dest(dest: Path) -> tuple[Path, int]:
@@ -236,90 +238,9 @@ def open_iso(path: Path, require_ddk: bool = True) -> Iterator[DdkIso]:
     except OSError as exc:
         raise UsageError(f"{path}: cannot read: {exc.strerror or exc}") from exc
     with handle:
-        naming, entries = _scan(path, handle)
+        naming, entries = scan(path, handle)
         iso = DdkIso(path, handle, naming, entries)
         if require_ddk and not iso.is_ddk():
             top = ", ".join(e.name for e in iso.entries if "/" not in e.name)[:200] or "nothing"
-            raise UsageError(f"{path}: not a DDK ISO: no {DDK_MARKER} (top level: {top})", _NOT_AN_ISO_HINT)
+            raise UsageError(f"{path}: not a DDK ISO: no {DDK_MARKER} (top level: {top})", NOT_AN_ISO_HINT)
         yield iso
-
-
-def _scan(path: Path, handle: BinaryIO) -> tuple[str, list[IsoEntry]]:
-    import pycdlib
-
-    try:
-        size = os.lseek(handle.fileno(), 0, os.SEEK_END)  # st_size is 0 for a block device (/dev/sr0)
-        descriptor = os.pread(handle.fileno(), 2048, 16 * 2048)  # the primary volume descriptor, at sector 16
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read: {exc.strerror or exc}") from exc
-    if len(descriptor) < 130 or descriptor[1:6] != b"CD001":
-        raise UsageError(f"{path}: not an ISO 9660 image (no CD001 volume descriptor at byte 32769)", _NOT_AN_ISO_HINT)
-    declared = struct.unpack_from("<I", descriptor, 80)[0] * struct.unpack_from("<H", descriptor, 128)[0]
-    if size < declared:  # pycdlib would silently shorten the files past the end: never extract those
-        raise UsageError(f"{path}: truncated: the file has {size} bytes, its volume descriptor says {declared}; "
-                         "nothing extracted", _TRUNCATED_HINT)
-    reader = pycdlib.PyCdlib()
-    try:
-        reader.open_fp(handle)
-        key = "rr_path" if reader.has_rock_ridge() else "joliet_path" if reader.has_joliet() else "iso_path"
-        entries = _walk(reader, key, path)
-    except ToolkitError:
-        raise
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read: {exc.strerror or exc}") from exc
-    except Exception as exc:  # pycdlib's own errors, and struct/Unicode/Attribute/Key errors on damaged images
-        detail = str(exc).splitlines()[0] if str(exc) else ""
-        if type(exc).__module__.split(".")[0] != "pycdlib":  # struct.error, KeyError...: the type says more
-            detail = f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
-        raise UsageError(f"{path}: not a readable ISO 9660 image ({detail})", _NOT_AN_ISO_HINT) from exc
-    finally:
-        with contextlib.suppress(Exception):
-            reader.close()
-    for entry in entries:
-        for offset, length in entry.extents:
-            if offset + length > size:
-                raise UsageError(f"{path}: truncated or damaged: {entry.name} ends at byte {offset + length}, "
-                                 f"the image has {size}; nothing extracted", _TRUNCATED_HINT)
-    return NAMINGS[key], entries
-
-
-def _walk(reader: Any, key: str, path: Path) -> list[IsoEntry]:
-    shown: dict[str, str] = {"/": ""}  # a directory's path in the ISO's naming -> its name as written
-    entries: list[IsoEntry] = []
-    for root, dirs, files in reader.walk(**{key: "/"}):
-        parent = shown.get(root)
-        if parent is None:
-            raise UsageError(f"{path}: not a readable ISO 9660 image (directory {root!r} not found again)")
-        seen: set[str] = set()
-        for raw, is_dir in [(d, True) for d in dirs] + [(f, False) for f in files]:
-            name = _translate(raw, key)
-            full = f"{parent}/{name}" if parent else name
-            reason = "a / inside a name" if "/" in name else unsafe_reason(full)
-            if reason or name in seen:
-                why = reason or "a second entry of that name"
-                shown_name = full.replace("\0", "\\0")
-                raise UsageError(f'{path}: unsafe name "{shown_name}" in the ISO ({why}); nothing extracted')
-            seen.add(name)
-            source = f"{root.rstrip('/')}/{raw}"
-            if is_dir:
-                shown[source] = full
-                entries.append(IsoEntry(full, "dir"))
-                continue
-            record = reader.get_record(**{key: source})
-            if record.is_symlink():
-                target = bytes(record.rock_ridge.symlink_path()).decode("utf-8", "replace")
-                entries.append(IsoEntry(full, "symlink", target=target))
-                continue
-            extents = tuple(reader.get_file_byte_extents(**{key: source}))
-            entries.append(IsoEntry(full, "file", sum(n for _, n in extents), extents=extents))
-    return entries
-
-
-def _translate(raw: str, key: str) -> str:
-    if key == "rr_path":
-        return raw
-    name = _VERSION.sub("", raw)
-    if key == "iso_path":
-        name = (name[:-1] if name.endswith(".") and len(name) > 1 else name).lower()
-    return name
-
