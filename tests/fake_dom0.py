@@ -4,8 +4,10 @@ It is a chroot inside `unshare --mount` (the tests run as root): the host's /usr
 else (/boot, /etc, /lib/modules, the rpm database under /var/lib/rpm, /tmp) a real directory under pytest's
 tmp_path. A fake `uname -r` prints the bundle's kernel and a fake `mkinitrd` (the command line in
 /boot/initrd-KVER.img.cmd) packs modules as a gzip'ed cpio, as RHEL 5's does: only those the root device
-needs and those named with --with; rpm, cpio, gzip, sha256sum and bash are the host's own. Dom0.add_kdump
-gives it the kdump kernel's initrd and .cmd too.
+needs and those named with --with; rpm, cpio, gzip, sha256sum and bash are the host's own. Like XenServer's
+kernel, which ships its own scsi_dh_alua.ko, the kernel's tree holds a stock module of the test driver's
+name, which is what gets packed when --with is missing. Dom0.add_kdump gives it the kdump kernel's initrd and
+.cmd too. Dom0.set_hook runs a script of the test's from the fake mkinitrd and the test RPM's scriptlets.
 """
 
 from __future__ import annotations
@@ -30,10 +32,23 @@ MODULE = "xenkit_testdrv.ko"
 MODNAME = "xenkit_testdrv"  # as mkinitrd's --with names it
 MODULE_PATH = f"lib/modules/{KVER}/extra/{MODULE}"
 BUNDLE = f"{PACKAGE}-1.0-1-{KVER}"
+MODULE_DATA = b"not really a kernel module\n"  # what the RPM installs as MODULE_PATH
+STOCK_MODULE_PATH = f"lib/modules/{KVER}/kernel/drivers/scsi/{MODULE}"  # the kernel's own, of the same name
+STOCK_MODULE_DATA = b"the kernel's own xenkit_testdrv\n"
 OLD_MULTIPATH = b"# XenServer's own multipath.conf\ndefaults {\n\tuser_friendly_names no\n}\n"
 NEW_MULTIPATH = b"# the bundle's multipath.conf\ndevices {\n}\n"
 TIMEOUT = 120  # seconds for any one command: a hung script fails the test instead of the run
 PAD = 64 * 1024  # incompressible bytes in every fake initrd, so "much smaller" can be told apart
+
+
+
+def _scriptlet(name: str) -> str:
+    """The test RPM's scriptlet `name`: it runs the test's hook, if any (Dom0.set_hook), and fails when the hook
+    does. Lua, as a shell scriptlet would make the package require /bin/sh, which nothing in the fake dom0's rpm
+    database provides."""
+    return (f'if not os.execute("[ ! -x /opt/fake/hook ] || /opt/fake/hook {name}") then\n'
+            f'    error("the hook failed in the {name} scriptlet", 0)\nend')
+
 
 SPEC = f"""\
 Name: {PACKAGE}
@@ -54,6 +69,13 @@ printf 'not really a kernel module\\n' > %{{buildroot}}/{MODULE_PATH}
 
 %files
 /{MODULE_PATH}
+
+%post -p <lua>
+{_scriptlet("post")}
+%preun -p <lua>
+{_scriptlet("preun")}
+%postun -p <lua>
+{_scriptlet("postun")}
 """
 
 FAKE_UNAME = """#!/bin/sh
@@ -62,10 +84,12 @@ if [ "$1" = -r ]; then cat /opt/fake/uname-r; else exec /usr/bin/uname "$@"; fi
 """
 
 # RHEL 5's mkinitrd as far as install.sh cares: options anywhere on the line (-f; --with=MOD and --with MOD ask
-# for MOD; others are ignored), then IMAGE and KVER. It packs flat under lib/ the modules the root device needs
-# (here: the kernel's own, under /lib/modules/KVER/kernel), those /etc/modprobe.conf aliases as scsi_hostadapter
-# and those named with --with, plus a pad, as a gzip'ed cpio. /opt/fake/mode.KVER, or else /opt/fake/mode,
-# turns it into the broken builds the tests need.
+# for MOD; others are ignored), then IMAGE and KVER. It packs flat under lib/, as a gzip'ed cpio with a pad:
+# the modules the root device needs (here: every one under /lib/modules/KVER/kernel, the kernel's own, as they
+# are there), then those /etc/modprobe.conf aliases as scsi_hostadapter and those named with --with, found
+# under updates/, then extra/, then kernel/ (as depmod ranks them), each replacing a packed one of its name.
+# It runs /opt/fake/hook mkinitrd KVER first, if there is one. /opt/fake/mode.KVER, or else /opt/fake/mode,
+# turns it into the broken builds the tests need ("ignorewith" ignores --with and modprobe.conf).
 FAKE_MKINITRD = """#!/bin/sh
 set -e
 echo "mkinitrd $*" >>/opt/fake/calls
@@ -81,6 +105,7 @@ while [ $# -gt 0 ]; do
     shift
 done
 [ -n "$kver" ] || { echo "usage: mkinitrd [options] IMAGE KVER" >&2; exit 1; }
+if [ -x /opt/fake/hook ]; then /opt/fake/hook mkinitrd "$kver"; fi
 [ -d "/lib/modules/$kver" ] || { echo "mkinitrd: no modules for kernel $kver" >&2; exit 1; }
 if [ -e "$image" ] && [ $force = 0 ]; then echo "mkinitrd: $image already exists" >&2; exit 1; fi
 mode=$(cat "/opt/fake/mode.$kver" 2>/dev/null || cat /opt/fake/mode)
@@ -95,17 +120,24 @@ tree=$(mktemp -d)
 mkdir -p "$tree/lib"
 if [ "$mode" != small ]; then cp /opt/fake/pad "$tree/pad"; fi
 if [ "$mode" != nomodule ]; then
-    if [ -f /etc/modprobe.conf ]; then
-        with="$with $(sed -n 's/^alias scsi_hostadapter[0-9]* //p' /etc/modprobe.conf)"
-    fi
-    for module in $with; do
-        path=$(find "/lib/modules/$kver" -name "$module.ko" | head -n 1)
-        [ -n "$path" ] || { echo "No module $module found for kernel $kver, aborting." >&2; exit 1; }
-        cp "$path" "$tree/lib/"
-    done
     if [ -d "/lib/modules/$kver/kernel" ]; then
         find "/lib/modules/$kver/kernel" -name '*.ko' -exec cp {} "$tree/lib/" \\;
     fi
+    if [ "$mode" = ignorewith ]; then
+        with=""
+    elif [ -f /etc/modprobe.conf ]; then
+        with="$with $(sed -n 's/^alias scsi_hostadapter[0-9]* //p' /etc/modprobe.conf)"
+    fi
+    for module in $with; do
+        path=""
+        for dir in updates extra kernel; do
+            if [ -z "$path" ] && [ -d "/lib/modules/$kver/$dir" ]; then
+                path=$(find "/lib/modules/$kver/$dir" -name "$module.ko" | sort | head -n 1)
+            fi
+        done
+        [ -n "$path" ] || { echo "No module $module found for kernel $kver, aborting." >&2; exit 1; }
+        cp "$path" "$tree/lib/"
+    done
 fi
 if [ "$mode" = plain ]; then
     (cd "$tree" && find . | cpio -o -H newc --quiet) >"$image"
@@ -146,6 +178,16 @@ def initrd_names(image: bytes) -> list[str]:
     return result.stdout.decode().split()
 
 
+def initrd_files(image: bytes) -> dict[str, bytes]:
+    """The regular files in an initrd (gzip'ed or plain cpio), by their names in it ("lib/x.ko")."""
+    data = gzip.decompress(image) if image[:2] == b"\x1f\x8b" else image
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run(["cpio", "-i", "-d", "--quiet", "--no-absolute-filenames"], input=data, cwd=tmp,
+                       capture_output=True, timeout=TIMEOUT, check=True)
+        return {str(path.relative_to(tmp)): path.read_bytes() for path in sorted(Path(tmp).rglob("*"))
+                if path.is_file() and not path.is_symlink()}
+
+
 def build_rpm(rpmbuild: str, top: Path) -> Path:
     """A small real RPM holding /lib/modules/KVER/extra/xenkit_testdrv.ko, built by rpmbuild under `top`."""
     (top / "SPECS").mkdir()
@@ -178,8 +220,8 @@ class Dom0:
 
     def _build(self, rpm_file: Path) -> None:
         root = self.root
-        for name in ("usr", "dev", "proc", "boot", "etc/rpm", "var/lib/rpm", "var/tmp", "root", "opt/fake/bin",
-                     f"lib/modules/{KVER}/kernel/drivers/scsi", "bundle"):
+        for name in ("usr", "dev", "proc", "boot", "etc/rpm", "var/lib/rpm", "var/tmp", "var/lock", "root",
+                     "opt/fake/bin", f"lib/modules/{KVER}/kernel/drivers/scsi", "bundle"):
             (root / name).mkdir(parents=True, exist_ok=True)
         for name in ("tmp", "var/tmp"):
             (root / name).mkdir(parents=True, exist_ok=True)
@@ -202,7 +244,9 @@ class Dom0:
         # Debian's rpm keeps its database in ~/.rpmdb; a dom0's is /var/lib/rpm, inside this root.
         (root / "etc/rpm/macros").write_text("%_dbpath /var/lib/rpm\n")
         (root / f"lib/modules/{KVER}/kernel/drivers/scsi/scsi_dh_alua.ko").write_bytes(b"the kernel's own\n")
-        (root / f"lib/modules/{KVER}/modules.dep").write_text("kernel/drivers/scsi/scsi_dh_alua.ko:\n")
+        (root / STOCK_MODULE_PATH).write_bytes(STOCK_MODULE_DATA)
+        (root / f"lib/modules/{KVER}/modules.dep").write_text(
+            f"kernel/drivers/scsi/scsi_dh_alua.ko:\nkernel/drivers/scsi/{MODULE}:\n")
         self.target.write_bytes(OLD_MULTIPATH)
         self.link.symlink_to("/etc/multipath-enabled.conf")  # as XenServer <= 6.1 has it
         (root / "opt/fake/pad").write_bytes(self.pad)
@@ -231,6 +275,20 @@ class Dom0:
     def set(self, name: str, value: str) -> None:
         """A setting of the fakes: uname-r, mode (the fake mkinitrd's), mode.KVER (for that kernel only)."""
         (self.root / "opt/fake" / name).write_text(value + "\n")
+
+    def set_hook(self, script: str) -> None:
+        """A sh script run (as /opt/fake/hook EVENT [KVER]) by the fake mkinitrd before it builds (EVENT
+        "mkinitrd") and by the test RPM's %post, %preun and %postun (EVENT "post", "preun", "postun"); the
+        scriptlet fails when it does."""
+        hook = self.root / "opt/fake/hook"
+        hook.write_text("#!/bin/sh\n" + script)
+        hook.chmod(0o755)
+
+    def shadow(self, name: str, script: str) -> None:
+        """A sh script in /opt/fake/bin, ahead of the real `name` on install.sh's PATH."""
+        path = self.root / "opt/fake/bin" / name
+        path.write_text("#!/bin/sh\n" + script)
+        path.chmod(0o755)
 
     def calls(self) -> list[str]:
         path = self.root / "opt/fake/calls"

@@ -7,6 +7,7 @@ same after every test.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +24,7 @@ from .fake_dom0 import (
     KVER,
     MODNAME,
     MODULE,
+    MODULE_DATA,
     MODULE_PATH,
     NEW_MULTIPATH,
     NVR,
@@ -30,8 +32,11 @@ from .fake_dom0 import (
     PACKAGE,
     PAD,
     RPM,
+    STOCK_MODULE_DATA,
+    STOCK_MODULE_PATH,
     Dom0,
     build_rpm,
+    initrd_files,
     initrd_names,
     real_state,
     run,
@@ -39,6 +44,9 @@ from .fake_dom0 import (
 
 MAIN_CALL = f"mkinitrd -f /boot/initrd-{KVER}.img {KVER} --with={MODNAME}"  # the .cmd's command, plus --with
 KDUMP_CALL = f"mkinitrd -f /boot/initrd-{KDUMP_KVER}.img {KDUMP_KVER}"  # the kdump .cmd's, as it is
+LOCK = "/var/lock/xenkit-install.lock"
+# The hint when new-kernel-pkg.py's mkinitrd did not pack the module.
+FALLBACK_HINT = f"add the line 'alias scsi_hostadapterN {MODNAME}' to /etc/modprobe.conf"
 
 
 @pytest.fixture(scope="module")
@@ -116,6 +124,13 @@ def test_values_are_shell_quoted() -> None:
         render_install_script(kver=KVER, rpms=["`id`.rpm"], modules=[MODULE], bundle="b")
 
 
+def test_renders_a_script_shellcheck_accepts() -> None:
+    shellcheck = require_program("shellcheck")
+    script = render_install_script(kver=KVER, rpms=[RPM, "b.rpm"], modules=[MODULE, "b-c.ko"], bundle=BUNDLE)
+    checked = run([shellcheck, "--shell=bash", "-"], input=script)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
 def test_bad_arguments_and_shells_stop_it_first(tmp_path: Path) -> None:
     # Both stop before the script looks at anything, so they are safe to run on the real machine.
     bash, sh = require_program("bash"), require_program("sh")
@@ -133,12 +148,20 @@ def test_bad_arguments_and_shells_stop_it_first(tmp_path: Path) -> None:
 # --- running it in the throwaway dom0 ------------------------------------------------------------------
 
 
-def check_installed(dom0: Dom0) -> None:
+def packed_modules(image: bytes) -> list[bytes]:
+    """The contents of each member of the initrd `image` named like the test driver's module."""
+    return [data for name, data in initrd_files(image).items() if Path(name).name == MODULE]
+
+
+def check_installed(dom0: Dom0, link: str = "/etc/multipath-enabled.conf") -> None:
     assert dom0.installed()
-    assert (dom0.root / MODULE_PATH).read_bytes() == b"not really a kernel module\n"
-    assert dom0.link.is_symlink() and os.readlink(dom0.link) == "/etc/multipath-enabled.conf"
+    assert (dom0.root / MODULE_PATH).read_bytes() == MODULE_DATA
+    assert (dom0.root / STOCK_MODULE_PATH).read_bytes() == STOCK_MODULE_DATA  # the kernel's own stays
+    assert dom0.link.is_symlink() and os.readlink(dom0.link) == link
     assert dom0.target.read_bytes() == NEW_MULTIPATH
-    assert MODULE in {Path(name).name for name in initrd_names(dom0.boot_initrd.read_bytes())}
+    # The RPM's copy of the module, not the kernel's own of the same name.
+    assert packed_modules(dom0.boot_initrd.read_bytes()) == [MODULE_DATA]
+    assert not (dom0.root / LOCK.lstrip("/")).exists()  # released
 
 
 def backups(path: Path) -> list[Path]:
@@ -165,6 +188,7 @@ def test_installs_everything(dom0: Dom0) -> None:
                                                                                         "Updating", PACKAGE, " ")))
     assert "never reboots" in lines[-1] and "multipath -ll" in lines[-1]
     assert list((dom0.root / "tmp").iterdir()) == []  # its work directory is gone
+    assert list((dom0.root / "var/lock").iterdir()) == []  # and its lock
 
 
 def test_plain_cpio_initrd_and_no_multipath_conf_before(dom0: Dom0) -> None:
@@ -176,7 +200,7 @@ def test_plain_cpio_initrd_and_no_multipath_conf_before(dom0: Dom0) -> None:
     assert not dom0.link.is_symlink() and dom0.link.read_bytes() == NEW_MULTIPATH
     assert dom0.link.stat().st_mode & 0o777 == 0o644
     assert dom0.boot_initrd.read_bytes()[:2] != b"\x1f\x8b"
-    assert MODULE in {Path(name).name for name in initrd_names(dom0.boot_initrd.read_bytes())}
+    assert packed_modules(dom0.boot_initrd.read_bytes()) == [MODULE_DATA]
 
 
 def test_old_xenserver_without_cmd_file_uses_new_kernel_pkg(dom0: Dom0) -> None:
@@ -231,6 +255,7 @@ def refused(dom0: Dom0, *message: str) -> subprocess.CompletedProcess[str]:
         assert text in result.stderr, result.stderr
     assert "install.sh: error: " in result.stderr
     assert dom0.state() == before
+    assert list((dom0.root / "tmp").iterdir()) == []  # its work directory is gone
     return result
 
 
@@ -256,19 +281,30 @@ def test_sums_not_covering_a_file_changes_nothing(dom0: Dom0) -> None:
     refused(dom0, "SHA256SUMS does not cover multipath.conf")
 
 
+def rollback_lines(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if line.startswith(("install.sh: erasing", "install.sh: restoring"))]
+
+
 @pytest.mark.parametrize(("mode", "message"), [
     ("fail", "the initrd build failed"),
     ("nomodule", f"the new initrd lacks {MODULE}"),
+    # mkinitrd ignores --with: it packs the kernel's own module of that name. Its name alone would pass.
+    ("ignorewith", f"the new initrd's lib/{MODULE} is not the {MODULE} that the RPMs installed as /{MODULE_PATH}"),
     ("small", "less than half the old one's"),
 ])
 def test_broken_initrd_build_is_rolled_back(dom0: Dom0, mode: str, message: str) -> None:
     dom0.set("mode", mode)
     result = refused(dom0, message, "rolled back: the host is as it was before")
-    assert f"erasing {NVR}" in result.stderr
     assert not dom0.installed() and not (dom0.root / MODULE_PATH).exists()
     assert dom0.boot_initrd.read_bytes() == dom0.old_initrd
     assert dom0.target.read_bytes() == OLD_MULTIPATH and os.readlink(dom0.link) == "/etc/multipath-enabled.conf"
     assert backups(dom0.target) == [] and backups(dom0.boot_initrd) == []
+    assert not (dom0.root / LOCK.lstrip("/")).exists()
+    # The RPMs first (their scripts may rebuild the initrd), then multipath.conf, then the initrd.
+    assert rollback_lines(result.stderr) == [f"install.sh: erasing {NVR} (it was not installed before)",
+                                             "install.sh: restoring the old /etc/multipath-enabled.conf",
+                                             f"install.sh: restoring the old initrd /boot/initrd-{KVER}.img"]
+    assert FALLBACK_HINT not in result.stderr  # a .cmd was there: no word of modprobe.conf
 
 
 def test_terminated_run_is_rolled_back(dom0: Dom0) -> None:
@@ -289,11 +325,19 @@ def test_failed_rerun_keeps_the_first_install(dom0: Dom0) -> None:
     assert initrd_backup.read_bytes() == dom0.old_initrd
 
 
-def test_old_xenserver_fallback_gets_no_with(dom0: Dom0) -> None:
-    # Without a .cmd the build is new-kernel-pkg.py's as it is: a module mkinitrd leaves out is caught.
+@pytest.mark.parametrize(("mode", "message"), [
+    ("gzip", f"the new initrd's lib/{MODULE} is not the {MODULE} that the RPMs installed"),  # the kernel's own
+    ("nomodule", f"the new initrd lacks {MODULE}"),
+])
+def test_old_xenserver_fallback_gets_no_with(dom0: Dom0, mode: str, message: str) -> None:
+    # Without a .cmd the build is new-kernel-pkg.py's as it is: a module mkinitrd leaves out is caught, and the
+    # error says how to have it packed.
     dom0.initrd_cmd.unlink()
-    refused(dom0, f"the new initrd lacks {MODULE}", "rolled back: the host is as it was before")
+    dom0.set("mode", mode)
+    result = refused(dom0, message, "rolled back: the host is as it was before")
     assert dom0.calls()[-1] == f"mkinitrd /boot/initrd-{KVER}.img {KVER}"
+    [error] = [line for line in result.stderr.splitlines() if line.startswith("install.sh: error: ")]
+    assert "new-kernel-pkg.py runs mkinitrd without --with" in error and FALLBACK_HINT in error
 
 
 # --- the .cmd file --------------------------------------------------------------------------------------
@@ -371,14 +415,174 @@ def test_broken_kdump_build_rolls_back_both_initrds(dom0: Dom0, mode: str, messa
     assert dom0.boot_initrd.read_bytes() == dom0.old_initrd and dom0.kdump_initrd.read_bytes() == dom0.old_kdump
     assert dom0.target.read_bytes() == OLD_MULTIPATH and not dom0.installed()
     assert backups(dom0.boot_initrd) == [] and backups(dom0.kdump_initrd) == []
-    # Newest change first.
-    restored = [line for line in result.stderr.splitlines() if "restoring the old" in line]
-    assert restored == [f"install.sh: restoring the old kdump initrd /boot/initrd-{KDUMP_KVER}.img",
-                        f"install.sh: restoring the old initrd /boot/initrd-{KVER}.img",
-                        "install.sh: restoring the old /etc/multipath-enabled.conf"]
+    # The RPMs first, then multipath.conf, then the initrds, newest first.
+    assert rollback_lines(result.stderr) == [
+        f"install.sh: erasing {NVR} (it was not installed before)",
+        "install.sh: restoring the old /etc/multipath-enabled.conf",
+        f"install.sh: restoring the old kdump initrd /boot/initrd-{KDUMP_KVER}.img",
+        f"install.sh: restoring the old initrd /boot/initrd-{KVER}.img"]
 
 
 def test_kdump_cmd_without_its_initrd_changes_nothing(dom0: Dom0) -> None:
     dom0.add_kdump()
     dom0.kdump_initrd.unlink()
     refused(dom0, f"initrd-{KDUMP_KVER}.img.cmd is there but /boot/initrd-{KDUMP_KVER}.img is missing")
+
+
+# --- the multipath.conf link ----------------------------------------------------------------------------
+
+DISABLED_MULTIPATH = b"# XenServer's multipath-disabled.conf\nblacklist {\n\tdevnode \"*\"\n}\n"
+
+
+@pytest.mark.parametrize(("mode", "enabled_there"), [("gzip", True), ("gzip", False), ("fail", True), ("fail", False)])
+def test_multipath_off_gets_the_config_into_the_enabled_file(dom0: Dom0, mode: str, enabled_there: bool) -> None:
+    # XenServer <= 6.1 with multipathing off: the link points at multipath-disabled.conf. The bundle's config
+    # goes into multipath-enabled.conf, where the link points once multipathing is turned on.
+    disabled = dom0.root / "etc/multipath-disabled.conf"
+    disabled.write_bytes(DISABLED_MULTIPATH)
+    dom0.link.unlink()
+    dom0.link.symlink_to("/etc/multipath-disabled.conf")
+    if not enabled_there:
+        dom0.target.unlink()
+    note = ("install.sh: multipath is off now (/etc/multipath.conf -> /etc/multipath-disabled.conf): the bundle's"
+            " multipath.conf goes into /etc/multipath-enabled.conf instead, and takes effect when multipath is"
+            " enabled (/etc/multipath.conf is left as it is)\n")
+    if mode == "fail":
+        dom0.set("mode", mode)
+        result = refused(dom0, "the initrd build failed", "rolled back: the host is as it was before")
+        restored = ("restoring the old /etc/multipath-enabled.conf" if enabled_there
+                    else "removing /etc/multipath-enabled.conf (there was none before)")
+        assert f"install.sh: {restored}\n" in result.stderr
+    else:
+        result = dom0.install()
+        assert result.returncode == 0, result.stdout + result.stderr
+        check_installed(dom0, link="/etc/multipath-disabled.conf")
+        assert [p.read_bytes() for p in backups(dom0.target)] == ([OLD_MULTIPATH] if enabled_there else [])
+        assert dom0.target.stat().st_mode & 0o777 == 0o644
+    assert note in result.stdout
+    assert disabled.read_bytes() == DISABLED_MULTIPATH and backups(disabled) == []
+    assert os.readlink(dom0.link) == "/etc/multipath-disabled.conf"
+
+
+# --- the lock -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lock_dir", ["/var/lock", "/var/run"])
+def test_second_run_is_refused_while_the_lock_is_held(dom0: Dom0, lock_dir: str) -> None:
+    if lock_dir == "/var/run":  # no /var/lock: the lock goes to /var/run
+        (dom0.root / "var/lock").rmdir()
+        (dom0.root / "var/run").mkdir()
+    lock = dom0.root / lock_dir.lstrip("/") / "xenkit-install.lock"
+    lock.mkdir()
+    (lock / "pid").write_text("4242\n")
+    refused(dom0, f"another install.sh (process 4242) holds the lock {lock_dir}/xenkit-install.lock",
+            f"remove the lock (rm -rf {lock_dir}/xenkit-install.lock)", "nothing was changed")
+    assert (lock / "pid").read_text() == "4242\n"  # the other run's: left alone
+    assert not dom0.installed() and dom0.calls() == []
+    # Once the lock is gone, a run takes it and gives it back.
+    shutil.rmtree(lock)
+    result = dom0.install()
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert list(lock.parent.iterdir()) == []
+
+
+# --- failures in and around the rollback ----------------------------------------------------------------
+
+
+def test_closed_output_pipe_does_not_stop_the_rollback(dom0: Dom0) -> None:
+    # `bash install.sh 2>&1 | tee log`, and tee gone (a Ctrl-C stops it too) before the build fails: every
+    # message after that meets a pipe without a reader. bash must not die of SIGPIPE: the rollback has to run.
+    dom0.set("mode", "fail")
+    # The reader stops reading at once and goes when the build starts; the build waits until it has gone.
+    wait = 'n=0; while [ ! -e /opt/fake/{0} ] && [ $n -lt 600 ]; do sleep 0.05; n=$((n + 1)); done'
+    dom0.set_hook(f'if [ "$1" = mkinitrd ]; then : >/opt/fake/building; {wait.format("reader-gone")}; fi\n')
+    before = dom0.state()
+    reader = f"{{ head -c 1 >/dev/null; {wait.format('building')}; exec 0<&-; : >/opt/fake/reader-gone; }}"
+    result = dom0.sh(f'cd / && /bundle/{BUNDLE}/install.sh 2>&1 | {reader}; echo "exit ${{PIPESTATUS[0]}}"')
+    assert result.stdout.splitlines() == ["exit 1"], result.stdout + result.stderr
+    assert (dom0.root / "opt/fake/reader-gone").exists()
+    assert dom0.calls() == [MAIN_CALL]  # it got as far as the build
+    assert dom0.state() == before and not dom0.installed()
+    assert dom0.boot_initrd.read_bytes() == dom0.old_initrd and backups(dom0.boot_initrd) == []
+    assert list((dom0.root / "tmp").iterdir()) == [] and list((dom0.root / "var/lock").iterdir()) == []
+
+
+@pytest.mark.parametrize("mode", ["gzip", "fail"])
+def test_rpm_scripts_that_rebuild_the_initrd_spoil_no_copy(dom0: Dom0, mode: str) -> None:
+    # A driver RPM whose %post and %postun rebuild the initrd: the copy of the original is taken before
+    # rpm -ivh, and the rollback erases the RPM before it puts the initrd back.
+    dom0.set_hook(f'case $1 in post | postun) echo "built by %$1" >/boot/initrd-{KVER}.img ;; esac\n')
+    if mode == "fail":
+        dom0.set("mode", mode)
+        refused(dom0, "the initrd build failed", "rolled back: the host is as it was before")
+        assert dom0.boot_initrd.read_bytes() == dom0.old_initrd
+    else:
+        result = dom0.install()
+        assert result.returncode == 0, result.stdout + result.stderr
+        check_installed(dom0)
+    assert [p.read_bytes() for p in backups(dom0.boot_initrd)] == ([dom0.old_initrd] if mode == "gzip" else [])
+
+
+# The hook's way to reach install.sh: up the chain of parents (sh, rpm) to the bash running it.
+SIGNAL_INSTALL_SH = """\
+pid=$$
+while [ "$pid" -gt 1 ]; do
+    pid=$(sed -n 's/^PPid:[[:space:]]*//p' "/proc/$pid/status")
+    case $(tr '\\0' ' ' <"/proc/$pid/cmdline") in
+        *install.sh*) for sig in INT TERM HUP PIPE INT; do kill -"$sig" "$pid"; done; exit 0 ;;
+    esac
+done
+echo "hook: no install.sh above me" >&2
+exit 1
+"""
+
+
+def test_signals_during_the_rollback_do_not_cut_it_short(dom0: Dom0) -> None:
+    # Ctrl-C, a dropped ssh session and more, while the rollback's rpm -e runs: it carries on to the end.
+    dom0.set("mode", "fail")
+    dom0.set_hook(f'[ "$1" = preun ] || exit 0\n{SIGNAL_INSTALL_SH}')
+    result = refused(dom0, "the initrd build failed", "rolled back: the host is as it was before")
+    assert result.returncode == 1
+    assert "rollback step failed" not in result.stderr and not dom0.installed()
+
+
+def test_failed_rollback_keeps_the_work_dir(dom0: Dom0) -> None:
+    # rpm -e fails in the rollback (the package's %preun): the rest is still undone, and the copies of the
+    # original files stay where the message says, for the admin who now has to check by hand.
+    dom0.set("mode", "fail")
+    dom0.set_hook('[ "$1" != preun ] || { echo "preun: failing on purpose" >&2; exit 1; }\n')
+    modules_dep = (dom0.root / f"lib/modules/{KVER}/modules.dep").read_text()
+    result = dom0.install()
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"install.sh: error: rollback step failed: rpm -e --nodeps --allmatches {NVR}" in result.stderr
+    assert "THE ROLLBACK IS INCOMPLETE" in result.stderr and "as it was before" not in result.stderr
+    [workdir] = (dom0.root / "tmp").iterdir()
+    assert f"install.sh: the copies this run saved of the original files are kept in /tmp/{workdir.name}\n" in (
+        result.stderr)
+    assert (workdir / "modules-index/modules.dep").read_text() == modules_dep
+    assert dom0.installed()  # what rpm -e could not undo
+    assert dom0.boot_initrd.read_bytes() == dom0.old_initrd and dom0.target.read_bytes() == OLD_MULTIPATH
+    assert not (dom0.root / LOCK.lstrip("/")).exists()
+
+
+def test_failure_after_the_point_of_no_return_rolls_nothing_back(dom0: Dom0) -> None:
+    first = dom0.install()
+    assert first.returncode == 0, first.stdout + first.stderr
+    # The second run cannot remove its temporary copy of the initrd it replaced (say, /boot went read-only):
+    # by then the install is complete, and a rollback would only undo part of it.
+    dom0.shadow("rm", 'case "$*" in\n'
+                      '    *.xenkit-tmp.*) echo "rm: cannot remove: Read-only file system" >&2; exit 1 ;;\n'
+                      'esac\n'
+                      'exec /usr/bin/rm "$@"\n')
+    result = dom0.install()
+    assert result.returncode == 1, result.stdout + result.stderr
+    [leftover] = (dom0.root / "boot").glob(f".initrd-{KVER}.img.xenkit-tmp.*")
+    assert """install.sh: error: 'rm -f "${image_backups[i]}"' failed (exit 1) while finishing""" in result.stderr
+    assert "nothing was rolled back" in result.stderr
+    assert f"the temporary copy /boot/{leftover.name} of the old initrd is left: remove it" in result.stderr
+    for claim in ("rolling back", "restoring", "as it was before", "nothing was changed"):
+        assert claim not in result.stderr
+    check_installed(dom0)
+    [initrd_backup] = backups(dom0.boot_initrd)
+    assert initrd_backup.read_bytes() == dom0.old_initrd
+    assert list((dom0.root / "tmp").iterdir()) == []

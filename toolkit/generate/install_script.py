@@ -2,16 +2,20 @@
 
 It does by script what the seed's XenServer 6.0.2 multipath walk-through does by hand (field notes section 5):
 `rpm -ivh --force` the driver RPMs, back up `/etc/multipath.conf` (its target when it is XenServer <= 6.1's
-symlink to `/etc/multipath-enabled.conf`) and put the new one in place, then rebuild the initrd with the
-command stored in `/boot/initrd-$(uname -r).img.cmd` (`new-kernel-pkg.py ... --mkinitrd` before 6.2), keeping
-the old one. RHEL 5's mkinitrd only packs the modules the root device needs and those named with `--with=`,
-so the script runs a copy of that command with `--with=<module>` added for each bundle module it does not
-already name (the .cmd file itself is left alone; a .cmd that is not one mkinitrd command line is refused).
-When the kdump kernel's `/boot/initrd-<kver without "xen">kdump.img.cmd` exists, that initrd is rebuilt too
-in the same way (without `--with`), since it also carries multipath.conf. Before any change it checks
-SHA256SUMS and that the host runs the kernel the bundle was built for; after each rebuild it checks the new
-initrd is not much smaller than the old one, and that the main one holds every module. Any failure undoes
-every step and exits non-zero; it never reboots. templates/install.sh.j2 holds the script.
+symlink to `/etc/multipath-enabled.conf`; `/etc/multipath-enabled.conf` itself while the link points at
+`multipath-disabled.conf`, multipathing being off) and put the new one in place, then rebuild the initrd with
+the command stored in `/boot/initrd-$(uname -r).img.cmd` (`new-kernel-pkg.py ... --mkinitrd` before 6.2),
+keeping the old one (copied before the RPMs go in, whose scripts may rebuild it). RHEL 5's mkinitrd only
+packs the modules the root device needs and those named with `--with=`, so the script runs a copy of that
+command with `--with=<module>` added for each bundle module it does not already name (the .cmd file itself is
+left alone; a .cmd that is not one mkinitrd command line is refused). When the kdump kernel's
+`/boot/initrd-<kver without "xen">kdump.img.cmd` exists, that initrd is rebuilt too in the same way (without
+`--with`), since it also carries multipath.conf. Before any change it takes a lock (one run at a time) and
+checks SHA256SUMS and that the host runs the kernel the bundle was built for; after each rebuild it checks the
+new initrd is not much smaller than the old one, and that the main one holds every module byte for byte as
+the RPMs installed it (not the kernel's own module of the same name). Any failure before the end undoes every
+step (RPMs first, then multipath.conf, then the initrds) and exits non-zero; it never reboots.
+templates/install.sh.j2 holds the script.
 
 Every value reaches the script through shlex.quote, and is also checked here against a narrow pattern: the
 values name files in the bundle and /boot, and a bundle that cannot be named plainly is a bug upstream.
