@@ -15,7 +15,6 @@ import shutil
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
@@ -28,6 +27,10 @@ DDK_MARKER = "ddk/ova.xml"
 READ_CHUNK = 1 << 20  # pread() pieces: copy_to(), and extract() where copy_file_range() is refused
 COPY_CHUNK = 8 << 20  # copy_file_range() pieces: a progress call after each
 MAX_WRITERS = 4  # files written at once by extract(); more only contend for the same disk
+
+
+class _Stopped(Exception):
+    """A writer ends early because another one failed."""
 
 
 class Sink(Protocol):
@@ -136,30 +139,49 @@ class DdkIso:
     def _write_files(self, files: list[IsoEntry], tmp: Path, tick: Callable[[int], None]) -> None:
         """Two files at once where there are two cores: copy_file_range() copies in the kernel without the GIL,
         and a page-cache copy is bound by one core's memcpy. The first error stops the others."""
+        self._stop = False
         workers = min(len(files), len(os.sched_getaffinity(0)), MAX_WRITERS)
         if workers <= 1:
             for entry in files:
                 self._write_file(entry, tmp / entry.name, tick)
             return
         lock = threading.Lock()
+        pending = list(reversed(list(enumerate(files))))
+        errors: list[tuple[int, BaseException]] = []  # (the file's place, its error): the first file's is shown
 
         def locked_tick(count: int) -> None:
             with lock:
                 tick(count)
 
-        pool = ThreadPoolExecutor(workers, thread_name_prefix="xenkit-extract")
+        def writer() -> None:  # plain threads: concurrent.futures would add 7 ms of imports to every extract
+            while True:
+                with lock:
+                    if self._stop or not pending:
+                        return
+                    place, entry = pending.pop()
+                try:
+                    self._write_file(entry, tmp / entry.name, locked_tick)
+                except _Stopped:
+                    return
+                except BaseException as exc:
+                    with lock:
+                        errors.append((place, exc))
+                        self._stop = True  # the other writers end at their next chunk
+                    return
+
+        threads = [threading.Thread(target=writer, name=f"xenkit-extract-{n}", daemon=True) for n in range(workers)]
+        for thread in threads:
+            thread.start()
         try:
-            futures = [pool.submit(self._write_file, e, tmp / e.name, locked_tick) for e in files]
-            wait(futures, return_when=FIRST_EXCEPTION)  # not in order: a late file's error stops the rest now
-            for future in futures:
-                error = future.exception() if future.done() else None
-                if error is not None:
-                    raise error
-        except BaseException:
-            self._stop = True  # the running copies end at their next chunk; queued ones never start
-            pool.shutdown(wait=True, cancel_futures=True)
+            for thread in threads:
+                thread.join()
+        except BaseException:  # Ctrl-C here, in the main thread
+            self._stop = True
+            for thread in threads:
+                thread.join()
             raise
-        pool.shutdown(wait=True)
+        if errors:
+            raise min(errors, key=lambda error: error[0])[1]
 
     def _write_file(self, entry: IsoEntry, target: Path, tick: Callable[[int], None]) -> None:
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
@@ -176,8 +198,6 @@ class DdkIso:
     def _copy_range(self, entry: IsoEntry, out: int, offset: int, length: int, tick: Callable[[int], None]) -> None:
         end = offset + length
         while offset < end and self._fast:
-            if self._stop:
-                raise ToolkitError("stopped")  # another file failed; that error is the one reported
             try:
                 copied = os.copy_file_range(self._fd, out, min(COPY_CHUNK, end - offset), offset)
             except OSError as exc:
@@ -189,11 +209,15 @@ class DdkIso:
                 raise self._truncated(entry)
             offset += copied
             tick(copied)
+            if self._stop:  # after a chunk, not before: a file that fails on its own reports its own error
+                raise _Stopped  # another file failed; that error is the one reported
         for data in self._pieces(entry, offset, end):
             view = memoryview(data)
             while view:
                 view = view[os.write(out, view):]
             tick(len(data))
+            if self._stop:
+                raise _Stopped
 
     def _pieces(self, entry: IsoEntry, offset: int, end: int) -> Iterator[bytes]:
         while offset < end:
@@ -201,8 +225,6 @@ class DdkIso:
             if not data:
                 raise self._truncated(entry)
             offset += len(data)
-            if self._stop:
-                raise ToolkitError("stopped")
             yield data
 
     def _truncated(self, entry: IsoEntry) -> UsageError:
