@@ -15,7 +15,8 @@ checks SHA256SUMS and that the host runs the kernel the bundle was built for; af
 new initrd is not much smaller than the old one, and that the main one holds every module byte for byte as
 the RPMs installed it (not the kernel's own module of the same name). Any failure before the end undoes every
 step (RPMs first, then multipath.conf, then the initrds) and exits non-zero; it never reboots.
-templates/install.sh.j2 holds the script.
+templates/install.sh.j2 holds the script: a header and the parts it includes from templates/install/ (setup, rollback,
+initrd functions, checks, apply), rendered as one file.
 
 Every value reaches the script through shlex.quote, and is also checked here against a narrow pattern: the
 values name files in the bundle and /boot, and a bundle that cannot be named plainly is a bug upstream.
