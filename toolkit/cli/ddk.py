@@ -73,9 +73,8 @@ def extract_cmd(iso: Path, dest: Path) -> None:
 
     check_dest(dest)  # before the ISO is read: a DEST in use is the quickest mistake to report
     with open_iso(iso) as image:
-        if image.naming == "ISO 9660":
-            click.echo(f"warning: {iso}: no Rock Ridge or Joliet names; using ISO 9660 names, lowercased "
-                       "(OVA.XML;1 -> ova.xml)", err=True)
+        if image.naming_warning():
+            click.echo(f"warning: {image.naming_warning()}", err=True)
         bar = TransferProgress(f"{iso.name} -> {dest}")
         try:
             result = image.extract(dest, progress=bar)

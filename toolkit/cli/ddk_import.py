@@ -174,9 +174,8 @@ def _upload(image: DdkIso, ex: Executor, dest: str) -> None:
     from toolkit.remote.progress import TransferProgress
     from toolkit.remote.stream_upload import StreamFile, upload_tree
 
-    if image.naming == "ISO 9660":  # xe wants ddk/xvda/chunk-*.gz: lowercased 8.3 names may not be those
-        click.echo(f"warning: {image.path}: no Rock Ridge or Joliet names; using ISO 9660 names, lowercased",
-                   err=True)
+    if image.naming_warning():
+        click.echo(f"warning: {image.naming_warning()}", err=True)
     entries = [e for e in image.entries if e.name == TREE or e.name.startswith(f"{TREE}/")]
     for link in (e for e in entries if e.kind == "symlink"):
         click.echo(f"warning: {link.name}: a symlink (-> {link.target}) in the ISO; not copied", err=True)

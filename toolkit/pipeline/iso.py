@@ -17,10 +17,11 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import BinaryIO
 
 from toolkit.errors import ToolkitError, UsageError
 from toolkit.pipeline.iso_tree import NOT_AN_ISO_HINT, TRUNCATED_HINT, IsoEntry, scan
+from toolkit.remote.executor import ByteSink
 
 Progress = Callable[[int, int], None]  # (bytes done, bytes in all)
 DDK_MARKER = "ddk/ova.xml"
@@ -31,10 +32,6 @@ MAX_WRITERS = 4  # files written at once by extract(); more only contend for the
 
 class _Stopped(Exception):
     """A writer ends early because another one failed."""
-
-
-class Sink(Protocol):
-    def write(self, data: bytes, /) -> object: ...
 
 
 @dataclass(frozen=True)
@@ -58,6 +55,14 @@ class DdkIso:
         self._fast = True  # copy_file_range() until the kernel or the filesystem says no
         self._stop = False  # set when one of the files written at once failed: the others stop too
 
+    def naming_warning(self) -> str | None:
+        """What to tell the user when only plain ISO 9660 names were found (lowercased 8.3 names may not be the
+        DDK's: xe wants ddk/xvda/chunk-*.gz), or None."""
+        if self.naming != "ISO 9660":
+            return None
+        return (f"{self.path}: no Rock Ridge or Joliet names; using ISO 9660 names, lowercased "
+                "(OVA.XML;1 -> ova.xml)")
+
     def files(self) -> list[IsoEntry]:
         """The regular files, in name order."""
         return [e for e in self.entries if e.kind == "file"]
@@ -76,7 +81,7 @@ class DdkIso:
             raise UsageError(f"{self.path}: no {name} in the ISO")
         return entry
 
-    def copy_to(self, name: str, out: Sink, progress: Progress | None = None) -> int:
+    def copy_to(self, name: str, out: ByteSink, progress: Progress | None = None) -> int:
         """Stream member `name` into `out` (anything with write(bytes)); return its size."""
         entry = self.entry(name)
         if entry.kind != "file":
