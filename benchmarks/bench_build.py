@@ -33,7 +33,7 @@ REPO = Path(__file__).resolve().parent.parent
 DEMO = REPO / "drivers" / "demo"
 COLD_GOAL_RATIO = 1.2
 WARM_GOAL_S = 1.0
-# What a user runs by hand: the steps of toolkit/pipeline/rpmbuild.py, with the same defines, on drivers/demo's files.
+# What a user runs by hand: the steps of toolkit/driver/rpmbuild.py, with the same defines, on drivers/demo's files.
 BY_HAND = """\
 set -euo pipefail
 src=$1 spec=$2 define=$3 kver=$4 work=$5

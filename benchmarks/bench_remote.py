@@ -1,7 +1,7 @@
 """Benchmark xenkit's remote layer on loopback against the OpenSSH tools and one-liners a user would use instead.
 
 Run as root: `.venv/bin/python benchmarks/bench_remote.py [--runs N] [--warmup N]` (or `make bench`). It starts a
-real sshd on 127.0.0.N (tests/sshhosts.py) and closes it at the end. See benchmarks/README.md.
+real sshd on 127.0.0.N (tests/support/sshhosts.py) and closes it at the end. See benchmarks/README.md.
 Every command is run once first: a non-zero exit stops the benchmark (exit 1; the table so far and the tail of
 its stderr shown). A missed goal is marked MISSED in the table; the exit status stays 0.
 """
@@ -28,7 +28,7 @@ from typing import Any
 from bench_render import verdict  # benchmarks/ is on sys.path when run as a script
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # for tests.sshhosts
+sys.path.insert(0, str(ROOT))  # for tests.support.sshhosts
 
 PYTHON = sys.executable  # the venv's interpreter when run as .venv/bin/python
 XENKIT = str(Path(PYTHON).parent / "xenkit")
@@ -263,7 +263,7 @@ def main() -> int:
         return 1
     import paramiko
 
-    from tests.sshhosts import SshTestHost
+    from tests.support.sshhosts import SshTestHost
 
     tool = "hyperfine" if shutil.which("hyperfine") else "time.perf_counter"
     openssh = subprocess.run(["ssh", "-V"], capture_output=True, text=True, check=False).stderr.strip()

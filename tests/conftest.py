@@ -15,10 +15,21 @@ from toolkit.errors import UsageError, ValidationError
 
 # Real sshd test hosts on 127.0.0.N (fixtures ssh_host, ssh_host_factory, shared_ssh_host), and the throwaway
 # XenServer dom0 that install.sh runs in (fixtures rpm_file, dom0).
-pytest_plugins = ["tests.sshhosts", "tests.fake_dom0"]
+pytest_plugins = ["tests.support.sshhosts", "tests.support.fake_dom0"]
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_XE_TABLE = ROOT.parent / "shared" / "reference" / "xe-commands.json"
+
+
+# Tests that use these fixtures start sshd, rpmbuild or private mount namespaces: they are marked
+# `integration`, so `pytest -m "not integration"` runs the fast half without root, sshd or rpmbuild.
+INTEGRATION_FIXTURES = frozenset({"ssh_host", "ssh_host_factory", "shared_ssh_host", "rpm_file", "dom0"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if INTEGRATION_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.integration)
 
 
 def require_program(name: str) -> str:

@@ -6,8 +6,8 @@ import pickle
 
 import pytest
 
-from toolkit.config import SiteError
 from toolkit.errors import GeneratedFileError, ToolkitError, UsageError, ValidationError
+from toolkit.site.load import SiteError
 
 
 @pytest.mark.parametrize(

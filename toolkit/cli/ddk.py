@@ -68,7 +68,7 @@ def extract_cmd(iso: Path, dest: Path) -> None:
       xenkit ddk extract XenServer-6.2.0-DDK.iso ddk-6.2
       xenkit ddk extract /mnt/isos/ddk.iso /srv/iso-sr/ddk-6.2
     """
-    from toolkit.pipeline.iso import check_dest, open_iso
+    from toolkit.ddk.iso import check_dest, open_iso
     from toolkit.remote.progress import TransferProgress
 
     check_dest(dest)  # before the ISO is read: a DEST in use is the quickest mistake to report

@@ -13,9 +13,9 @@ from toolkit.cli.options import output_option
 from toolkit.errors import ToolkitError, UsageError
 
 if TYPE_CHECKING:
-    from toolkit.generate.ddk_import import DdkImportInput
-    from toolkit.pipeline.iso import DdkIso
-    from toolkit.plan import Plan
+    from toolkit.ddk.import_plan import DdkImportInput
+    from toolkit.ddk.iso import DdkIso
+    from toolkit.plan.model import Plan
     from toolkit.remote.executor import ByteSink, Executor, StreamFill
 
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -78,8 +78,8 @@ def import_cmd(iso: Path, sr_uuid: str | None, sr_name: str | None, network_name
       xenkit ddk import ddk.iso --sr-uuid 0f6c3c5e-... --dir ddk-6.0.2 --disk-sr "Local storage" \\
           --name-label "DDK 6.0.2" --network "Pool-wide network associated with eth0" --host dom0
     """
-    from toolkit.generate.ddk_import import DdkImportInput, build_ddk_import_plan
-    from toolkit.pipeline.iso import open_iso
+    from toolkit.ddk.import_plan import DdkImportInput, build_ddk_import_plan
+    from toolkit.ddk.iso import open_iso
 
     if sr_uuid is None and sr_name is None:
         raise UsageError("give the ISO SR: --sr-name NAME or --sr-uuid UUID", hint="xe sr-list content-type=iso")
@@ -109,8 +109,8 @@ def import_cmd(iso: Path, sr_uuid: str | None, sr_name: str | None, network_name
 
 
 def _import_on_host(image: DdkIso, ex: Executor, data: DdkImportInput, plan: Plan, reuse: bool, keep: bool) -> str:
-    from toolkit.generate.ddk_import import SR_MOUNT, build_preflight_plan
-    from toolkit.plan_run import PlanFailed, run_plan
+    from toolkit.ddk.import_plan import SR_MOUNT, build_preflight_plan
+    from toolkit.plan.run import PlanFailed, run_plan
     from toolkit.remote.stream_upload import remove_tree
 
     say("looking up the SR and the rest before the upload")
@@ -160,7 +160,7 @@ def _import_on_host(image: DdkIso, ex: Executor, data: DdkImportInput, plan: Pla
 
 def _not_iso(ex: Executor, data: DdkImportInput) -> str | None:
     """Why the ISO SR lookup found nothing, if the SR given is there but is not an ISO SR; else None."""
-    from toolkit.generate.ddk_import import not_iso_problem, sr_content_command
+    from toolkit.ddk.import_plan import not_iso_problem, sr_content_command
     from toolkit.remote.executor import RemoteError
 
     try:  # only to word the error better: if this fails too, the lookup's own error stands
@@ -201,7 +201,7 @@ def _filler(image: DdkIso, name: str) -> StreamFill:
 
 
 def _label(option: str, value: str | None) -> str | None:
-    from toolkit.safetext import check_label
+    from toolkit.inputs.safetext import check_label
 
     return None if value is None else check_label(option, value)
 

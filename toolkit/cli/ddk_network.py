@@ -15,8 +15,8 @@ from toolkit.cli.options import make_guest_network, network_options
 from toolkit.errors import ToolkitError, UsageError
 
 if TYPE_CHECKING:
-    from toolkit.generate.ddk_network import FileEdit
-    from toolkit.netaddr import GuestNetwork
+    from toolkit.ddk.network_files import FileEdit
+    from toolkit.inputs.network import GuestNetwork
     from toolkit.remote.executor import Executor, FileInfo
 
 MAX_TEXT = 1 << 20  # these files are a few hundred bytes; anything near this is not one of them
@@ -68,7 +68,7 @@ def network_cmd(hostname: str, ip: str, gateway: str, nameservers: tuple[str, ..
       xenkit ddk network ... --host root@192.0.2.99 --diff     # what would change on the VM
       xenkit ddk network ... --host root@192.0.2.99 --trust-new-host
     """
-    from toolkit.netaddr import parse_device
+    from toolkit.inputs.network import parse_device
 
     net = make_guest_network(hostname, ip, gateway, nameservers, parse_device("interface", interface))
     if host is None:
@@ -83,13 +83,13 @@ def network_cmd(hostname: str, ip: str, gateway: str, nameservers: tuple[str, ..
 
 
 def _emit(net: GuestNetwork, output: Path | None) -> None:
-    from toolkit.generate.ddk_network import render_all
+    from toolkit.ddk.network_files import render_all
 
     edits = render_all(net)
     if output is None:
         sys.stdout.write("\n".join(f"# {edit.path}\n{edit.text}" for edit in edits))
         return
-    from toolkit.fileio import OutputFile, write_all_atomic
+    from toolkit.output import OutputFile, write_all_atomic
 
     files = [OutputFile(output / edit.path.lstrip("/"), edit.text, mode=0o644) for edit in edits]
     write_all_atomic(files)
@@ -107,7 +107,7 @@ class _Current:
 
 
 def _on_host(ex: Executor, net: GuestNetwork, show_diff: bool) -> None:
-    from toolkit.generate.ddk_network import merge_all, render_all
+    from toolkit.ddk.network_files import merge_all, render_all
 
     found = {edit.path: _read_current(ex, edit.path) for edit in render_all(net)}
     edits = merge_all(net, {path: cur.text for path, cur in found.items()})
@@ -179,8 +179,8 @@ def _apply(ex: Executor, work: list[tuple[FileEdit, _Current]]) -> dict[str, str
     If one fails (or Ctrl-C stops it), the files written before it are put back as they were, so the VM is never
     left with half a configuration (an address from the new one and a gateway from the old).
     """
-    from toolkit.fstab_file import replace_via
     from toolkit.remote.executor import FileInfo
+    from toolkit.remote.file_edit import replace_via
 
     done: list[_Current] = []
     backups: dict[str, str] = {}

@@ -60,9 +60,9 @@ def verify_cmd(rpms: tuple[Path, ...], kver: str, as_json: bool) -> None:
 def _verify(paths: tuple[Path, ...], kver: str, as_json: bool, scratch: Path) -> None:
     import dataclasses
 
-    from toolkit.pipeline.bundle_read import is_bundle, read_bundle
-    from toolkit.pipeline.elfmodinfo import check_kernel_release
-    from toolkit.pipeline.inspect import Verdict, inspect_rpm, verify
+    from toolkit.driver.bundle_read import is_bundle, read_bundle
+    from toolkit.driver.elfmodinfo import check_kernel_release
+    from toolkit.driver.rpm_inspect import Verdict, inspect_rpm, verify
 
     problem = check_kernel_release(kver)
     if problem is not None:
@@ -109,7 +109,7 @@ def recipes_cmd() -> None:
     Each line: the name, what the source is, and the description. A recipe of your own is a
     directory with a recipe.toml (see drivers/scsi_dh_alua/recipe.toml); give its path instead.
     """
-    from toolkit.pipeline.recipe import load_recipe, recipe_names
+    from toolkit.driver.recipe import load_recipe, recipe_names
 
     for name in recipe_names():
         recipe = load_recipe(name)

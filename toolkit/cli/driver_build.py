@@ -68,10 +68,10 @@ def build_cmd(recipe: str, build_host: str | None, local: bool, trust_new_host: 
           --kernel 2.6.32.43-0.4.1.xs1.8.0.835.170778xen --source RHEL6_MPIO_Setup_20110712.zip -o bundles
       xenkit driver build demo --local --kernel "$(uname -r)" -o out
     """
+    from toolkit.driver.build import BuildRequest, build_driver
+    from toolkit.driver.recipe import load_recipe
+    from toolkit.driver.store import Store, default_store
     from toolkit.generate.multipath import parse_dialect
-    from toolkit.pipeline.build import BuildRequest, build_driver
-    from toolkit.pipeline.cache import Store, default_store
-    from toolkit.pipeline.recipe import load_recipe
 
     if local == (build_host is not None):
         raise UsageError("give one of --build-host HOST (build over SSH, in the DDK VM) and --local")

@@ -66,8 +66,8 @@ def nobarrier(file: Path | None, check: bool, show_diff: bool, spelling: str, ho
 def _edit_to_write(label: str, old: str, spelling: str, check: bool, show_diff: bool) -> tuple[str, int] | None:
     """Make the edit and report it (changes, warnings, --diff); return (new text, entries changed) when it is
     to be written, None when not (--check / --diff / nothing to change). --check exits 1 if a change is due."""
-    from toolkit.fstab_file import findmnt_parse_errors, unified_diff
     from toolkit.generate.fstab import Spelling, add_nobarrier
+    from toolkit.remote.file_edit import findmnt_parse_errors, unified_diff
 
     edit = add_nobarrier(old, Spelling(spelling))
     for warning in edit.warnings:
@@ -96,7 +96,7 @@ def _changed(count: int) -> str:
 
 
 def _nobarrier_remote(executor: Executor, path: str, check: bool, show_diff: bool, spelling: str) -> None:
-    from toolkit.fstab_file import read_via, replace_via
+    from toolkit.remote.file_edit import read_via, replace_via
 
     label = f"{executor.name}:{path}"
     old, _info = read_via(executor, path)
@@ -107,7 +107,7 @@ def _nobarrier_remote(executor: Executor, path: str, check: bool, show_diff: boo
 
 
 def _nobarrier_local(file: Path, check: bool, show_diff: bool, spelling: str) -> None:
-    from toolkit.fstab_file import read_fstab, replace_with_backup
+    from toolkit.remote.file_edit import read_fstab, replace_with_backup
 
     old = read_fstab(file)
     edit = _edit_to_write(str(file), old, spelling, check, show_diff)

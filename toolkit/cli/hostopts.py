@@ -12,7 +12,7 @@ import click
 from toolkit.errors import UsageError
 
 if TYPE_CHECKING:
-    from toolkit.plan import Plan
+    from toolkit.plan.model import Plan
     from toolkit.remote.executor import Executor
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -65,7 +65,7 @@ def print_or_run(plan: Plan, host: str | None, print_only: bool, trust_new: bool
         return
     if output is not None:
         raise UsageError("-o/--output: only with --print (with --host the plan runs and prints its result)")
-    from toolkit.plan_run import run_plan
+    from toolkit.plan.run import run_plan
 
     with open_host(host, trust_new) as executor:
         outcome = run_plan(plan, executor, say)

@@ -34,9 +34,9 @@ def bootargs(
       xenkit bootargs fedora17-xenserver --hostname web1.example.com --ip 192.0.2.10/24 \\
         --gateway 192.0.2.1 --nameserver 192.0.2.53 --ks http://192.0.2.2/ks/web1.cfg
     """
+    from toolkit.catalog.profiles import get_profile
     from toolkit.generate.bootargs import BootInput, render_bootargs
-    from toolkit.profiles import get_profile
-    from toolkit.safetext import check_url
+    from toolkit.inputs.safetext import check_url
 
     profile = get_profile(profile_name)
     network = make_guest_network(hostname, ip, gateway, nameservers, interface)
@@ -86,10 +86,10 @@ def vm_install(
         --network "Pool-wide network associated with eth0" --hostname web1.example.com \\
         --ip 192.0.2.10/24 --gateway 192.0.2.1 --nameserver 192.0.2.53 -o web1-install.sh
     """
+    from toolkit.catalog.profiles import get_profile
     from toolkit.generate.vm_install import VmInstallInput, build_vm_install_plan, hvm_warning
-    from toolkit.profiles import get_profile
-    from toolkit.safetext import check_label, check_url
-    from toolkit.vmsize import parse_disk, parse_memory, parse_vcpus
+    from toolkit.inputs.safetext import check_label, check_url
+    from toolkit.inputs.vmsize import parse_disk, parse_memory, parse_vcpus
 
     profile = get_profile(profile_name)
     network = make_guest_network(hostname, ip, gateway, nameservers, interface)

@@ -22,7 +22,7 @@ def kickstart() -> None:
 @output_option
 def list_profiles(as_json: bool, show_all: bool, output: Path | None) -> None:
     """List the kickstart profiles: pykickstart version, boot-argument family, template, repository."""
-    from toolkit.profiles import all_profiles, kickstart_profiles
+    from toolkit.catalog.profiles import all_profiles, kickstart_profiles
 
     profiles = list(all_profiles().values()) if show_all else kickstart_profiles()
     if as_json:
@@ -60,8 +60,8 @@ def render_kickstart_cmd(
         --ip 192.0.2.10/24 --gateway 192.0.2.1 --nameserver 192.0.2.53 \\
         --root-password-file root-pw.txt -o web1.ks
     """
+    from toolkit.catalog.profiles import get_profile
     from toolkit.generate.kickstart import KickstartInput, render_kickstart
-    from toolkit.profiles import get_profile
 
     profile = get_profile(profile_name, kickstart_only=True)
     network = make_guest_network(hostname, ip, gateway, nameservers, interface)
@@ -78,7 +78,7 @@ def render_kickstart_cmd(
 
 def resolve_root_password(password_file: Path | None, password_hash: str | None) -> str:
     """Exactly one of the two; the file's password is hashed and never kept or shown."""
-    from toolkit.password import check_hash, hash_password_file
+    from toolkit.inputs.password import check_hash, hash_password_file
 
     if password_file is not None and password_hash is not None:
         raise UsageError("give either --root-password-file or --root-password-hash, not both")
@@ -90,18 +90,18 @@ def resolve_root_password(password_file: Path | None, password_hash: str | None)
 
 
 def _timezone(name: str) -> str:
-    from toolkit.timezones import parse_timezone
+    from toolkit.inputs.timezones import parse_timezone
 
     return parse_timezone("--timezone", name)
 
 
 def _repo(url: str | None) -> str | None:
-    from toolkit.safetext import check_url
+    from toolkit.inputs.safetext import check_url
 
     return None if url is None else check_url("--repo", url)
 
 
 def _ssh_keys(paths: tuple[Path, ...]) -> tuple[str, ...]:
-    from toolkit.sshkeys import read_public_keys
+    from toolkit.inputs.sshkeys import read_public_keys
 
     return tuple(key for path in paths for key in read_public_keys(path))

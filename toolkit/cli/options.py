@@ -13,7 +13,7 @@ import click
 from toolkit.errors import UsageError
 
 if TYPE_CHECKING:
-    from toolkit.netaddr import GuestNetwork
+    from toolkit.inputs.network import GuestNetwork
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -45,7 +45,7 @@ def output_option(func: F) -> F:
 def make_guest_network(
     hostname: str, ip: str, gateway: str, nameservers: Sequence[str], interface: str
 ) -> GuestNetwork:
-    from toolkit.netaddr import make_network
+    from toolkit.inputs.network import make_network
 
     return make_network(hostname, ip, gateway, nameservers, interface)
 
@@ -55,7 +55,7 @@ def emit(text: str, output: Path | None, *, mode: int | None = None) -> None:
     if output is None:
         sys.stdout.write(text)
         return
-    from toolkit.fileio import write_atomic
+    from toolkit.output import write_atomic
 
     if output.is_dir():
         raise UsageError(f"-o {output}: is a directory; give a file name")

@@ -29,9 +29,9 @@ def render(site_file: Path, out_dir: Path, as_json: bool) -> None:
     Example (examples/site.toml is a complete site file to copy):
       xenkit render examples/site.toml -o out/
     """
-    from toolkit.config import load_site
-    from toolkit.fileio import AtomicBatch
-    from toolkit.site_render import render_site
+    from toolkit.output import AtomicBatch
+    from toolkit.site.load import load_site
+    from toolkit.site.render import render_site
 
     if out_dir.exists() and not out_dir.is_dir():
         raise UsageError(f"-o {out_dir}: exists and is not a directory")

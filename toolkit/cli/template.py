@@ -48,7 +48,7 @@ def releases_cmd(as_json: bool, output: Path | None) -> None:
       xenkit template releases
       xenkit template releases --json | jq '.[] | select(.codename == "precise") | .per_arch.amd64'
     """
-    from toolkit.releases import Arch, base_template, load_releases
+    from toolkit.catalog.releases import Arch, base_template, load_releases
 
     releases = load_releases()
     if as_json:
@@ -105,9 +105,9 @@ def clone_cmd(release_name: str, base: str | None, name: str | None, arch: str, 
       xenkit template clone precise --host root@xenserver1 --repo http://old-releases.ubuntu.com/ubuntu/
       xenkit template clone wheezy --arch i386 --preseed http://192.0.2.2/preseed.cfg --host dom0
     """
+    from toolkit.catalog.releases import base_template, default_template_name, find_release, netboot_urls, parse_arch
     from toolkit.generate.template_clone import CloneInput, build_clone_plan
-    from toolkit.releases import base_template, default_template_name, find_release, netboot_urls, parse_arch
-    from toolkit.safetext import check_label, check_url
+    from toolkit.inputs.safetext import check_label, check_url
 
     release = find_release(release_name)
     install_arch = str(parse_arch(arch))

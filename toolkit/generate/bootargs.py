@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from toolkit.catalog.profiles import BootFamily, Profile
 from toolkit.errors import ValidationError
-from toolkit.netaddr import GuestNetwork
-from toolkit.profiles import BootFamily, Profile
+from toolkit.inputs.network import GuestNetwork
 
 MAX_CMDLINE = 1024  # Xen's MAX_GUEST_CMDLINE: a longer PV command line is cut off, silently
 CONSOLE = "console=hvc0"  # the Xen PV console; without it a PV installer's output goes nowhere

@@ -27,8 +27,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from toolkit.catalog.jinja_env import render_template
 from toolkit.errors import ValidationError
-from toolkit.render import render_template
 
 TEMPLATE = "install.sh.j2"
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from toolkit.catalog.jinja_env import render_template
+from toolkit.catalog.profiles import Profile
 from toolkit.errors import GeneratedFileError
-from toolkit.kscheck import KickstartProblem, validate_kickstart
-from toolkit.netaddr import GuestNetwork
-from toolkit.profiles import Profile
-from toolkit.render import render_template
+from toolkit.generate.kscheck import KickstartProblem, validate_kickstart
+from toolkit.inputs.network import GuestNetwork
 
 
 @dataclass(frozen=True)

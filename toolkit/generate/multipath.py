@@ -15,7 +15,7 @@ Field notes section 5 has the Intel Multi-Flex stanza and the keyword history th
   Multi-Flex entry still has it. 0.11 dropped it from the built-in table (the kernel attaches scsi_dh_alua
   itself), so on 0.11 and later it is redundant; whether 0.11+ warns about it is not verified here.
 
-The 0.4.9 dialect writes nothing that newer multipath-tools reject (tests/test_multipath.py runs it through
+The 0.4.9 dialect writes nothing that newer multipath-tools reject (tests/generate/test_multipath.py runs it through
 the 0.9.4 parser too), which is why it is the conservative default for every dom0 of uncertain version.
 
 XenServer version to dialect (`dialect_for_xenserver`; XENSERVER_RELEASES holds the same table):
@@ -50,15 +50,15 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from toolkit.errors import GeneratedFileError, UsageError
-from toolkit.generate.storage_profiles import (
+from toolkit.catalog.jinja_env import render_template
+from toolkit.catalog.storage_profiles import (
     DEVICE_FIELDS,
     PRIO_CALLOUTS,
     StorageProfile,
     check_string,
     find_profile,
 )
-from toolkit.render import render_template
+from toolkit.errors import GeneratedFileError, UsageError
 
 TEMPLATE = "multipath.conf.j2"
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from toolkit.plan import Arg, Check, Guard, Plan, Probe, Step, Var, cmd, word
-from toolkit.xetable import check_commands
+from toolkit.catalog.xetable import check_commands
+from toolkit.plan.model import Arg, Check, Guard, Plan, Probe, Step, Var, cmd, word
 
 
 @dataclass(frozen=True)

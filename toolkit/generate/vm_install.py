@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from toolkit.catalog.profiles import BootMode, Profile
+from toolkit.catalog.xetable import check_commands
 from toolkit.generate.bootargs import BootInput, render_bootargs
-from toolkit.netaddr import GuestNetwork
-from toolkit.plan import Check, Plan, Step, Var, cmd, word
-from toolkit.profiles import BootMode, Profile
-from toolkit.units import format_size
-from toolkit.xetable import check_commands
+from toolkit.inputs.network import GuestNetwork
+from toolkit.inputs.units import format_size
+from toolkit.plan.model import Check, Plan, Step, Var, cmd, word
 
 
 @dataclass(frozen=True)

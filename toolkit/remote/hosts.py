@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.errors import UsageError
-from toolkit.tomlfile import read_toml
+from toolkit.inputs.tomlfile import read_toml
 
 HOSTS_FILE = "xenkit.toml"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")

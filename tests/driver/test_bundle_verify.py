@@ -1,0 +1,110 @@
+"""`xenkit driver verify BUNDLE`: a bundle made by `driver build --local` read back, then tampered with."""
+
+from __future__ import annotations
+
+import io
+import tarfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import CliResult
+from tests.driver.test_driver_build import installed_kernel
+
+Xenkit = Callable[..., CliResult]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """One real bundle of drivers/demo for the installed kernel headers."""
+    import os
+    import subprocess
+    import sys
+
+    kver = installed_kernel()
+    tmp = tmp_path_factory.mktemp("bundle")
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp / "cache")}
+    xenkit = Path(sys.executable).parent / "xenkit"
+    done = subprocess.run([str(xenkit), "driver", "build", "demo", "--local", "--kernel", kver, "-o", str(tmp)],
+                          capture_output=True, text=True, env=env, timeout=600)
+    assert done.returncode == 0, done.stderr
+    return Path(done.stdout.splitlines()[-1]), kver
+
+
+def rewrite(bundle: Path, target: Path, change: Callable[[str, bytes], tuple[str, bytes] | None],
+            extra: dict[str, bytes] | None = None) -> Path:
+    """A copy of `bundle` with each file member passed through `change` (None drops it), plus `extra`."""
+    out = io.BytesIO()
+    with tarfile.open(bundle) as source, tarfile.open(fileobj=out, mode="w:gz") as copy:
+        for member in source.getmembers():
+            if not member.isfile():
+                copy.addfile(member)
+                continue
+            handle = source.extractfile(member)
+            assert handle is not None
+            changed = change(member.name, handle.read())
+            if changed is None:
+                continue
+            member.name, data = changed[0], changed[1]
+            member.size = len(data)
+            copy.addfile(member, io.BytesIO(data))
+        for name, data in (extra or {}).items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            copy.addfile(info, io.BytesIO(data))
+    target.write_bytes(out.getvalue())
+    return target
+
+
+@pytest.mark.integration
+def test_a_good_bundle_passes(xenkit: Xenkit, built: tuple[Path, str]) -> None:
+    bundle, kver = built
+    result = xenkit("driver", "verify", str(bundle), "--kernel", kver)
+    assert result.code == 0, result.err
+    assert f"{bundle}:xenkit-demo-1.0-1.x86_64.rpm" in result.out and kver in result.out
+
+
+@pytest.mark.parametrize(("case", "shown"), [
+    ("multipath.conf edited", "multipath.conf: sha256 differs from SHA256SUMS"),
+    ("install.sh dropped", "SHA256SUMS lists 'install.sh', which is not in the bundle"),
+    ("extra member", "evil.sh: not in SHA256SUMS"),
+    ("member outside", "is outside the bundle's directory"),
+    ("sums dropped", ": no SHA256SUMS"),
+])
+@pytest.mark.integration
+def test_a_tampered_bundle_fails(xenkit: Xenkit, built: tuple[Path, str], tmp_path: Path, case: str,
+                                 shown: str) -> None:
+    bundle, kver = built
+    top = bundle.name.removesuffix(".tar.gz")
+
+    def change(name: str, data: bytes) -> tuple[str, bytes] | None:
+        if case == "multipath.conf edited" and name.endswith("/multipath.conf"):
+            return name, data + b"# edited\n"
+        if (case == "install.sh dropped" and name.endswith("/install.sh")) or (
+                case == "sums dropped" and name.endswith("/SHA256SUMS")):
+            return None
+        return name, data
+
+    extra = {"extra member": {f"{top}/evil.sh": b"rm -rf /\n"}, "member outside": {"../evil.sh": b"x\n"}}
+    tampered = rewrite(bundle, tmp_path / bundle.name, change, extra.get(case))
+    result = xenkit("driver", "verify", str(tampered), "--kernel", kver)
+    assert result.code == 1
+    assert shown in result.err
+
+
+@pytest.mark.integration
+def test_a_bundle_for_another_kernel(xenkit: Xenkit, built: tuple[Path, str]) -> None:
+    bundle, kver = built
+    result = xenkit("driver", "verify", str(bundle), "--kernel", "2.6.32.12-0.7.1.xs6.0.2.542.170665xen")
+    assert result.code == 1
+    assert f"built for kernel {kver}, expected 2.6.32.12-0.7.1.xs6.0.2.542.170665xen" in result.err
+    assert "vermagic says" in result.err
+
+
+def test_not_a_bundle(xenkit: Xenkit, tmp_path: Path) -> None:
+    junk = tmp_path / "junk.tar.gz"
+    junk.write_bytes(b"\x1f\x8b\x08\x00broken")
+    result = xenkit("driver", "verify", str(junk), "--kernel", "1.2.3")
+    assert result.code == 2
+    assert "not a readable bundle (tar.gz)" in result.err and "Traceback" not in result.err

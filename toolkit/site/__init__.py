@@ -1,0 +1,1 @@
+"""The site file: load and check it whole (load.py), then render every VM all-or-nothing (render.py)."""

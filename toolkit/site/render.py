@@ -1,0 +1,128 @@
+"""Render every guest of a site file: DIR/<vm>/ks.cfg, bootargs.txt and install.sh."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from toolkit.errors import UsageError
+from toolkit.generate.bootargs import BootInput, render_bootargs
+from toolkit.generate.kickstart import KickstartInput, raise_for_problems, render_kickstart
+from toolkit.generate.kscheck import KickstartProblem, validate_kickstart
+from toolkit.generate.vm_install import build_vm_install_plan
+from toolkit.inputs.password import check_hash, hash_password_file
+from toolkit.inputs.sshkeys import read_public_keys
+from toolkit.output import OutputFile
+from toolkit.parallel import map_on_cores
+from toolkit.site.load import Site, SiteError, SiteVm
+
+
+@dataclass(frozen=True)
+class RenderedVm:
+    name: str
+    profile: str
+    files: tuple[OutputFile, ...]
+
+
+@dataclass(frozen=True)
+class _Job:
+    """One guest with its secrets resolved: everything a worker process needs to render it."""
+
+    vm: SiteVm
+    password_hash: str
+    ssh_keys: tuple[str, ...]
+    out_dir: Path
+
+
+class _Secrets:
+    """Reads and hashes each password file once per run, and each key file once.
+
+    Guests sharing a password file share one hash (one salt): hashing it again per guest would cost
+    5,000 SHA-512 rounds each and hide nothing that sharing a password does not already reveal.
+    """
+
+    def __init__(self) -> None:
+        self._hashes: dict[Path, str] = {}
+        self._keys: dict[Path, tuple[str, ...]] = {}
+        self.reported: set[str] = set()
+
+    def password_hash(self, vm: SiteVm) -> str:
+        if vm.password_hash is not None:
+            return check_hash("password_hash", vm.password_hash)
+        assert vm.password_file is not None
+        path = vm.password_file.resolve()
+        if path not in self._hashes:
+            self._hashes[path] = hash_password_file("password_file", path)
+        return self._hashes[path]
+
+    def key_file(self, path: Path) -> tuple[str, ...]:
+        resolved = path.resolve()
+        if resolved not in self._keys:
+            self._keys[resolved] = tuple(read_public_keys(path))
+        return self._keys[resolved]
+
+
+def render_site(
+    site: Site, out_dir: Path, progress: Callable[[int, int, str], None] | None = None
+) -> Iterator[RenderedVm]:
+    """Each guest rendered and validated, in site order; a problem raises when its guest comes up."""
+    jobs = _jobs_with_secrets(site, out_dir)
+    # pykickstart's parse is ms a guest: a large site renders on every core, after one guest of each
+    # profile has warmed the caches here (compiled templates, option parsers) for the workers to inherit.
+    first_of_profile = {job.vm.profile.name: index for index, job in reversed(list(enumerate(jobs)))}
+    results = map_on_cores(_render_job, jobs, warm=sorted(first_of_profile.values()))
+    for index, (job, (result, problems)) in enumerate(zip(jobs, results, strict=True), 1):
+        raise_for_problems(job.vm.profile, problems, job.vm.name)
+        if progress is not None:
+            progress(index, len(jobs), job.vm.name)
+        yield result
+
+
+def _jobs_with_secrets(site: Site, out_dir: Path) -> list[_Job]:
+    """Read every password and key file first, reporting every bad one (once each) as a site problem."""
+    secrets = _Secrets()
+    jobs: list[_Job] = []
+    problems: list[str] = []
+    for index, vm in enumerate(site.vms, 1):
+        errors: list[UsageError] = []
+        password_hash = ""
+        keys: list[str] = []
+        try:
+            password_hash = secrets.password_hash(vm)
+        except UsageError as exc:
+            errors.append(exc)
+        for path in vm.ssh_key_files:
+            try:
+                keys += secrets.key_file(path)
+            except UsageError as exc:
+                errors.append(exc)
+        for error in errors:
+            if error.message not in secrets.reported:  # a shared file's problem is reported once
+                secrets.reported.add(error.message)
+                problems.append(f"{site.path}: vm #{index} ({vm.name}): {error.message}")
+        if not errors:
+            jobs.append(_Job(vm, password_hash, tuple(keys), out_dir))
+    if problems:
+        raise SiteError(problems)
+    return jobs
+
+
+def _render_job(job: _Job) -> tuple[RenderedVm, list[KickstartProblem]]:
+    vm = job.vm
+    network = vm.install.network
+    kickstart = render_kickstart(vm.profile, KickstartInput(
+        network=network, root_password_hash=job.password_hash, timezone=vm.timezone,
+        repo=vm.install.repo, ssh_keys=job.ssh_keys,
+    ), validate=False)
+    assert vm.profile.pykickstart_version is not None
+    problems = validate_kickstart(kickstart, vm.profile.pykickstart_version)
+    repo = vm.install.repo or vm.profile.repo
+    bootargs = render_bootargs(vm.profile, BootInput(network, vm.install.ks_url, repo))
+    script = build_vm_install_plan(vm.profile, vm.install).render_script()
+    directory = job.out_dir / vm.name
+    return RenderedVm(vm.name, vm.profile.name, (
+        OutputFile(directory / "ks.cfg", kickstart, 0o600),  # holds the root password hash
+        OutputFile(directory / "bootargs.txt", bootargs + "\n", 0o644),
+        OutputFile(directory / "install.sh", script, 0o755),
+    )), problems
