@@ -89,7 +89,7 @@ def vm_install(
     from toolkit.catalog.profiles import get_profile
     from toolkit.generate.vm_install import VmInstallInput, build_vm_install_plan, hvm_warning
     from toolkit.inputs.safetext import check_label, check_url
-    from toolkit.inputs.vmsize import parse_disk, parse_memory, parse_vcpus
+    from toolkit.inputs.sizes import parse_disk, parse_memory, parse_vcpus
 
     profile = get_profile(profile_name)
     network = make_guest_network(hostname, ip, gateway, nameservers, interface)

@@ -8,7 +8,7 @@ from toolkit.catalog.profiles import BootMode, Profile
 from toolkit.catalog.xetable import check_commands
 from toolkit.generate.bootargs import BootInput, render_bootargs
 from toolkit.inputs.network import GuestNetwork
-from toolkit.inputs.units import format_size
+from toolkit.inputs.sizes import format_size
 from toolkit.plan.model import Check, Plan, Step, Var, cmd, word
 
 

@@ -23,7 +23,7 @@ from toolkit.errors import UsageError, ValidationError
 from toolkit.generate.vm_install import VmInstallInput
 from toolkit.inputs.network import make_network
 from toolkit.inputs.safetext import check_label, check_url
-from toolkit.inputs.vmsize import parse_disk, parse_memory, parse_vcpus
+from toolkit.inputs.sizes import parse_disk, parse_memory, parse_vcpus
 
 VM_FIELDS = {
     "name": "VM name: also its output directory and the last part of its kickstart URL",
