@@ -1,4 +1,4 @@
-"""The xe plan that creates a guest from a template and starts its installer (field notes section 1)."""
+"""The xe plan that creates a guest from a template and starts its installer."""
 
 from __future__ import annotations
 
