@@ -14,7 +14,6 @@ a user fixes them in one go.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ from toolkit.generate.vm_install import VmInstallInput
 from toolkit.inputs import guest_fields as guest
 from toolkit.inputs.guest_fields import GuestField, Kind
 from toolkit.inputs.network import make_network
+from toolkit.inputs.userfile import read_user_toml
 
 SITE_KEYS = frozenset(field.key for field in guest.SITE_FIELDS)
 
@@ -52,7 +52,7 @@ class Site:
 
 
 def load_site(path: Path) -> Site:
-    raw = _read_toml(path)
+    raw = read_user_toml(path, "site file")
     unknown_top = set(raw) - {"defaults", "vm"}
     problems: list[str] = [f"{path}: unknown table {k!r} (allowed: defaults, vm)" for k in sorted(unknown_top)]
     defaults = raw.get("defaults", {})
@@ -100,22 +100,6 @@ class SiteError(UsageError):
 
     def lines(self) -> list[str]:
         return self.problems
-
-
-def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except FileNotFoundError:
-        raise UsageError(f"site file {path} does not exist") from None
-    except IsADirectoryError:
-        raise UsageError(f"site file {path} is a directory") from None
-    except PermissionError:
-        raise UsageError(f"site file {path} is not readable (permission denied)") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise UsageError(f"site file {path} is not valid TOML: {exc}") from None
-    except UnicodeDecodeError:
-        raise UsageError(f"site file {path} is not UTF-8 text") from None
 
 
 def _check_entry(
