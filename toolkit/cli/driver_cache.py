@@ -66,7 +66,7 @@ def prune_cmd(max_size: str | None, as_json: bool) -> None:
       xenkit driver cache prune
       xenkit driver cache prune --max-size 500MiB
     """
-    from toolkit.inputs.units import parse_size
+    from toolkit.inputs.sizes import parse_size
 
     store = _store()
     bound = store.max_size if max_size is None else parse_size("--max-size", max_size, minimum=0, maximum=MAX_BOUND)
