@@ -300,7 +300,7 @@ def test_ctrl_c_between_two_files_puts_the_first_back(xenkit: Xenkit, guest: Ssh
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     import toolkit.remote.file_edit
 
-    real, started = toolkit.remote.file_edit.replace_via, []
+    real, started = toolkit.remote.file_edit.replace_file, []
 
     def interrupted(ex: object, path: str, old: str, new: str) -> str:
         started.append(path)
@@ -308,7 +308,7 @@ def test_ctrl_c_between_two_files_puts_the_first_back(xenkit: Xenkit, guest: Ssh
             raise KeyboardInterrupt
         return real(ex, path, old, new)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(toolkit.remote.file_edit, "replace_via", interrupted)
+    monkeypatch.setattr(toolkit.remote.file_edit, "replace_file", interrupted)
     result = xenkit("ddk", "network", *ARGS, "--host", "ddk")
     assert result.code in (1, 130) and started == [IFCFG_PATH, NETWORK_PATH]  # click reports it as "aborted"
     assert f"stopped before every file was written; put back as they were: {IFCFG_PATH}" in result.err

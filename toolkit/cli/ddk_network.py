@@ -171,16 +171,16 @@ def _read_current(ex: Executor, path: str) -> _Current:
 
 
 def _apply(ex: Executor, work: list[tuple[FileEdit, _Current]]) -> dict[str, str]:
-    """Write each changed file (backup, atomic replace, read back: fstab_file.replace_via); the backups by path.
+    """Write each changed file (backup, atomic replace, read back: file_edit.replace_file); the backups by path.
 
     The backup of ifcfg-eth0 sits in network-scripts, where initscripts take every ifcfg-* for an interface,
-    except names ending in .bak (/etc/init.d/network filters them out): replace_via's FILE.xenkit-<time>.bak.
+    except names ending in .bak (/etc/init.d/network filters them out): replace_file's FILE.xenkit-<time>.bak.
 
     If one fails (or Ctrl-C stops it), the files written before it are put back as they were, so the VM is never
     left with half a configuration (an address from the new one and a gateway from the old).
     """
     from toolkit.remote.executor import FileInfo
-    from toolkit.remote.file_edit import replace_via
+    from toolkit.remote.file_edit import create_file, replace_file
 
     done: list[_Current] = []
     backups: dict[str, str] = {}
@@ -189,11 +189,9 @@ def _apply(ex: Executor, work: list[tuple[FileEdit, _Current]]) -> dict[str, str
             continue
         try:
             if cur.text is None:  # a new file: nothing to back up; root's 0644, as the VM's own are
-                ex.write_atomic(cur.path, edit.text.encode("utf-8"), FileInfo(0, 0o644, 0, 0, False, True))
-                if _read_current(ex, cur.path).text != edit.text:
-                    raise ToolkitError(f"{ex.name}:{cur.path}: did not read back as written")
+                create_file(ex, cur.path, edit.text, FileInfo(0, 0o644, 0, 0, False, True))
             else:
-                backups[edit.path] = replace_via(ex, cur.path, cur.text, edit.text)
+                backups[edit.path] = replace_file(ex, cur.path, cur.text, edit.text)
         except BaseException as exc:  # whatever stopped it, Ctrl-C too, the files already written go back
             if not done:
                 raise
@@ -210,19 +208,12 @@ def _apply(ex: Executor, work: list[tuple[FileEdit, _Current]]) -> dict[str, str
 
 def _put_back(ex: Executor, done: list[_Current]) -> str:
     """Restore the files written so far (latest first); say which were put back and which were not."""
+    from toolkit.remote.file_edit import restore_file
+
     restored: list[str] = []
     failed: list[str] = []
     for cur in reversed(done):
-        try:
-            if cur.text is None:
-                ex.run(["rm", "-f", "--", cur.path], step=f"removing {cur.path}")
-                ok = ex.stat(cur.path) is None
-            else:
-                ex.write_atomic(cur.path, cur.text.encode("utf-8"), cur.info)
-                ok = _read_current(ex, cur.path).text == cur.text
-        except ToolkitError:
-            ok = False
-        (restored if ok else failed).append(cur.path)
+        (restored if restore_file(ex, cur.path, cur.text, cur.info) else failed).append(cur.path)
     message = f"put back as they were: {', '.join(restored)}" if restored else ""
     if failed:
         message += ("; " if message else "") + f"could NOT put back {', '.join(failed)}: restore from its .bak"
