@@ -221,7 +221,7 @@ def test_an_sr_that_is_not_an_iso_sr_is_refused_though_mounted(xenkit: Xenkit, i
 
 def test_a_timed_out_import_keeps_the_tree(xenkit: Xenkit, iso: Path, dom0: XeHost,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("toolkit.cli.ddk_import.STEP_TIMEOUT", 2.0)
+    monkeypatch.setattr("toolkit.ddk.importer.STEP_TIMEOUT", 2.0)
     dom0.host.set_env({"XE_STATE": str(dom0.state), "XE_LOG": str(dom0.log), "XE_SLOW_ON": "vm-import:5"})
     result = xenkit(*BASE, str(iso), "--host", "dom0")
     tree = f"{MOUNT}/XenServer-6.0.2-DDK"

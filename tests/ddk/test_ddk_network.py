@@ -298,9 +298,9 @@ def test_a_later_failure_puts_the_earlier_files_back(xenkit: Xenkit, guest: SshT
 
 def test_ctrl_c_between_two_files_puts_the_first_back(xenkit: Xenkit, guest: SshTestHost,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    import toolkit.remote.file_edit
+    import toolkit.ddk.network_edit
 
-    real, started = toolkit.remote.file_edit.replace_file, []
+    real, started = toolkit.ddk.network_edit.replace_file, []
 
     def interrupted(ex: object, path: str, old: str, new: str) -> str:
         started.append(path)
@@ -308,7 +308,7 @@ def test_ctrl_c_between_two_files_puts_the_first_back(xenkit: Xenkit, guest: Ssh
             raise KeyboardInterrupt
         return real(ex, path, old, new)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(toolkit.remote.file_edit, "replace_file", interrupted)
+    monkeypatch.setattr(toolkit.ddk.network_edit, "replace_file", interrupted)
     result = xenkit("ddk", "network", *ARGS, "--host", "ddk")
     assert result.code in (1, 130) and started == [IFCFG_PATH, NETWORK_PATH]  # click reports it as "aborted"
     assert f"stopped before every file was written; put back as they were: {IFCFG_PATH}" in result.err
