@@ -1,4 +1,4 @@
-"""`xenkit ddk import`: the DDK VM from its ISO into a pool, through an ISO SR (seed 002 step 3, done as in dom0)."""
+"""`xenkit ddk import`: the DDK VM from its ISO into a pool, through an ISO SR (done as in dom0)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`xenkit ddk network`: the DDK VM's static network (seed 002, step 5): printed, written under a directory,
+"""`xenkit ddk network`: the DDK VM's static network: printed, written under a directory,
 or merged into the VM's own files over SSH with backups, all or nothing."""
 
 from __future__ import annotations

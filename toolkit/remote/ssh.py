@@ -2,7 +2,7 @@
 
 Every wait has a deadline: connect, banner and auth timeouts at login, a per-command timeout while a
 command runs (paramiko's own `timeout=` only bounds single reads, and recv_exit_status() can block forever
-if nobody drains stdout/stderr: field notes section 6, so we drain both ourselves under one deadline).
+if nobody drains stdout/stderr, so we drain both ourselves under one deadline).
 A connection that drops is reported with the step that was running.
 """
 
@@ -40,7 +40,7 @@ from toolkit.remote.transfer import download, upload, write_remote_atomic
 CONNECT_TIMEOUT = 15.0
 SFTP_TIMEOUT = 120.0  # one SFTP request/reply; a host that stops answering is not waited on forever
 # CentOS 5-era OpenSSH (XenServer 6.x dom0, the DDK VM) knows only ssh-rsa signatures with SHA-1;
-# paramiko would otherwise sign with rsa-sha2-* and the login fails (field notes section 6).
+# paramiko would otherwise sign with rsa-sha2-* and the login fails.
 LEGACY_DISABLED = {"pubkeys": ["rsa-sha2-512", "rsa-sha2-256"]}
 _READ = 65536
 

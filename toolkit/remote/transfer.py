@@ -161,7 +161,7 @@ def download(channel: SftpChannel, remote: str, local: Path, progress: ProgressS
             try:
                 with sftp.open(remote, "rb") as handle:
                     total = handle.stat().st_size or 0
-                    # Bounded read-ahead: paramiko's default prefetch has no limit (field notes section 6).
+                    # Bounded read-ahead: paramiko's default prefetch has no limit.
                     handle.prefetch(total, max_concurrent_requests=64)
                     while chunk := handle.read(CHUNK):
                         digest.update(chunk)
