@@ -11,12 +11,14 @@ import contextlib
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from toolkit.errors import ToolkitError
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 # The suffix of every unfinished file or directory xenkit leaves beside a target, here or on a host, so
 # that one name pattern tells a half-done transfer from a real file.
@@ -34,7 +36,8 @@ def replacing(target: Path, *, mode: int | None = None, owner: Ownership | None 
               suffix: str = PART_SUFFIX) -> Iterator[BinaryIO]:
     """A new file that replaces `target` when the block ends without an exception.
 
-    The block writes to a hidden temp file beside `target` (same file system, so the rename is atomic); at
+    The block writes to a hidden temp file beside `target` (opened for reading too, so the block can check
+    what it wrote before the end) (same file system, so the rename is atomic); at
     the end it is flushed, fsynced, given `mode` (None: keep an existing file's mode, else 0666 less the
     umask) and `owner` (where this process may give it), renamed over `target`, and the directory fsynced.
     An exception in the block (a failed check, Ctrl-C) removes the temp file and leaves `target` as it was.
@@ -42,7 +45,7 @@ def replacing(target: Path, *, mode: int | None = None, owner: Ownership | None 
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix, dir=target.parent)
     tmp = Path(tmp_name)
     try:
-        with os.fdopen(fd, "wb") as handle:
+        with os.fdopen(fd, "w+b") as handle:
             yield handle
             handle.flush()
             os.fchmod(handle.fileno(), mode if mode is not None else _default_mode(target))
@@ -98,6 +101,9 @@ class AtomicBatch:
     """
 
     def __init__(self) -> None:
+        # Imported here: the many commands that write one file, or none, need not load concurrent.futures.
+        from concurrent.futures import ThreadPoolExecutor
+
         self._pool = ThreadPoolExecutor(max_workers=IO_THREADS)
         self._pending: list[tuple[Future[Path], Path]] = []
         self._created: list[Path] = []
@@ -196,6 +202,7 @@ def _read_umask() -> int:
 # Read once, here: os.umask() can only be read by setting it, which is not safe while the staging
 # threads create files.
 _UMASK = _read_umask()
+NEW_FILE_MODE = 0o666 & ~_UMASK  # what open() gives a new file
 
 
 def _default_mode(path: Path) -> int:
@@ -203,7 +210,7 @@ def _default_mode(path: Path) -> int:
     try:
         return path.stat().st_mode & 0o7777
     except FileNotFoundError:
-        return 0o666 & ~_UMASK
+        return NEW_FILE_MODE
 
 
 def _fsync_dir(directory: Path) -> None:

@@ -259,7 +259,7 @@ def test_missing_identity_file_is_a_usage_error(ssh_host: SshTestHost, tmp_path:
 def test_download_of_a_directory_is_refused(shared_ssh_host: SshTestHost, tmp_path: Path) -> None:
     ex = _connect(shared_ssh_host)
     try:
-        with pytest.raises(UsageError, match="is not a regular file"):
+        with pytest.raises(UsageError, match=": not a regular file"):
             ex.get(str(tmp_path), tmp_path / "out")
     finally:
         ex.close()

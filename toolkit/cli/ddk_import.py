@@ -10,6 +10,7 @@ import click
 from toolkit.cli.hostopts import host_options, open_host, print_option, print_or_run, say
 from toolkit.cli.options import output_option
 from toolkit.errors import UsageError
+from toolkit.output import PART_SUFFIX
 
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _DIR = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,199}$")  # one plain path component: no /, no leading dot
@@ -119,7 +120,7 @@ def _directory(value: str | None, iso: Path) -> str:
     if value is None:  # the ISO's name, made a plain path component: "XenServer 6.0.2 DDK.iso" -> XenServer_6.0.2_DDK
         stem = re.sub(r"[^A-Za-z0-9._+-]", "_", iso.name.removesuffix(".iso").removesuffix(".ISO"))
         return stem.lstrip("._-+")[:200] or "ddk"
-    if not _DIR.fullmatch(value) or value.endswith(".xenkit-part"):
+    if not _DIR.fullmatch(value) or value.endswith(PART_SUFFIX):
         raise UsageError(f"--dir {value!r}: one directory name of letters, digits and . _ + -, not starting with . "
                          "(it is created in the SR's mount)")
     return value

@@ -21,6 +21,7 @@ from typing import BinaryIO
 
 from toolkit.ddk.iso_tree import NOT_AN_ISO_HINT, TRUNCATED_HINT, IsoEntry, scan
 from toolkit.errors import ToolkitError, UsageError
+from toolkit.output import PART_SUFFIX
 from toolkit.remote.executor import ByteSink
 
 Progress = Callable[[int, int], None]  # (bytes done, bytes in all)
@@ -109,7 +110,7 @@ class DdkIso:
             raise ToolkitError(f"{dest.parent}: {total / 2**20:.1f} MiB needed, {free / 2**20:.1f} MiB free; "
                                "nothing extracted")
         try:
-            tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".xenkit-part", dir=dest.parent))
+            tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=PART_SUFFIX, dir=dest.parent))
         except OSError as exc:
             raise ToolkitError(f"cannot write in {dest.parent}: {exc.strerror or exc}; nothing extracted") from exc
         done = 0

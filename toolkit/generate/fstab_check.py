@@ -12,13 +12,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from toolkit.errors import ToolkitError, UsageError
+from toolkit.inputs.userfile import decode_user_text, read_user_text
 
 if TYPE_CHECKING:
     from toolkit.remote.executor import Executor, FileInfo
 
 MAX_FSTAB = 16 << 20
 _PARSE_ERRORS = re.compile(r"^(\d+) parse errors?", re.M)
-# findmnt --verify's checks grow quadratically with the entries (here 0.08 s at 200, 49 s at 1,500): past
+# findmnt --verify's checks grow quadratically with the entries (a large fstab takes minutes): past
 # this many lines the plain parse, which reports every line libmount cannot read, does the check.
 VERIFY_MAX_LINES = 200
 _PARSE_ERROR_LINE = re.compile(r"parse error at line \d+")
@@ -26,17 +27,7 @@ _PARSE_ERROR_LINE = re.compile(r"parse error at line \d+")
 
 def read_fstab(path: Path) -> str:
     """The file's text; a usage error (naming the file) for anything that is not a readable text file."""
-    try:
-        if path.is_dir():
-            raise UsageError(f"{path}: is a directory, not an fstab file")
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise UsageError(f"{path}: does not exist") from None
-    except PermissionError:
-        raise UsageError(f"{path}: is not readable (permission denied)") from None
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read: {exc.strerror}") from None
-    return decode_fstab(raw, str(path))
+    return read_user_text(path)
 
 
 def read_fstab_via(ex: Executor, path: str) -> tuple[str, FileInfo]:
@@ -46,19 +37,14 @@ def read_fstab_via(ex: Executor, path: str) -> tuple[str, FileInfo]:
     if info is None:
         raise UsageError(f"{label}: does not exist")
     if info.is_dir:
-        raise UsageError(f"{label}: is a directory, not an fstab file")
+        raise UsageError(f"{label}: is a directory")
     if not info.is_file:
-        raise UsageError(f"{label}: is not a regular file")
+        raise UsageError(f"{label}: not a regular file")
     return decode_fstab(ex.read_bytes(path, MAX_FSTAB), label), info
 
 
 def decode_fstab(raw: bytes, label: str) -> str:
-    if b"\0" in raw:
-        raise UsageError(f"{label}: is a binary file (it holds NUL bytes), not an fstab")
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise UsageError(f"{label}: is not UTF-8 text") from None
+    return decode_user_text(raw, label)
 
 
 def unified_diff(path: Path, old: str, new: str) -> str:

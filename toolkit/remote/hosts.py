@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.errors import UsageError
-from toolkit.inputs.tomlfile import read_toml
+from toolkit.inputs.userfile import read_user_toml
 
 HOSTS_FILE = "xenkit.toml"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -110,7 +110,7 @@ def _check_address(text: str, address: str) -> None:
 
 
 def _from_file(text: str, path: Path) -> HostSpec:
-    data = read_toml(path)
+    data = read_user_toml(path)
     unknown = sorted(set(data) - {"known_hosts", "hosts"})
     if unknown:
         raise UsageError(f"{path}: unknown key {unknown[0]!r}; allowed at the top: known_hosts, [hosts.NAME]")

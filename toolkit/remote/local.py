@@ -8,13 +8,14 @@ import os
 import selectors
 import signal
 import subprocess
-import tempfile
 import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import BinaryIO
 
-from toolkit.errors import UsageError
+from toolkit.inputs.userfile import open_error, open_regular
+from toolkit.output import NEW_FILE_MODE, Ownership, replacing, write_bytes_atomic
 from toolkit.remote.executor import (
     DEFAULT_COMMAND_TIMEOUT,
     CommandTimeout,
@@ -102,20 +103,19 @@ class LocalExecutor:
                         stat.S_ISDIR(info.st_mode), stat.S_ISREG(info.st_mode))
 
     def read_bytes(self, path: str, limit: int) -> bytes:
+        fd = open_regular(Path(path))  # a FIFO or a directory is refused, not read
         try:
-            with open(path, "rb") as handle:
+            with os.fdopen(fd, "rb") as handle:
                 data = handle.read(limit + 1)
-        except FileNotFoundError:
-            raise UsageError(f"{path}: does not exist") from None
-        except PermissionError:
-            raise UsageError(f"{path}: is not readable (permission denied)") from None
+        except OSError as exc:
+            raise open_error(path, exc) from None
         if len(data) > limit:
             raise RemoteError(f"{path}: larger than {limit} bytes")
         return data
 
     def write_atomic(self, path: str, data: bytes, like: FileInfo | None) -> None:
         try:
-            write_bytes_atomic(Path(path), data, like)
+            write_bytes_like(Path(path), data, like)
         except OSError as exc:  # reported like the SSH executor's failures: one line, exit 1
             raise RemoteError(f"{path}: cannot write: {exc.strerror or exc}") from None
 
@@ -139,74 +139,58 @@ def _feed(proc: subprocess.Popen[bytes], data: bytes) -> None:
 
 def _copy(source: Path, target: Path, progress: ProgressSink | None) -> Transferred:
     """Copy with a sha256 taken while reading and checked on the written copy before it replaces target."""
+    fd = open_regular(source)
     try:
-        total = source.stat().st_size
+        total = os.fstat(fd).st_size
         digest = hashlib.sha256()
-        fd, part = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".xenkit-part", dir=target.parent)
-    except OSError as exc:
-        raise RemoteError(f"cannot copy {source} to {target}: {exc.strerror or exc}") from None
-    try:
         done = 0
-        with source.open("rb") as src, os.fdopen(fd, "wb") as dst:
+        with os.fdopen(fd, "rb") as src, replacing(target) as dst:
             while chunk := src.read(CHUNK):
                 digest.update(chunk)
                 dst.write(chunk)
                 done += len(chunk)
                 if progress is not None:
                     progress(done, total)
-            dst.flush()
-            os.fsync(dst.fileno())
-        written = sha256_of(Path(part))
-        if written != digest.hexdigest():
-            raise RemoteError(f"{target}: sha256 of the copy ({written}) differs from {source}'s; not replaced")
-        os.replace(part, target)
+            written = _read_back_sha256(dst)
+            if written != digest.hexdigest():
+                raise RemoteError(f"{target}: sha256 of the copy ({written}) differs from {source}'s; not replaced")
     except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(part)
         raise RemoteError(f"cannot copy {source} to {target}: {exc.strerror or exc}") from None
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(part)
-        raise
     return Transferred(str(target), done, digest.hexdigest())
 
 
 def _write_stream(target: Path, fill: StreamFill, size: int | None, progress: ProgressSink | None) -> Transferred:
     """put_stream here: a hidden temp file beside target, checked by reading it back, renamed over target."""
     try:
-        fd, part = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".xenkit-part", dir=target.parent)
-    except OSError as exc:
-        raise RemoteError(f"cannot write {target}: {exc.strerror or exc}") from None
+        with replacing(target, mode=NEW_FILE_MODE) as handle:  # as SFTP creates files, readable by NFS clients
 
-    def write(data: bytes) -> None:
-        view = memoryview(data)
-        try:
-            while view:
-                view = view[os.write(fd, view):]
-        except OSError as exc:  # our write, told apart from the source's read errors, which `fill` raises as is
-            raise RemoteError(f"cannot write {target}: {exc.strerror or exc}; not replaced") from None
+            def write(data: bytes) -> None:
+                try:
+                    handle.write(data)
+                except OSError as exc:  # our write, told apart from the source's read errors, raised by `fill` as is
+                    raise RemoteError(f"cannot write {target}: {exc.strerror or exc}; not replaced") from None
 
-    try:
-        try:
-            umask = os.umask(0o022)
-            os.umask(umask)
-            os.fchmod(fd, 0o666 & ~umask)  # as SFTP creates files: mkstemp's 0600 would hide them from NFS readers
             sink = HashingSink(write, size, progress)
             fill(sink)
             sink.check_size(str(target))
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        written = sha256_of(Path(part))
-        if written != sink.digest.hexdigest():
-            raise RemoteError(f"{target}: sha256 of the written file ({written}) differs from what was sent; "
-                              "not replaced")
-        os.replace(part, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(part)
-        raise
+            written = _read_back_sha256(handle)
+            if written != sink.digest.hexdigest():
+                raise RemoteError(f"{target}: sha256 of the written file ({written}) differs from what was sent; "
+                                  "not replaced")
+    except OSError as exc:
+        raise RemoteError(f"cannot write {target}: {exc.strerror or exc}") from None
     return Transferred(str(target), sink.done, sink.digest.hexdigest())
+
+
+def _read_back_sha256(handle: BinaryIO) -> str:
+    """The sha256 of what a replacing() handle holds so far, read back from the file."""
+    handle.flush()
+    os.fsync(handle.fileno())
+    handle.seek(0)
+    digest = hashlib.sha256()
+    while chunk := handle.read(CHUNK):
+        digest.update(chunk)
+    return digest.hexdigest()
 
 
 def sha256_of(path: Path, start: int = 0, length: int | None = None) -> str:
@@ -224,26 +208,7 @@ def sha256_of(path: Path, start: int = 0, length: int | None = None) -> str:
     return digest.hexdigest()
 
 
-def write_bytes_atomic(path: Path, data: bytes, like: FileInfo | None) -> None:
-    """Temp file beside `path` (mode and owner of `like`), fsync, rename over it, fsync the directory."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".xenkit-tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            if like is not None:
-                os.fchmod(handle.fileno(), like.mode)
-                if os.geteuid() == 0 or like.uid == os.geteuid():
-                    with contextlib.suppress(PermissionError):
-                        os.fchown(handle.fileno(), like.uid, like.gid)
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    directory = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)
+def write_bytes_like(path: Path, data: bytes, like: FileInfo | None) -> None:
+    """`data` as the new content of `path`, with the mode and owner of `like` (else the default)."""
+    owner = Ownership(like.uid, like.gid) if like is not None else None
+    write_bytes_atomic(path, data, mode=like.mode if like is not None else None, owner=owner)

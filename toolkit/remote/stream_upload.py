@@ -20,9 +20,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from toolkit.errors import ToolkitError, UsageError
+from toolkit.output import PART_SUFFIX
 from toolkit.remote.executor import Executor, HashingSink, ProgressSink, RemoteError, StreamFill, Transferred
 from toolkit.remote.sftp_channel import SFTP_ERRORS, SftpChannel
-from toolkit.remote.transfer import BIG_WRITE, PART_SUFFIX, check_size, remote_sha256, remove_quietly, rename_over
+from toolkit.remote.transfer import BIG_WRITE, check_size, remote_sha256, remove_quietly, rename_over
 
 Say = Callable[[str], None]
 

@@ -14,7 +14,6 @@ import hashlib
 import os
 import queue
 import secrets
-import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,22 +22,20 @@ from typing import Any
 import paramiko
 
 from toolkit.errors import UsageError
+from toolkit.inputs.userfile import open_regular
+from toolkit.output import PART_SUFFIX, replacing
 from toolkit.remote.executor import FileInfo, ProgressSink, RemoteError, Transferred
 from toolkit.remote.local import sha256_of
 from toolkit.remote.sftp_channel import SFTP_ERRORS, SftpChannel
 
-PART_SUFFIX = ".xenkit-part"
 CHUNK = 1 << 20
 BIG_WRITE = 255 * 1024
 
 
 def upload(channel: SftpChannel, local: Path, remote: str, progress: ProgressSink | None) -> Transferred:
     label = f"uploading {local} to {channel.label}:{remote}"
-    try:
-        total = local.stat().st_size
-        source = local.open("rb")
-    except OSError as exc:
-        raise RemoteError(f"{local}: cannot read: {exc.strerror or exc}") from None
+    source = os.fdopen(open_regular(local), "rb")  # a FIFO or a directory is refused, not waited on
+    total = os.fstat(source.fileno()).st_size
     part = remote + PART_SUFFIX
     sftp = channel.sftp(label)
     with source:
@@ -148,16 +145,12 @@ def download(channel: SftpChannel, remote: str, local: Path, progress: ProgressS
     if info is None:
         raise UsageError(f"{channel.label}:{remote}: does not exist")
     if not info.is_file:
-        raise UsageError(f"{channel.label}:{remote}: is not a regular file")
+        raise UsageError(f"{channel.label}:{remote}: not a regular file")
     if local.is_dir():
         raise UsageError(f"{local}: is a directory; give a file name")
-    try:
-        fd, part = tempfile.mkstemp(prefix=f".{local.name}.", suffix=PART_SUFFIX, dir=local.parent)
-    except OSError as exc:
-        raise RemoteError(f"{local}: cannot write: {exc.strerror or exc}") from None
     digest, done = hashlib.sha256(), 0
     try:
-        with os.fdopen(fd, "wb") as target:
+        with replacing(local) as target:
             try:
                 with sftp.open(remote, "rb") as handle:
                     total = handle.stat().st_size or 0
@@ -177,23 +170,12 @@ def download(channel: SftpChannel, remote: str, local: Path, progress: ProgressS
                 what = "connection lost" if not channel.alive() else f"failed ({exc})"
                 raise RemoteError(f"{channel.label}: {what} while {label} ({done} bytes received); "
                                   f"{local} was not touched") from exc
-            try:
-                target.flush()
-                os.fsync(target.fileno())
-            except OSError as exc:
-                raise RemoteError(f"{local}: cannot write: {exc.strerror or exc}; not replaced") from None
-        expected = remote_sha256(channel, remote)
-        if digest.hexdigest() != expected:
-            raise RemoteError(f"{local}: sha256 after download is {digest.hexdigest()}, the host has {expected}; "
-                              "not replaced")
-        try:
-            os.replace(part, local)
-        except OSError as exc:
-            raise RemoteError(f"{local}: cannot replace: {exc.strerror or exc}") from None
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(part)
-        raise
+            expected = remote_sha256(channel, remote)
+            if digest.hexdigest() != expected:
+                raise RemoteError(f"{local}: sha256 after download is {digest.hexdigest()}, the host has {expected}; "
+                                  "not replaced")
+    except OSError as exc:  # the temp file beside `local`: created, synced or renamed
+        raise RemoteError(f"{local}: cannot write: {exc.strerror or exc}; not replaced") from None
     return Transferred(str(local), done, expected)
 
 
