@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import json
 import tomllib
+from pathlib import Path
 
 import pytest
 
 import toolkit.catalog.releases as releases_module
-from tests.conftest import ROOT
+from tests.conftest import ROOT, Xenkit
 from toolkit.catalog.releases import (
     Arch,
     Distro,
+    Release,
     base_template,
     default_template_name,
     find_release,
@@ -32,7 +34,7 @@ OLD_RELEASES = "http://old-releases.ubuntu.com/ubuntu/"
 PRECISE_KERNEL = OLD_RELEASES + "dists/precise/main/installer-amd64/current/images/netboot/xen/vmlinuz"
 
 
-def test_catalog_has_every_release_in_order():
+def test_catalog_has_every_release_in_order() -> None:
     releases = load_releases()
     assert [r.codename for r in releases] == UBUNTU + DEBIAN
     assert [r.version for r in releases] == [*UBUNTU_VERSIONS, "6", "7", "8", "9"]
@@ -40,7 +42,7 @@ def test_catalog_has_every_release_in_order():
     assert load_releases() is releases  # cached
 
 
-def test_every_release_has_both_arches_and_the_fields_filled():
+def test_every_release_has_both_arches_and_the_fields_filled() -> None:
     for release in load_releases():
         assert release.arches == (Arch.AMD64, Arch.I386), release.codename
         assert release.name and release.repository.endswith("/") and release.xenserver
@@ -51,7 +53,7 @@ def test_every_release_has_both_arches_and_the_fields_filled():
             assert default_template_name(release, arch).endswith(f"({'64' if arch is Arch.AMD64 else '32'}-bit)")
 
 
-def test_ubuntu_lts_flags_and_names():
+def test_ubuntu_lts_flags_and_names() -> None:
     by_codename = {r.codename: r for r in load_releases()}
     assert {c for c, r in by_codename.items() if r.lts} == {"lucid", "precise", "trusty", "xenial", "bionic"}
     assert by_codename["precise"].name == "Precise Pangolin"
@@ -59,7 +61,7 @@ def test_ubuntu_lts_flags_and_names():
     assert by_codename["wheezy"].name == "Wheezy"
 
 
-def test_base_templates_are_the_stock_lucid_and_squeeze():
+def test_base_templates_are_the_stock_lucid_and_squeeze() -> None:
     precise, wheezy = find_release("precise"), find_release("wheezy")
     assert base_template(precise, "amd64") == "Ubuntu Lucid Lynx 10.04 (64-bit)"
     assert base_template(precise, Arch.I386) == "Ubuntu Lucid Lynx 10.04 (32-bit)"
@@ -67,7 +69,7 @@ def test_base_templates_are_the_stock_lucid_and_squeeze():
     assert base_template(wheezy, "i386") == "Debian Squeeze 6.0 (32-bit)"
 
 
-def test_default_template_names():
+def test_default_template_names() -> None:
     precise = find_release("precise")
     assert default_template_name(precise, "amd64") == "Ubuntu Precise Pangolin 12.04 (64-bit)"  # the seed's name
     assert default_template_name(precise, "i386") == "Ubuntu Precise Pangolin 12.04 (32-bit)"
@@ -86,13 +88,13 @@ def test_default_template_names():
      ("debian-7", "wheezy"), ("debian-7.0", "wheezy"), ("DEBIAN-wheezy", "wheezy"), ("6.0", "squeeze"),
      ("18.04", "bionic"), ("stretch", "stretch")],
 )
-def test_find_release_forms(text, codename):
+def test_find_release_forms(text: str, codename: str) -> None:
     assert find_release(text).codename == codename
 
 
 @pytest.mark.parametrize("text", ["foo", "", "12.4", "ubuntu-7", "debian-12.04", "20.04", "buster", "7.1",
                                   "ubuntu", "precise-updates"])
-def test_unknown_release_lists_the_codenames(text):
+def test_unknown_release_lists_the_codenames(text: str) -> None:
     with pytest.raises(UsageError) as info:
         find_release(text)
     message = str(info.value)
@@ -102,7 +104,7 @@ def test_unknown_release_lists_the_codenames(text):
 
 
 @pytest.mark.parametrize("text", ["arm64", "x86_64", "i686", ""])
-def test_unknown_arch(text):
+def test_unknown_arch(text: str) -> None:
     with pytest.raises(UsageError, match=f'^arch "{text}": unknown; known: amd64, i386$'):
         parse_arch(text)
     with pytest.raises(UsageError, match=f'arch "{text}"'):
@@ -111,7 +113,7 @@ def test_unknown_arch(text):
         netboot_urls(find_release("precise"), text)
 
 
-def test_arch_is_case_insensitive():
+def test_arch_is_case_insensitive() -> None:
     assert parse_arch("AMD64") is Arch.AMD64
 
 
@@ -135,13 +137,13 @@ def test_arch_is_case_insensitive():
         ("http://mirror.example.com/mydists/ubuntu", "http://mirror.example.com/mydists/ubuntu/dists/precise/"),
     ],
 )
-def test_netboot_url_rule(repo, base):
+def test_netboot_url_rule(repo: str, base: str) -> None:
     precise = find_release("precise")
     tail = "main/installer-i386/current/images/netboot/xen/"
     assert netboot_urls(precise, "i386", repo) == (base + tail + "vmlinuz", base + tail + "initrd.gz")
 
 
-def test_netboot_urls_default_to_the_release_repository():
+def test_netboot_urls_default_to_the_release_repository() -> None:
     assert netboot_urls(find_release("precise"), "amd64")[0] == PRECISE_KERNEL
     assert netboot_urls(find_release("wheezy"), "amd64") == (
         "http://archive.debian.org/debian/dists/wheezy/main/installer-amd64/current/images/netboot/xen/vmlinuz",
@@ -150,12 +152,12 @@ def test_netboot_urls_default_to_the_release_repository():
 
 
 @pytest.mark.parametrize("repo", ["cdrom", "nfs:server:/export/ubuntu", "file:///srv/ubuntu/"])
-def test_netboot_urls_only_for_fetchable_repositories(repo):
+def test_netboot_urls_only_for_fetchable_repositories(repo: str) -> None:
     with pytest.raises(UsageError, match="http://, https:// and ftp://"):
         netboot_urls(find_release("precise"), "amd64", repo)
 
 
-def test_repositories():
+def test_repositories() -> None:
     by_codename = {r.codename: r for r in load_releases()}
     for codename in ("xenial", "bionic"):
         assert by_codename[codename].repository == "http://archive.ubuntu.com/ubuntu/"
@@ -166,7 +168,7 @@ def test_repositories():
     assert not any("archive.ubuntu.net" in r.repository for r in load_releases())
 
 
-def test_xenserver_ranges():
+def test_xenserver_ranges() -> None:
     known = ["5.6 SP2", "6.0", "6.1", "6.2", "6.5", "7.0", "7.1"]
     assert xenserver_range(["5.6 SP2", "6.0", "6.1"], known) == "5.6 SP2 - 6.1"
     assert xenserver_range(["6.0"], known) == "6.0"
@@ -176,12 +178,12 @@ def test_xenserver_ranges():
     assert precise.xenserver_range == "5.6 SP2 - 7.4"
 
 
-def test_notes_name_the_seed_release():
+def test_notes_name_the_seed_release() -> None:
     assert "debian-release=precise" in find_release("precise").note
     assert "old-releases" in find_release("maverick").note
 
 
-def _load_with(monkeypatch, tmp_path, text):
+def _load_with(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, text: str) -> tuple[Release, ...]:
     (tmp_path / "releases.toml").write_text(text, encoding="utf-8")
     monkeypatch.setattr(releases_module, "data_dir", lambda name: tmp_path)
     releases_module.load_releases.cache_clear()
@@ -216,7 +218,9 @@ REAL = (ROOT / "templates" / "releases.toml").read_text(encoding="utf-8")
          'lts = true\narches = ["amd64", "i386"]\nrepository = "http://archive.debian.org', "Ubuntu releases only"),
     ],
 )
-def test_malformed_catalog_names_the_entry(monkeypatch, tmp_path, old, new, shown):
+def test_malformed_catalog_names_the_entry(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, old: str, new: str, shown: str
+) -> None:
     assert old in REAL
     broken = REAL.replace(old, new, 1)
     tomllib.loads(broken)  # still TOML: the loader's own checks must catch it
@@ -227,19 +231,19 @@ def test_malformed_catalog_names_the_entry(monkeypatch, tmp_path, old, new, show
     assert info.value.exit_code == 1
 
 
-def test_catalog_that_is_not_toml(monkeypatch, tmp_path):
+def test_catalog_that_is_not_toml(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     with pytest.raises(GeneratedFileError, match=r"releases\.toml: .*line 1"):
         _load_with(monkeypatch, tmp_path, "[[release]\n")
 
 
-def test_the_real_catalog_loads_through_the_same_path(monkeypatch, tmp_path):
+def test_the_real_catalog_loads_through_the_same_path(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     assert len(_load_with(monkeypatch, tmp_path, REAL)) == 21
 
 
 # The CLI
 
 
-def test_cli_table(xenkit):
+def test_cli_table(xenkit: Xenkit) -> None:
     result = xenkit("template", "releases")
     assert (result.code, result.err) == (0, "")
     lines = result.out.splitlines()
@@ -257,7 +261,7 @@ def test_cli_table(xenkit):
     assert all(line == line.rstrip() for line in lines)
 
 
-def test_cli_json_round_trip(xenkit, tmp_path):
+def test_cli_json_round_trip(xenkit: Xenkit, tmp_path: Path) -> None:
     result = xenkit("template", "releases", "--json")
     assert (result.code, result.err) == (0, "")
     data = json.loads(result.out)
@@ -283,14 +287,14 @@ def test_cli_json_round_trip(xenkit, tmp_path):
 
 
 @pytest.mark.parametrize("flag", ["--help", "-h"])
-def test_cli_help_teaches(xenkit, flag):
+def test_cli_help_teaches(xenkit: Xenkit, flag: str) -> None:
     for path in (("template",), ("template", "releases")):
         result = xenkit(*path, flag)
         assert result.code == 0
         assert "xenkit template releases" in result.out
 
 
-def test_cli_unknown_command_is_a_usage_error(xenkit):
+def test_cli_unknown_command_is_a_usage_error(xenkit: Xenkit) -> None:
     result = xenkit("template", "releases", "--bogus")
     assert result.code == 2
     assert result.err.startswith("error: ")
@@ -300,7 +304,7 @@ def test_cli_unknown_command_is_a_usage_error(xenkit):
 # Errors through the CLI edge: `template clone` takes the release and --arch.
 
 
-def test_cli_clone_plan_uses_the_catalog(xenkit):
+def test_cli_clone_plan_uses_the_catalog(xenkit: Xenkit) -> None:
     result = xenkit("template", "clone", "ubuntu-12.04", "--arch", "i386")
     assert result.code == 0, result.err
     assert "'new-name-label=Ubuntu Precise Pangolin 12.04 (32-bit)'" in result.out
@@ -324,7 +328,7 @@ def test_cli_clone_plan_uses_the_catalog(xenkit):
         (["precise", "--name", 'bad"name'], None),
     ],
 )
-def test_cli_clone_bad_input(xenkit, args, message):
+def test_cli_clone_bad_input(xenkit: Xenkit, args: list[str], message: str | None) -> None:
     result = xenkit("template", "clone", *args)
     assert result.code == 2
     assert result.out == ""

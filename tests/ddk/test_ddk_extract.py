@@ -9,18 +9,20 @@ import io
 import os
 import random
 import re
+import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
-from tests.conftest import require_program, run_unprivileged
+from tests.conftest import CliResult, Xenkit, require_program, run_unprivileged
 from tests.support.iso_helpers import make_iso
 from toolkit.cli.ddk import human_size
 from toolkit.ddk import iso as isomod
 from toolkit.ddk.iso import open_iso
-from toolkit.ddk.iso_tree import unsafe_reason
+from toolkit.ddk.iso_tree import IsoEntry, unsafe_reason
 from toolkit.errors import ToolkitError, UsageError
 
 DDK = {
@@ -49,7 +51,7 @@ def expected(files: dict[str, bytes]) -> dict[str, str]:
     return dict(sorted(out.items()))
 
 
-def assert_one_error(result, *shown: str) -> None:
+def assert_one_error(result: CliResult, *shown: str) -> None:
     errors = [line for line in result.err.splitlines() if line.startswith("error:")]
     assert len(errors) == 1, result.err
     assert "Traceback" not in result.err
@@ -63,7 +65,7 @@ def leftovers(parent: Path) -> list[str]:
 
 # --- names ------------------------------------------------------------------------------------------------
 
-def test_rock_ridge_names_byte_for_byte(xenkit, tmp_path):
+def test_rock_ridge_names_byte_for_byte(xenkit: Xenkit, tmp_path: Path) -> None:
     iso = make_iso(tmp_path / "ddk.iso", DDK)
     dest = tmp_path / "out"
     result = xenkit("ddk", "extract", str(iso), str(dest))
@@ -75,7 +77,7 @@ def test_rock_ridge_names_byte_for_byte(xenkit, tmp_path):
     assert leftovers(tmp_path) == []
 
 
-def test_rock_ridge_preferred_over_joliet(tmp_path):
+def test_rock_ridge_preferred_over_joliet(tmp_path: Path) -> None:
     # Joliet names here are the plain ones; the Rock Ridge name of one file differs: Rock Ridge wins.
     iso = make_iso(tmp_path / "ddk.iso", DDK, rr_names={"ddk/README.Linux": "ReadMe-RR.txt"})
     with open_iso(iso) as image:
@@ -83,7 +85,7 @@ def test_rock_ridge_preferred_over_joliet(tmp_path):
         assert "ddk/ReadMe-RR.txt" in {e.name for e in image.files()}
 
 
-def test_joliet_only_names(xenkit, tmp_path):
+def test_joliet_only_names(xenkit: Xenkit, tmp_path: Path) -> None:
     iso = make_iso(tmp_path / "ddk.iso", DDK, rock_ridge=False)
     result = xenkit("ddk", "extract", str(iso), str(tmp_path / "out"))
     assert result.code == 0, result.err
@@ -91,7 +93,7 @@ def test_joliet_only_names(xenkit, tmp_path):
     assert "(Joliet names)" in result.out
 
 
-def test_plain_iso9660_names_are_lowercased_with_a_warning(xenkit, tmp_path):
+def test_plain_iso9660_names_are_lowercased_with_a_warning(xenkit: Xenkit, tmp_path: Path) -> None:
     iso = make_iso(tmp_path / "ddk.iso", DDK, rock_ridge=False, joliet=False)
     result = xenkit("ddk", "extract", str(iso), str(tmp_path / "out"))
     assert result.code == 0, result.err
@@ -101,7 +103,7 @@ def test_plain_iso9660_names_are_lowercased_with_a_warning(xenkit, tmp_path):
     assert "warning:" in result.err and "lowercased" in result.err
 
 
-def test_deep_directories_relocated_by_rock_ridge(tmp_path):
+def test_deep_directories_relocated_by_rock_ridge(tmp_path: Path) -> None:
     deep = "/".join(f"d{i}" for i in range(10)) + "/file"
     files = {**DDK, deep: b"deep"}
     with open_iso(make_iso(tmp_path / "deep.iso", files)) as image:
@@ -113,7 +115,7 @@ def test_deep_directories_relocated_by_rock_ridge(tmp_path):
 
 # --- refused input -----------------------------------------------------------------------------------------
 
-def test_not_a_ddk(xenkit, tmp_path):
+def test_not_a_ddk(xenkit: Xenkit, tmp_path: Path) -> None:
     iso = make_iso(tmp_path / "other.iso", {"docs/readme.txt": b"hi"})
     result = xenkit("ddk", "extract", str(iso), str(tmp_path / "out"))
     assert result.code == 2
@@ -122,7 +124,7 @@ def test_not_a_ddk(xenkit, tmp_path):
 
 
 @pytest.mark.parametrize("cut", ["in the last file", "at a block boundary", "in the directory records"])
-def test_truncated_iso(xenkit, tmp_path, cut):
+def test_truncated_iso(xenkit: Xenkit, tmp_path: Path, cut: str) -> None:
     whole = make_iso(tmp_path / "ddk.iso", DDK).read_bytes()
     keep = {"in the last file": len(whole) - 3000, "at a block boundary": len(whole) - 2 * 2048,
             "in the directory records": 20 * 2048}[cut]
@@ -134,7 +136,7 @@ def test_truncated_iso(xenkit, tmp_path, cut):
     assert not (tmp_path / "out").exists() and leftovers(tmp_path) == []
 
 
-def test_truncated_data_is_refused_though_pycdlib_shortens_it(tmp_path):
+def test_truncated_data_is_refused_though_pycdlib_shortens_it(tmp_path: Path) -> None:
     """pycdlib silently shortens a file that runs past the end of the image; the volume size gives it away."""
     whole = make_iso(tmp_path / "ddk.iso", DDK).read_bytes()
     (tmp_path / "cut.iso").write_bytes(whole[: len(whole) - 3000])
@@ -143,7 +145,7 @@ def test_truncated_data_is_refused_though_pycdlib_shortens_it(tmp_path):
 
 
 @pytest.mark.parametrize("content", [b"", b"just text\n" * 100, os.urandom(100_000)], ids=["empty", "text", "random"])
-def test_not_an_iso(xenkit, tmp_path, content):
+def test_not_an_iso(xenkit: Xenkit, tmp_path: Path, content: bytes) -> None:
     (tmp_path / "not.iso").write_bytes(content)
     result = xenkit("ddk", "extract", str(tmp_path / "not.iso"), str(tmp_path / "out"))
     assert result.code == 2
@@ -152,7 +154,7 @@ def test_not_an_iso(xenkit, tmp_path, content):
 
 
 @pytest.mark.parametrize("seed", range(40))
-def test_damaged_image_is_one_line_or_extracted(xenkit, tmp_path, seed):
+def test_damaged_image_is_one_line_or_extracted(xenkit: Xenkit, tmp_path: Path, seed: int) -> None:
     """A few bytes changed among the descriptors and directory records: pycdlib raises all sorts of errors
     (its own, struct.error, KeyError, UnicodeDecodeError...): each must be exit 2 with one line, or a success."""
     rnd = random.Random(seed)
@@ -179,7 +181,7 @@ def _patched(path: Path, old: bytes, new: bytes) -> Path:
 
 
 @pytest.mark.parametrize("case", ["dotdot-dir", "dot-file", "nul", "slash", "duplicate", "joliet-slash"])
-def test_names_that_would_escape_dest_are_refused(xenkit, tmp_path, case):
+def test_names_that_would_escape_dest_are_refused(xenkit: Xenkit, tmp_path: Path, case: str) -> None:
     iso = tmp_path / "evil.iso"
     files = {**DDK, "zz/evil": b"evil"}
     if case == "dotdot-dir":  # Rock Ridge directory "..": ../evil lands beside DEST (xorriso 1.5.4 writes it there)
@@ -211,11 +213,11 @@ def test_names_that_would_escape_dest_are_refused(xenkit, tmp_path, case):
     ("ddk//x", "an empty component"), ("ddk/", "an empty component"), ("a\0b", "a NUL byte"),
     ("ddk/" + "x" * 256, "a name longer than 255 bytes"), ("ddk/" + "é" * 127, None),
 ])
-def test_unsafe_reason(name, reason):
+def test_unsafe_reason(name: str, reason: str | None) -> None:
     assert unsafe_reason(name) == reason
 
 
-def test_symlinks_are_not_created(xenkit, tmp_path):
+def test_symlinks_are_not_created(xenkit: Xenkit, tmp_path: Path) -> None:
     iso = make_iso(tmp_path / "ddk.iso", DDK, symlinks={"passwd": "../../etc/passwd", "ova": "ddk/ova.xml"})
     result = xenkit("ddk", "extract", str(iso), str(tmp_path / "out"))
     assert result.code == 0, result.err
@@ -227,7 +229,7 @@ def test_symlinks_are_not_created(xenkit, tmp_path):
 
 # --- DEST ----------------------------------------------------------------------------------------------------
 
-def test_non_empty_dest_is_refused_and_untouched(xenkit, tmp_path):
+def test_non_empty_dest_is_refused_and_untouched(xenkit: Xenkit, tmp_path: Path) -> None:
     iso = make_iso(tmp_path / "ddk.iso", DDK)
     dest = tmp_path / "out"
     dest.mkdir()
@@ -239,7 +241,7 @@ def test_non_empty_dest_is_refused_and_untouched(xenkit, tmp_path):
     assert leftovers(tmp_path) == []
 
 
-def test_empty_dest_is_used_and_keeps_its_mode(xenkit, tmp_path):
+def test_empty_dest_is_used_and_keeps_its_mode(xenkit: Xenkit, tmp_path: Path) -> None:
     iso = make_iso(tmp_path / "ddk.iso", DDK)
     dest = tmp_path / "out"
     dest.mkdir(mode=0o750)
@@ -251,7 +253,7 @@ def test_empty_dest_is_used_and_keeps_its_mode(xenkit, tmp_path):
 
 
 @pytest.mark.parametrize("kind", ["file", "symlink", "no parent"])
-def test_dest_that_is_not_a_new_directory(xenkit, tmp_path, kind):
+def test_dest_that_is_not_a_new_directory(xenkit: Xenkit, tmp_path: Path, kind: str) -> None:
     iso = make_iso(tmp_path / "ddk.iso", DDK)
     dest = tmp_path / "out"
     if kind == "file":
@@ -269,12 +271,14 @@ def test_dest_that_is_not_a_new_directory(xenkit, tmp_path, kind):
 
 
 @pytest.mark.parametrize("failure", ["disk full", "ctrl-c"])
-def test_a_failure_half_way_leaves_nothing(xenkit, tmp_path, monkeypatch, failure):
+def test_a_failure_half_way_leaves_nothing(
+    xenkit: Xenkit, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failure: str
+) -> None:
     iso = make_iso(tmp_path / "ddk.iso", DDK)
     real = isomod.DdkIso._write_file
-    calls = []
+    calls: list[str] = []
 
-    def failing(self, entry, target, tick):
+    def failing(self: isomod.DdkIso, entry: IsoEntry, target: Path, tick: Callable[[int], None]) -> None:
         calls.append(entry.name)
         if len(calls) == 3:
             if failure == "ctrl-c":
@@ -297,7 +301,7 @@ def test_a_failure_half_way_leaves_nothing(xenkit, tmp_path, monkeypatch, failur
 
 # --- streaming and progress ------------------------------------------------------------------------------------
 
-def test_progress_covers_every_byte(tmp_path):
+def test_progress_covers_every_byte(tmp_path: Path) -> None:
     calls: list[tuple[int, int]] = []
     with open_iso(make_iso(tmp_path / "ddk.iso", DDK)) as image:
         result = image.extract(tmp_path / "out", progress=lambda done, total: calls.append((done, total)))
@@ -308,7 +312,7 @@ def test_progress_covers_every_byte(tmp_path):
     assert [d for d, _ in calls] == sorted(d for d, _ in calls)
 
 
-def test_files_and_copy_to_stream_one_member(tmp_path, monkeypatch):
+def test_files_and_copy_to_stream_one_member(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(isomod, "READ_CHUNK", 4096)  # several pieces for the 70 kB chunk
     name = "ddk/xvda/chunk-000000000.gz"
     with open_iso(make_iso(tmp_path / "ddk.iso", DDK)) as image:
@@ -325,8 +329,8 @@ def test_files_and_copy_to_stream_one_member(tmp_path, monkeypatch):
             image.copy_to("ddk/none", io.BytesIO())
 
 
-def test_without_copy_file_range(tmp_path, monkeypatch):
-    def unsupported(*_args, **_kwargs):
+def test_without_copy_file_range(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def unsupported(*_args: object, **_kwargs: object) -> None:
         raise OSError(errno.EXDEV, "Invalid cross-device link")
 
     monkeypatch.setattr(os, "copy_file_range", unsupported)
@@ -335,8 +339,8 @@ def test_without_copy_file_range(tmp_path, monkeypatch):
     assert tree(tmp_path / "out") == expected(DDK)
 
 
-def test_disk_space_is_checked_first(tmp_path, monkeypatch):
-    monkeypatch.setattr(isomod.shutil, "disk_usage", lambda _path: SimpleNamespace(total=100, used=90, free=10))
+def test_disk_space_is_checked_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(shutil, "disk_usage", lambda _path: SimpleNamespace(total=100, used=90, free=10))
     with open_iso(make_iso(tmp_path / "ddk.iso", DDK)) as image, pytest.raises(ToolkitError, match="needed"):
         image.extract(tmp_path / "out")
     assert not (tmp_path / "out").exists() and leftovers(tmp_path) == []
@@ -356,7 +360,7 @@ def _xorriso_extract(iso: Path, target: Path) -> dict[str, str]:
 
 @pytest.mark.integration
 @pytest.mark.parametrize("maker", ["pycdlib", "pycdlib joliet-only", "xorriso -as mkisofs -R -J"])
-def test_same_tree_as_xorriso(tmp_path, maker):
+def test_same_tree_as_xorriso(tmp_path: Path, maker: str) -> None:
     iso = tmp_path / "ddk.iso"
     if maker.startswith("xorriso"):
         source = tmp_path / "source"
@@ -374,15 +378,15 @@ def test_same_tree_as_xorriso(tmp_path, maker):
 
 # --- help ---------------------------------------------------------------------------------------------------------
 
-def test_help_teaches_the_next_step(xenkit):
+def test_help_teaches_the_next_step(xenkit: Xenkit) -> None:
     group = xenkit("ddk", "--help")
     assert group.code == 0 and "ddk/ova.xml" in group.out and "xe vm-import" in group.out
     extract = xenkit("ddk", "extract", "--help")
     assert extract.code == 0 and "Rock Ridge" in extract.out and "empty" in extract.out
 
 
-def test_write_error_names_the_file(tmp_path, monkeypatch):
-    def full(*_args, **_kwargs):
+def test_write_error_names_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def full(*_args: object, **_kwargs: object) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
     monkeypatch.setattr(os, "copy_file_range", full)
@@ -394,7 +398,7 @@ def test_write_error_names_the_file(tmp_path, monkeypatch):
     assert not (tmp_path / "out").exists() and leftovers(tmp_path) == []
 
 
-def test_unwritable_parent(open_tmp):
+def test_unwritable_parent(open_tmp: Path) -> None:
     iso = make_iso(open_tmp / "ddk.iso", DDK)
     iso.chmod(0o644)
     parent = open_tmp / "ro"
@@ -413,7 +417,7 @@ def extract_into(iso: Path, dest: Path) -> None:
 
 
 @pytest.mark.parametrize("fast", [True, False], ids=["copy_file_range", "pread"])
-def test_image_cut_short_while_open(tmp_path, fast):
+def test_image_cut_short_while_open(tmp_path: Path, fast: bool) -> None:
     iso = make_iso(tmp_path / "ddk.iso", DDK)
     name = "ddk/xvda/chunk-000000000.gz"
     with open_iso(iso) as image:

@@ -13,7 +13,7 @@ import re
 import shlex
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -62,7 +62,7 @@ def iso(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def sr_mount_root() -> object:
+def sr_mount_root() -> Iterator[Path]:
     """The test host makes /var/run/sr-mount private; the directory must exist here for that (root only)."""
     require_sshd(private_mounts=True)
     root = Path(os.path.realpath("/var/run/sr-mount"))

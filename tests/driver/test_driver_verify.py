@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import require_program
+from tests.conftest import Xenkit, require_program
 from toolkit.driver.elfmodinfo import ModinfoError, kernel_release, read_modinfo
 from toolkit.driver.rpm_inspect import inspect_rpm, verify
 from toolkit.errors import UsageError
@@ -73,7 +73,7 @@ def craft_elf(bits: int, big_endian: bool, machine: int, modinfo: bytes, *, e_ty
 
 
 @pytest.mark.integration
-def test_gcc_module_modinfo(tmp_path):
+def test_gcc_module_modinfo(tmp_path: Path) -> None:
     info = read_modinfo(gcc_module(tmp_path))
     assert info.vermagic == VERMAGIC.strip()
     assert info.fields["license"] == ("GPL",)
@@ -84,7 +84,7 @@ def test_gcc_module_modinfo(tmp_path):
 
 
 @pytest.mark.integration
-def test_32bit_module_modinfo(tmp_path):
+def test_32bit_module_modinfo(tmp_path: Path) -> None:
     info = read_modinfo(gcc_module(tmp_path, m32=True))
     assert (info.elf_class, info.machine, info.vermagic) == (32, "i386", VERMAGIC.strip())
 
@@ -92,7 +92,9 @@ def test_32bit_module_modinfo(tmp_path):
 @pytest.mark.parametrize(("bits", "big_endian", "machine", "name"),
                          [(32, False, 3, "i386"), (32, True, 20, "ppc"), (64, False, 62, "x86-64"),
                           (64, True, 22, "s390")])
-def test_crafted_elf_modinfo_also_read_by_readelf(tmp_path, bits, big_endian, machine, name):
+def test_crafted_elf_modinfo_also_read_by_readelf(
+    tmp_path: Path, bits: int, big_endian: bool, machine: int, name: str
+) -> None:
     elf = craft_elf(bits, big_endian, machine, b"\0license=GPL\0\0\0vermagic=2.6.32.43-0.4.1.xs1.8.0.835.170778xen "
                     b"SMP mod_unload 686 \0alias=x\0")
     info = read_modinfo(elf)
@@ -115,20 +117,20 @@ def test_crafted_elf_modinfo_also_read_by_readelf(tmp_path, bits, big_endian, ma
     (craft_elf(64, False, 62, b"vermagic=1\0", section=".text"), "no .modinfo section"),
     (b"\x7fELF\x03\x01\x01" + bytes(60), "ELF class 3"),
 ])
-def test_modinfo_errors(data, reason):
+def test_modinfo_errors(data: bytes, reason: str) -> None:
     with pytest.raises(ModinfoError, match=reason):
         read_modinfo(data).vermagic  # noqa: B018
 
 
 @pytest.mark.parametrize(("bits", "big_endian"), [(32, False), (64, True)])
-def test_every_truncation_is_a_modinfo_error(bits, big_endian):
+def test_every_truncation_is_a_modinfo_error(bits: int, big_endian: bool) -> None:
     elf = craft_elf(bits, big_endian, 3, b"vermagic=5.10.0 SMP\0")
     for size in range(len(elf)):
         with pytest.raises(ModinfoError):
             read_modinfo(elf[:size]).vermagic  # noqa: B018
 
 
-def test_kernel_release():
+def test_kernel_release() -> None:
     assert kernel_release("5.10.0-xen SMP mod_unload ") == "5.10.0-xen"
     assert kernel_release("  ") == ""
 
@@ -179,7 +181,7 @@ def only_error_lines(err: str) -> list[str]:
 
 @pytest.mark.integration
 @pytest.mark.parametrize("payload", ["w2.xzdio", "w9.gzdio", "w9.bzdio", None])
-def test_good_rpm_passes_and_reads_as_rpm_does(tmp_path, xenkit, payload):
+def test_good_rpm_passes_and_reads_as_rpm_does(tmp_path: Path, xenkit: Xenkit, payload: str | None) -> None:
     ko = gcc_module(tmp_path)
     rpm = build_rpm(tmp_path, {f"{EXTRA}/test.ko": ko, "/usr/share/doc/xenkit-test-driver/README": b"read me\n"},
                     payload=payload)
@@ -199,7 +201,7 @@ def test_good_rpm_passes_and_reads_as_rpm_does(tmp_path, xenkit, payload):
 
 
 @pytest.mark.integration
-def test_wrong_kernel_shows_both_values(tmp_path, xenkit):
+def test_wrong_kernel_shows_both_values(tmp_path: Path, xenkit: Xenkit) -> None:
     rpm = build_rpm(tmp_path, {f"/lib/modules/{OTHER}/extra/test.ko": gcc_module(tmp_path)})
     result = xenkit("driver", "verify", str(rpm), "--kernel", OTHER)
     assert result.code == 1
@@ -216,7 +218,7 @@ def test_wrong_kernel_shows_both_values(tmp_path, xenkit):
     (f"/lib/modules/{KVER}/kernel/drivers/scsi/test.ko", "is not in a driver directory"),
 ])
 @pytest.mark.integration
-def test_module_in_the_wrong_place(tmp_path, xenkit, path, shown):
+def test_module_in_the_wrong_place(tmp_path: Path, xenkit: Xenkit, path: str, shown: str) -> None:
     rpm = build_rpm(tmp_path, {path: gcc_module(tmp_path)})
     result = xenkit("driver", "verify", str(rpm), "--kernel", KVER)
     assert result.code == 1
@@ -225,7 +227,7 @@ def test_module_in_the_wrong_place(tmp_path, xenkit, path, shown):
 
 
 @pytest.mark.integration
-def test_updates_directory_and_compressed_and_hard_linked_modules(tmp_path, xenkit):
+def test_updates_directory_and_compressed_and_hard_linked_modules(tmp_path: Path, xenkit: Xenkit) -> None:
     ko = gcc_module(tmp_path)
     files = {f"/lib/modules/{KVER}/updates/a.ko": ko, f"{EXTRA}/vendor/b.ko.xz": lzma.compress(ko),
              f"{EXTRA}/c.ko.gz": gzip.compress(ko)}
@@ -237,7 +239,7 @@ def test_updates_directory_and_compressed_and_hard_linked_modules(tmp_path, xenk
 
 
 @pytest.mark.integration
-def test_rpm_without_module(tmp_path, xenkit):
+def test_rpm_without_module(tmp_path: Path, xenkit: Xenkit) -> None:
     rpm = build_rpm(tmp_path, {"/usr/share/doc/xenkit-test-driver/README": b"no module here\n"})
     result = xenkit("driver", "verify", str(rpm), "--kernel", KVER)
     assert result.code == 1
@@ -246,7 +248,7 @@ def test_rpm_without_module(tmp_path, xenkit):
 
 
 @pytest.mark.integration
-def test_unreadable_module_is_an_error(tmp_path, xenkit):
+def test_unreadable_module_is_an_error(tmp_path: Path, xenkit: Xenkit) -> None:
     rpm = build_rpm(tmp_path, {f"{EXTRA}/broken.ko": b"\x7fELF\x02\x01\x01", f"{EXTRA}/good.ko": gcc_module(tmp_path)})
     result = xenkit("driver", "verify", str(rpm), "--kernel", KVER)
     assert result.code == 1
@@ -255,7 +257,7 @@ def test_unreadable_module_is_an_error(tmp_path, xenkit):
 
 
 @pytest.mark.integration
-def test_i686_rpm_needs_32bit_modules(tmp_path, xenkit):
+def test_i686_rpm_needs_32bit_modules(tmp_path: Path, xenkit: Xenkit) -> None:
     good = build_rpm(tmp_path, {f"{EXTRA}/test.ko": gcc_module(tmp_path, m32=True)}, target="i686")
     assert inspect_rpm(good).arch == "i686"
     assert xenkit("driver", "verify", str(good), "--kernel", KVER).code == 0
@@ -268,7 +270,7 @@ def test_i686_rpm_needs_32bit_modules(tmp_path, xenkit):
 
 
 @pytest.mark.integration
-def test_group_not_kernel_is_a_warning(tmp_path, xenkit):
+def test_group_not_kernel_is_a_warning(tmp_path: Path, xenkit: Xenkit) -> None:
     rpm = build_rpm(tmp_path, {f"{EXTRA}/test.ko": gcc_module(tmp_path)}, group="Applications/System")
     result = xenkit("driver", "verify", str(rpm), "--kernel", KVER)
     assert result.code == 0
@@ -276,7 +278,7 @@ def test_group_not_kernel_is_a_warning(tmp_path, xenkit):
 
 
 @pytest.mark.integration
-def test_source_rpm_is_refused(tmp_path, xenkit):
+def test_source_rpm_is_refused(tmp_path: Path, xenkit: Xenkit) -> None:
     srpm = build_rpm(tmp_path, {f"{EXTRA}/test.ko": gcc_module(tmp_path)}, source=True)
     result = xenkit("driver", "verify", str(srpm), "--kernel", KVER)
     assert result.code == 1
@@ -285,7 +287,7 @@ def test_source_rpm_is_refused(tmp_path, xenkit):
 
 
 @pytest.mark.integration
-def test_several_rpms_and_json(tmp_path, xenkit):
+def test_several_rpms_and_json(tmp_path: Path, xenkit: Xenkit) -> None:
     good = build_rpm(tmp_path, {f"{EXTRA}/good.ko": gcc_module(tmp_path)})
     bad = build_rpm(tmp_path, {f"{EXTRA}/bad.ko": gcc_module(tmp_path, vermagic=f"{OTHER} SMP")})
     result = xenkit("driver", "verify", str(good), str(bad), "--kernel", KVER, "--json")
@@ -301,7 +303,7 @@ def test_several_rpms_and_json(tmp_path, xenkit):
 
 
 @pytest.mark.integration
-def test_truncated_rpm_is_bad_input(tmp_path, xenkit):
+def test_truncated_rpm_is_bad_input(tmp_path: Path, xenkit: Xenkit) -> None:
     rpm = build_rpm(tmp_path, {f"{EXTRA}/test.ko": gcc_module(tmp_path)}, payload="w2.xzdio")
     data = rpm.read_bytes()
     for size in (4, 96, 200, 1000, len(data) // 2, len(data) - 40, len(data) - 1):
@@ -315,7 +317,7 @@ def test_truncated_rpm_is_bad_input(tmp_path, xenkit):
 
 @pytest.mark.parametrize(("content", "shown"), [(b"", "not an RPM"), (b"\x7fELF not an rpm", "not an RPM"),
                                                 (None, "cannot read: No such file or directory")])
-def test_not_an_rpm_is_bad_input(tmp_path, xenkit, content, shown):
+def test_not_an_rpm_is_bad_input(tmp_path: Path, xenkit: Xenkit, content: bytes | None, shown: str) -> None:
     path = tmp_path / "driver.rpm"
     if content is not None:
         path.write_bytes(content)
@@ -328,7 +330,7 @@ def test_not_an_rpm_is_bad_input(tmp_path, xenkit, content, shown):
 
 
 @pytest.mark.integration
-def test_zstd_payload(tmp_path, xenkit):
+def test_zstd_payload(tmp_path: Path, xenkit: Xenkit) -> None:
     rpm = build_rpm(tmp_path, {f"{EXTRA}/test.ko": gcc_module(tmp_path)}, payload="w19.zstdio")
     if rpm_query(rpm, "--queryformat", "%{PAYLOADCOMPRESSOR}") != "zstd":
         pytest.skip("this rpmbuild writes no zstd payloads")
@@ -345,14 +347,14 @@ def test_zstd_payload(tmp_path, xenkit):
 
 
 @pytest.mark.parametrize("kver", ["", "5.10 xen", "../5.10"])
-def test_bad_kernel_option(tmp_path, xenkit, kver):
+def test_bad_kernel_option(tmp_path: Path, xenkit: Xenkit, kver: str) -> None:
     result = xenkit("driver", "verify", str(tmp_path / "x.rpm"), "--kernel", kver)
     assert result.code == 2
     (error,) = only_error_lines(result.err)
     assert error.startswith("error: --kernel: ")
 
 
-def test_help_teaches_why(xenkit):
+def test_help_teaches_why(xenkit: Xenkit) -> None:
     result = xenkit("driver", "verify", "--help")
     assert result.code == 0
     text = " ".join(result.out.split())

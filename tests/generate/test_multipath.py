@@ -15,6 +15,7 @@ import hashlib
 import os
 import re
 import subprocess
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -111,6 +112,7 @@ PARSED_STANZA = {
     "failback": "immediate", "no_path_retry": "queue",
 }
 COMPLAINT = re.compile(r"invalid keyword|unknown|deprecated|ignoring", re.IGNORECASE)
+ParseConfig = Callable[[str], tuple[str, list[str]]]  # config text -> (multipath -t output, complaint lines)
 
 
 # -- rendering ------------------------------------------------------------------------------------------
@@ -258,7 +260,7 @@ def _etc_state() -> tuple[object, ...]:
 
 
 @pytest.fixture
-def parse_config(tmp_path: Path):
+def parse_config(tmp_path: Path) -> Iterator[ParseConfig]:
     """Run `multipath -t` on a config text as /etc/multipath.conf; return (stdout, complaint lines)."""
     binary = require_program("multipath")
     require_program("unshare")
@@ -303,7 +305,7 @@ def multiflex(dump: str) -> list[dict[str, str]]:
 
 @pytest.mark.integration
 @pytest.mark.parametrize("dialect", [Dialect.MODERN, Dialect.V049], ids=str)
-def test_real_parser_accepts_the_file(parse_config, dialect: Dialect) -> None:
+def test_real_parser_accepts_the_file(parse_config: ParseConfig, dialect: Dialect) -> None:
     """Modern: the issue's check. 0.4.9: the conservative default for uncertain dom0s parses clean too."""
     dump, complaints = parse_config(render_multipath_conf("intel-multiflex", dialect))
     assert complaints == []
@@ -315,7 +317,7 @@ def test_real_parser_accepts_the_file(parse_config, dialect: Dialect) -> None:
 
 
 @pytest.mark.integration
-def test_real_parser_rejects_the_047_file(parse_config) -> None:
+def test_real_parser_rejects_the_047_file(parse_config: ParseConfig) -> None:
     """The check can fail: 0.4.7's keywords are what the modern parser complains about."""
     dump, complaints = parse_config(render_multipath_conf("intel-multiflex", Dialect.V047))
     assert len(complaints) == 2, complaints
@@ -326,7 +328,7 @@ def test_real_parser_rejects_the_047_file(parse_config) -> None:
 
 
 @pytest.mark.integration
-def test_real_parser_complains_about_a_typo(parse_config) -> None:
+def test_real_parser_complains_about_a_typo(parse_config: ParseConfig) -> None:
     text = EXPECTED[Dialect.MODERN].replace("\t\tfailback ", "\t\tfailbak ")
     _, complaints = parse_config(text)
     assert len(complaints) == 1 and "invalid keyword in the device section: failbak" in complaints[0]

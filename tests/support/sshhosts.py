@@ -18,10 +18,10 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from contextlib import suppress
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pytest
 
@@ -309,7 +309,8 @@ class SshTestHost:
         self.stop()
         if self.namespace is not None:
             end_process_tree(self.namespace, signal.SIGKILL)
-            self.namespace.stdout.close()  # type: ignore[union-attr]
+            if self.namespace.stdout is not None:
+                self.namespace.stdout.close()
             self.namespace = None
 
     def run_inside(self, argv: Sequence[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
@@ -343,14 +344,19 @@ class SshTestHost:
         return [require_program("ssh"), "-F", "/dev/null", *(f"-o{o}" for o in opts), "-i",
                 str(key or self.client_key), "-p", str(self.port), f"{self.user}@{self.address}", *command]
 
-    def connect_kwargs(self) -> dict[str, Any]:
+    def connect_kwargs(self) -> dict[str, object]:
         """Arguments for paramiko's SSHClient.connect: this host, its client key only, bounded waits."""
         return {"hostname": self.address, "port": self.port, "username": self.user,
                 "key_filename": str(self.client_key), "look_for_keys": False, "allow_agent": False,
                 "timeout": TIMEOUT, "banner_timeout": TIMEOUT, "auth_timeout": TIMEOUT}
 
 
-SshHostFactory = Callable[..., SshTestHost]
+class SshHostFactory(Protocol):
+    """The ssh_host_factory fixture: a started SshTestHost, closed at teardown."""
+
+    def __call__(self, legacy: bool = False, private_mounts: Sequence[str] = (),
+                 env: Mapping[str, str] | None = None) -> SshTestHost: ...
+
 _HOSTS = pytest.StashKey[list[SshTestHost]]()
 
 

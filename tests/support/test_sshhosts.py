@@ -15,7 +15,6 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import paramiko
 import pytest
@@ -31,7 +30,7 @@ def run(argv: list[str]) -> subprocess.CompletedProcess[str]:
 
 
 @contextmanager
-def connected(host: SshTestHost, **kwargs: Any) -> Iterator[paramiko.SSHClient]:
+def connected(host: SshTestHost, **kwargs: object) -> Iterator[paramiko.SSHClient]:
     """A paramiko client that trusts only the host's known_hosts file (RejectPolicy for anything else)."""
     client = paramiko.SSHClient()
     client.set_missing_host_key_policy(paramiko.RejectPolicy())

@@ -6,10 +6,10 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import pytest
 
@@ -31,7 +31,10 @@ class Result:
     err: str
 
 
-Xe = Callable[..., Result]
+class Xe(Protocol):
+    """The xe fixture: runs the simulator with ARGS, and environment variables added."""
+
+    def __call__(self, *args: str, **extra_env: str) -> Result: ...
 
 
 @pytest.fixture
