@@ -20,7 +20,9 @@ import paramiko
 import pytest
 
 from tests.conftest import require_program
-from tests.support.sshhosts import SshHostFactory, SshTestHost, fingerprint, make_keypair, process_alive
+from tests.support.process_tree import process_alive
+from tests.support.ssh_test_host import fingerprint
+from tests.support.sshhosts import SshHostFactory, SshTestHost, make_keypair
 
 # The fixtures ssh_host, ssh_host_factory and shared_ssh_host come from the plugin tests/conftest.py loads.
 
