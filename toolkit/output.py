@@ -1,16 +1,67 @@
-"""Atomic file writes: a reader sees the old file or the new one, never half of either."""
+"""Atomic file writes: a reader sees the old file or the new one, never half of either.
+
+`replacing()` is the one way a file is written in place on this machine (a hidden temp file beside the
+target, fsync, mode and owner, rename, fsync of the directory); `AtomicBatch` stages many files and
+replaces them together.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from toolkit.errors import ToolkitError
+
+# The suffix of every unfinished file or directory xenkit leaves beside a target, here or on a host, so
+# that one name pattern tells a half-done transfer from a real file.
+PART_SUFFIX = ".xenkit-part"
+
+
+@dataclass(frozen=True)
+class Ownership:
+    uid: int
+    gid: int
+
+
+@contextlib.contextmanager
+def replacing(target: Path, *, mode: int | None = None, owner: Ownership | None = None,
+              suffix: str = PART_SUFFIX) -> Iterator[BinaryIO]:
+    """A new file that replaces `target` when the block ends without an exception.
+
+    The block writes to a hidden temp file beside `target` (same file system, so the rename is atomic); at
+    the end it is flushed, fsynced, given `mode` (None: keep an existing file's mode, else 0666 less the
+    umask) and `owner` (where this process may give it), renamed over `target`, and the directory fsynced.
+    An exception in the block (a failed check, Ctrl-C) removes the temp file and leaves `target` as it was.
+    """
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix, dir=target.parent)
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            yield handle
+            handle.flush()
+            os.fchmod(handle.fileno(), mode if mode is not None else _default_mode(target))
+            if owner is not None and (os.geteuid() == 0 or owner.uid == os.geteuid()):
+                with contextlib.suppress(PermissionError):
+                    os.fchown(handle.fileno(), owner.uid, owner.gid)
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    _fsync_dir(target.parent)
+
+
+def write_bytes_atomic(target: Path, data: bytes, *, mode: int | None = None, owner: Ownership | None = None) -> None:
+    """`data` as the new content of `target`, through replacing()."""
+    with replacing(target, mode=mode, owner=owner) as handle:
+        handle.write(data)
 
 
 @dataclass(frozen=True)
@@ -110,7 +161,7 @@ def _write_error(exc: OSError) -> ToolkitError:
 
 def _stage(out: OutputFile) -> Path:
     """Write `out` to a new temporary file beside its target, synced; return the temporary's path."""
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{out.path.name}.", suffix=".tmp", dir=out.path.parent)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{out.path.name}.", suffix=PART_SUFFIX, dir=out.path.parent)
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:

@@ -10,10 +10,11 @@ import pytest
 
 from tests.conftest import Xenkit, run_unprivileged
 from toolkit.errors import UsageError
-from toolkit.remote.file_edit import read_fstab
+from toolkit.generate.fstab_check import read_fstab
 
 FSTAB = "# static\nUUID=a / ext4 errors=remount-ro 0 1\r\n/dev/b none swap sw 0 0\n/dev/c /data xfs defaults 0 2\n"
 DONE = FSTAB.replace("errors=remount-ro 0", "errors=remount-ro,nobarrier 0")
+PAST = 1_000_000_000_123_456_789  # ns: a file time from 2001
 
 
 @pytest.fixture
@@ -46,6 +47,7 @@ def test_write_backs_up_keeps_mode_and_owner_and_is_idempotent(xenkit: Xenkit, f
     fstab.chmod(0o640)
     owner = (65534, 65534) if os.geteuid() == 0 else (os.getuid(), os.getgid())
     os.chown(fstab, *owner)
+    os.utime(fstab, ns=(PAST, PAST))
     result = xenkit("fstab", "nobarrier", str(fstab))
     assert result.code == 0, result.err
     assert fstab.read_bytes() == DONE.encode()
@@ -54,6 +56,7 @@ def test_write_backs_up_keeps_mode_and_owner_and_is_idempotent(xenkit: Xenkit, f
     [backup] = _backups(fstab)
     assert backup.read_bytes() == FSTAB.encode()
     assert (backup.stat().st_mode & 0o7777, backup.stat().st_uid) == (0o640, owner[0])
+    assert backup.stat().st_mtime_ns == PAST  # the backup shows when the file last changed
     again = xenkit("fstab", "nobarrier", str(fstab))
     assert again.code == 0 and "nothing to change" in again.err
     assert xenkit("fstab", "nobarrier", str(fstab), "--check").code == 0
@@ -69,9 +72,9 @@ def test_spelling_barrier_0(xenkit: Xenkit, fstab: Path) -> None:
 def test_a_text_findmnt_cannot_parse_is_not_written(
     xenkit: Xenkit, fstab: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import toolkit.remote.file_edit
+    import toolkit.generate.fstab_check
 
-    monkeypatch.setattr(toolkit.remote.file_edit, "findmnt_parse_errors", lambda text: 2)
+    monkeypatch.setattr(toolkit.generate.fstab_check, "findmnt_parse_errors", lambda text: 2)
     result = xenkit("fstab", "nobarrier", str(fstab))
     assert result.code == 1 and "findmnt cannot parse 2 line(s)" in result.err
     assert fstab.read_bytes() == FSTAB.encode() and _backups(fstab) == []

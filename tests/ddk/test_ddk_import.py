@@ -6,59 +6,20 @@ simulator (tests/support/xe_sim/xe_sim.py, whose vm-import reads the export on t
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import os
-import re
-import shlex
 import subprocess
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import CliResult, require_program
-from tests.support.iso_helpers import make_iso
+from tests.ddk.import_samples import BASE, DDK, DISK, LABEL, MOUNT, Xenkit, errors
 from tests.support.remote_helpers import XeHost, isolate_home, write_hosts_file
 from tests.support.sshhosts import SshHostFactory, require_sshd
 from tests.support.xe_sim.xe_sim_state import ISO_LIBRARY, NETWORK_ETH0, stock_uuid
-from toolkit.catalog.xetable import problems_in
 from toolkit.ddk.iso import DdkIso
-from toolkit.errors import ToolkitError
-from toolkit.remote.local import LocalExecutor
-from toolkit.remote.stream_upload import StreamFile, upload_tree
-
-Xenkit = Callable[..., CliResult]
-LABEL = "XenServer DDK 6.0.2"
-DISK = bytes(range(256)) * 10_000 + b"tail"  # 2.4 MiB: two chunks
-CUT = 2 << 20
-OVA = f"""<?xml version="1.0" ?>
-<appliance version="0.1">
-  <vm name="vm">
-    <label>{LABEL}</label>
-    <shortdesc>Driver Development Kit</shortdesc>
-    <config mem_set="536870912" vcpus="1"/>
-    <hacks is_hvm="false" kernel_boot_cmdline="console=hvc0"/>
-    <vbd device="xvda" function="root" mode="w" vdi="vdi_xvda"/>
-  </vm>
-  <vdi name="vdi_xvda" size="{len(DISK)}" source="file://xvda" type="dir-gzipped-chunks" variety="system"/>
-</appliance>
-""".encode()
-DDK = {
-    "ddk/ova.xml": OVA,
-    "ddk/xvda/chunk-000000000.gz": gzip.compress(DISK[:CUT], mtime=0),
-    "ddk/xvda/chunk-000000001.gz": gzip.compress(DISK[CUT:], mtime=0),
-    "README.txt": b"not part of the VM: not copied\n",
-}
-ISO_SR = stock_uuid("sr", ISO_LIBRARY)
-MOUNT = f"/var/run/sr-mount/{ISO_SR}"
-BASE = ["ddk", "import", "--sr-name", ISO_LIBRARY, "--network", NETWORK_ETH0]
-
-
-@pytest.fixture(scope="module")
-def iso(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_iso(tmp_path_factory.mktemp("iso") / "XenServer-6.0.2-DDK.iso", DDK)
 
 
 @pytest.fixture(scope="module")
@@ -107,49 +68,11 @@ def uploaded(directory: str = "XenServer-6.0.2-DDK") -> dict[str, str]:
             if name.startswith("ddk/")}
 
 
-def errors(result: CliResult) -> list[str]:
-    assert "Traceback" not in result.err
-    return [line for line in result.err.splitlines() if line.startswith("error:")]
-
-
 def vms(dom0: XeHost) -> list[str]:
     return [v for v in dom0.xe("vm-list", "is-control-domain=false", "--minimal").split(",") if v]
 
 
-# --- the plan, printed ------------------------------------------------------------------------------------
-
-def xe_lines(script: str) -> list[list[str]]:
-    """The xe commands of a rendered plan: plain lines, $(...) captures and undo entries."""
-    found = []
-    for line in script.splitlines():
-        match = re.match(r"^\w+=\$\((xe .*)\)$", line) or re.match(r"^(xe .*)$", line)
-        undo = re.match(r"^xenkit_undo\+=\((.*)\)$", line)
-        if match:
-            found.append(shlex.split(match.group(1)))
-        elif undo:
-            found.append(shlex.split(shlex.split(undo.group(1))[0]))
-    return found
-
-
-@pytest.mark.parametrize("extra", [[], ["--disk-sr", "Local storage", "--name-label", "DDK 6.0.2", "--dir", "ddk"]])
-def test_printed_plan_is_bash_and_every_xe_command_is_in_the_table(xenkit: Xenkit, iso: Path, tmp_path: Path,
-                                                                   extra: list[str]) -> None:
-    result = xenkit(*BASE, str(iso), "--print", *extra)
-    assert result.code == 0, result.err
-    script = tmp_path / "import.sh"
-    script.write_text(result.out)
-    check = subprocess.run([require_program("bash"), "-n", str(script)], capture_output=True, text=True)
-    assert check.returncode == 0, check.stderr
-    commands = xe_lines(result.out)
-    assert commands[0] == ["xe", "sr-list", f"name-label={ISO_LIBRARY}", "content-type=iso", "--minimal"]
-    assert [c[1] for c in commands if c[1] not in ("sr-list", "network-list", "vm-list", "vm-param-set")] == [
-        "vm-import", "vm-uninstall", "vif-create", "vm-start"]
-    for argv in commands:
-        assert problems_in(argv) == [], argv
-    directory = "ddk" if extra else "XenServer-6.0.2-DDK"
-    assert f'test -f /var/run/sr-mount/"${{sr_uuid}}"/{directory}/ddk/ova.xml\n' in result.out
-    assert "copies it there from the ISO" in result.out  # the upload is xenkit's, not the script's: it says so
-
+# --- the plan, printed, run by hand in dom0 ------------------------------------------------------------------
 
 def test_the_printed_plan_imports_a_tree_put_there_by_hand(xenkit: Xenkit, iso: Path, dom0: XeHost,
                                                            tmp_path: Path) -> None:
@@ -221,7 +144,7 @@ def test_an_sr_that_is_not_an_iso_sr_is_refused_though_mounted(xenkit: Xenkit, i
 
 def test_a_timed_out_import_keeps_the_tree(xenkit: Xenkit, iso: Path, dom0: XeHost,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("toolkit.cli.ddk_import.STEP_TIMEOUT", 2.0)
+    monkeypatch.setattr("toolkit.ddk.importer.STEP_TIMEOUT", 2.0)
     dom0.host.set_env({"XE_STATE": str(dom0.state), "XE_LOG": str(dom0.log), "XE_SLOW_ON": "vm-import:5"})
     result = xenkit(*BASE, str(iso), "--host", "dom0")
     tree = f"{MOUNT}/XenServer-6.0.2-DDK"
@@ -273,51 +196,3 @@ def test_ctrl_c_during_the_upload_leaves_nothing(xenkit: Xenkit, iso: Path, dom0
     assert result.code in (1, 130) and "FAILED" in result.err  # click reports Ctrl-C as "error: aborted"
     assert inside(dom0, f"ls -A {MOUNT}") == "" and vms(dom0) == []
     assert not [c for c in dom0.calls() if c[1] == "vm-import"]
-
-
-def test_not_a_ddk_iso(xenkit: Xenkit, tmp_path: Path) -> None:
-    other = make_iso(tmp_path / "other.iso", {"docs/readme.txt": b"hi"})
-    for mode in (["--print"], ["--host", "nowhere.invalid"]):  # refused before any connection
-        result = xenkit(*BASE, str(other), *mode)
-        assert result.code == 2 and "not a DDK ISO: no ddk/ova.xml" in errors(result)[0]
-
-
-@pytest.mark.parametrize(("options", "shown"), [
-    ([], "give the ISO SR: --sr-name NAME or --sr-uuid UUID"),
-    (["--sr-name", "a", "--sr-uuid", ISO_SR], "--sr-name and --sr-uuid: give one"),
-    (["--sr-uuid", "not-a-uuid"], "not a uuid"),
-    (["--sr-name", "a", "--dir", "../etc"], "--dir '../etc': one directory name"),
-    (["--sr-name", "a", "--dir", ".hidden"], "one directory name"),
-    (["--sr-name", "a'b"], "--sr-name"),
-    (["--sr-name", "a", "--reuse"], "only with --host"),
-])
-def test_bad_options(xenkit: Xenkit, iso: Path, options: list[str], shown: str) -> None:
-    result = xenkit("ddk", "import", str(iso), *options)
-    assert result.code == 2 and len(errors(result)) == 1 and shown in errors(result)[0], result.err
-
-
-def test_help_teaches(xenkit: Xenkit) -> None:
-    result = xenkit("ddk", "import", "--help")
-    assert result.code == 0
-    for text in ("xe vm-import filename=", "--sr-name", "--reuse", "--keep", "Examples:", "/var/run/sr-mount"):
-        assert text in result.out
-
-
-# --- the pieces: upload_tree through the local executor, and the simulator's vm-import ----------------------
-
-def test_upload_tree_is_all_or_nothing(tmp_path: Path) -> None:
-    def fill(data: bytes, fail: bool = False) -> Callable[[object], None]:
-        def write(sink: object) -> None:
-            sink.write(data)  # type: ignore[attr-defined]
-            if fail:
-                raise ToolkitError("source broke")
-        return write
-
-    files = [StreamFile("d/a", 3, fill(b"abc")), StreamFile("d/e/b", 2, fill(b"xy"))]
-    assert upload_tree(LocalExecutor(), str(tmp_path / "t"), ["d", "d/e"], files) == 5
-    assert (tmp_path / "t/d/e/b").read_bytes() == b"xy" and sorted(os.listdir(tmp_path)) == ["t"]
-    for bad in (StreamFile("d/c", 3, fill(b"abc", fail=True)), StreamFile("d/c", 9, fill(b"short"))):
-        with pytest.raises(ToolkitError, match=r"source broke|5 bytes, 9 expected"):
-            upload_tree(LocalExecutor(), str(tmp_path / "u"), ["d"], [files[0], bad])
-        assert sorted(os.listdir(tmp_path)) == ["t"]  # no u, no hidden part directory
-

@@ -143,7 +143,7 @@ def rejects(path: Path, *shown: str) -> UsageError:
     with pytest.raises(UsageError) as info:
         read_password_file("--root-password-file", path)
     err = info.value
-    assert str(err).startswith("--root-password-file: ")
+    assert str(err).startswith(f"--root-password-file {path}: ")  # the user-file wording: OPTION FILE: problem
     for text in shown:
         assert text in err.message
     full = "".join(traceback.format_exception(err)) + repr(err) + str(err.hint)
@@ -200,7 +200,7 @@ def test_unreadable(open_tmp: Path) -> None:
     path.write_text(SECRET + "\n")
     path.chmod(0)
     message = run_unprivileged(lambda: read_password_file("--root-password-file", path))
-    assert message == f"--root-password-file: {path} is not readable (permission denied)"
+    assert message == f"--root-password-file {path}: is not readable (permission denied)"
     assert SECRET not in message
 
 

@@ -193,7 +193,7 @@ def test_directory(tmp_path: Path) -> None:
 def test_non_utf8_file(tmp_path: Path, keys: dict[str, str]) -> None:
     path = tmp_path / "keys"
     path.write_bytes(keys["ed25519"].encode() + b" caf\xe9\n")
-    rejects(lambda: read_public_keys(path), str(path), "cannot read")
+    rejects(lambda: read_public_keys(path), str(path), "is not UTF-8 text")
 
 
 def test_unreadable_file(open_tmp: Path, keys: dict[str, str]) -> None:
@@ -201,4 +201,4 @@ def test_unreadable_file(open_tmp: Path, keys: dict[str, str]) -> None:
     path.write_text(keys["ed25519"] + "\n")
     path.chmod(0)
     message = run_unprivileged(lambda: read_public_keys(path))
-    assert message == f"ssh key file {path}: cannot read: Permission denied"
+    assert message == f"ssh key file {path}: is not readable (permission denied)"

@@ -66,6 +66,7 @@ def _read(host: SshTestHost, path: str = "/etc/fstab") -> bytes:
 
 
 def test_edit_over_sftp_with_backup_mode_and_owner(xenkit: Xenkit, guest: SshTestHost) -> None:
+    _inside(guest, "touch -d @1000000000 /etc/fstab")
     result = xenkit("fstab", "nobarrier", "--host", "guest")
     assert result.code == 0, result.err
     assert _read(guest) == DONE.encode()
@@ -73,7 +74,7 @@ def test_edit_over_sftp_with_backup_mode_and_owner(xenkit: Xenkit, guest: SshTes
     backups = _inside(guest, "ls /etc | grep '^fstab.xenkit-' || true").split()
     assert len(backups) == 1 and backups[0].endswith(".bak")
     assert _read(guest, f"/etc/{backups[0]}") == FSTAB.encode()
-    assert _inside(guest, f"stat -c '%a %u %g' /etc/{backups[0]}").split() == ["640", "0", "42"]
+    assert _inside(guest, f"stat -c '%a %u %g %Y' /etc/{backups[0]}").split() == ["640", "0", "42", "1000000000"]
     assert "entries changed; backup: /etc/fstab.xenkit-" in result.err
     assert _inside(guest, "ls -a /etc | grep -c xenkit-tmp || true").strip() == "0"  # no temp file left
     again = xenkit("fstab", "nobarrier", "--host", "guest")

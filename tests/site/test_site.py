@@ -203,7 +203,7 @@ def test_every_bad_secret_file_is_reported_once(tmp_path: Path) -> None:
     with pytest.raises(SiteError) as caught, AtomicBatch():
         list(render_site(load_site(path), tmp_path / "out"))
     assert caught.value.problems == [
-        f"{path}: vm #1 (a): password_file: {tmp_path / 'empty.txt'} is empty; its first line must be the password",
+        f"{path}: vm #1 (a): password_file {tmp_path / 'empty.txt'}: is empty; its first line must be the password",
         f"{path}: vm #2 (b): ssh key file {tmp_path / 'bad1.pub'} line 1: the key's base64 data is corrupt",
         f"{path}: vm #2 (b): ssh key file {tmp_path / 'bad2.pub'} line 1: the key's base64 data is corrupt",
     ]

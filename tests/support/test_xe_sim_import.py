@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
-from tests.ddk.test_ddk_import import DDK, ISO_SR, LABEL, OVA
+from tests.ddk.import_samples import DDK, ISO_SR, LABEL, OVA
 from tests.support.xe_sim.xe_sim_state import ISO_LIBRARY, stock_uuid
 
 SIM = ROOT / "tests" / "support" / "xe_sim" / "xe_sim.py"

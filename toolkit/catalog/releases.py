@@ -2,7 +2,7 @@
 
 A release installs from a clone of a stock PV debianlike template (Lucid for Ubuntu, Squeeze for Debian)
 whose other-config:debian-release names it; eliloader then fetches the release's netboot/xen installer
-from the install repository (field notes section 1; `netboot_urls` is that rule).
+from the install repository (`netboot_urls` is that rule).
 """
 
 from __future__ import annotations

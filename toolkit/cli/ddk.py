@@ -1,4 +1,4 @@
-"""`xenkit ddk`: the Driver Development Kit ISO, the first step of a driver build (issue 4)."""
+"""`xenkit ddk`: the Driver Development Kit ISO, the first step of a driver build."""
 
 from __future__ import annotations
 

@@ -1,28 +1,18 @@
-"""`xenkit ddk import`: the DDK VM from its ISO into a pool, through an ISO SR (seed 002 step 3, done as in dom0)."""
+"""`xenkit ddk import`: the DDK VM from its ISO into a pool, through an ISO SR (done as in dom0)."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
 from toolkit.cli.hostopts import host_options, open_host, print_option, print_or_run, say
 from toolkit.cli.options import output_option
-from toolkit.errors import ToolkitError, UsageError
-
-if TYPE_CHECKING:
-    from toolkit.ddk.import_plan import DdkImportInput
-    from toolkit.ddk.iso import DdkIso
-    from toolkit.plan.model import Plan
-    from toolkit.remote.executor import ByteSink, Executor, StreamFill
+from toolkit.errors import UsageError
 
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _DIR = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,199}$")  # one plain path component: no /, no leading dot
-TREE = "ddk"  # the part of the ISO that is copied: ddk/ova.xml and ddk/xvda/chunk-*.gz
-# Per step of the import plan: vm-import copies the disk (minutes). Here, not plan_run's default, so tests can lower it.
-STEP_TIMEOUT = 3600.0
 
 
 @click.command("import")
@@ -79,6 +69,7 @@ def import_cmd(iso: Path, sr_uuid: str | None, sr_name: str | None, network_name
           --name-label "DDK 6.0.2" --network "Pool-wide network associated with eth0" --host dom0
     """
     from toolkit.ddk.import_plan import DdkImportInput, build_ddk_import_plan
+    from toolkit.ddk.importer import import_on_host
     from toolkit.ddk.iso import open_iso
 
     if sr_uuid is None and sr_name is None:
@@ -104,100 +95,12 @@ def import_cmd(iso: Path, sr_uuid: str | None, sr_name: str | None, network_name
     if output is not None:
         raise UsageError("-o/--output: only with --print (with --host the plan runs and prints its result)")
     with open_iso(iso) as image, open_host(host, trust_new_host) as executor:
-        vm_uuid = _import_on_host(image, executor, data, plan, reuse, keep)
+        vm_uuid = import_on_host(image, executor, data, plan, reuse=reuse, keep=keep, say=say, warn=_warn)
     click.echo(vm_uuid)
 
 
-def _import_on_host(image: DdkIso, ex: Executor, data: DdkImportInput, plan: Plan, reuse: bool, keep: bool) -> str:
-    from toolkit.ddk.import_plan import SR_MOUNT, build_preflight_plan
-    from toolkit.plan.run import PlanFailed, run_plan
-    from toolkit.remote.stream_upload import remove_tree
-
-    say("looking up the SR and the rest before the upload")
-    try:
-        sr = run_plan(build_preflight_plan(data), ex, say).result or ""
-    except PlanFailed as exc:  # lookups only: there is nothing to undo, and nothing was copied
-        problem = _not_iso(ex, data)
-        if problem is not None:
-            raise UsageError(f"{ex.name}: {problem}; nothing uploaded",
-                             hint="xe sr-list content-type=iso lists the ISO SRs") from None
-        raise ToolkitError(f"{exc.message}; nothing uploaded", exc.hint) from None
-    mount, dest = f"{SR_MOUNT}/{sr}", f"{SR_MOUNT}/{sr}/{data.directory}"
-    info = ex.stat(mount)
-    if info is None or not info.is_dir:
-        raise UsageError(f"{ex.name}: {mount} does not exist: the SR is not a file-based SR mounted in dom0; "
-                         "nothing uploaded", hint="give an NFS or CIFS ISO library (xe sr-list content-type=iso)")
-    uploaded = False
-    if ex.stat(dest) is None:
-        _upload(image, ex, dest)
-        uploaded = True
-    elif not reuse:
-        raise UsageError(f"{ex.name}:{dest}: already there; nothing uploaded",
-                         hint="--reuse imports the tree found there as it is; or remove it, or give another --dir")
-    else:
-        say(f"{dest} is there already: importing it as it is (--reuse)")
-    say("running the import plan (what --print shows)")
-    try:
-        outcome = run_plan(plan, ex, say, step_timeout=STEP_TIMEOUT)
-    except KeyboardInterrupt:  # xe may still be importing from the tree: it is not pulled from under it
-        if uploaded:
-            say(f"interrupted while the plan ran: the tree {dest} stays (a step may still run in dom0)")
-        raise
-    except PlanFailed as exc:
-        if uploaded and exc.timed_out:  # xe vm-import may still read the tree in dom0: removing it could break that
-            exc.details.append(f"kept the uploaded tree {dest}: the timed-out step may still be using it")
-            exc.hint = (f"the timed-out command may still be running on {ex.name}; once no `xe vm-import` is left in "
-                        f"`ps ax` there (if it succeeded, xe vm-list shows the VM), remove the tree: rm -rf -- {dest}")
-        elif uploaded and not keep:
-            problem = remove_tree(ex, dest)
-            exc.details.append(f"removed the uploaded tree {dest}" if problem is None
-                               else f"could not remove the uploaded tree {dest} ({problem}); remove it by hand")
-        elif uploaded:
-            exc.details.append(f"kept the uploaded tree {dest} (--keep): run again with --reuse to import it")
-        raise
-    return outcome.result or ""
-
-
-def _not_iso(ex: Executor, data: DdkImportInput) -> str | None:
-    """Why the ISO SR lookup found nothing, if the SR given is there but is not an ISO SR; else None."""
-    from toolkit.ddk.import_plan import not_iso_problem, sr_content_command
-    from toolkit.remote.executor import RemoteError
-
-    try:  # only to word the error better: if this fails too, the lookup's own error stands
-        result = ex.run(sr_content_command(data), step="xe sr-list (the SR's content-type)")
-    except RemoteError:
-        return None
-    return not_iso_problem(data, result.text()) if result.ok else None
-
-
-def _upload(image: DdkIso, ex: Executor, dest: str) -> None:
-    from toolkit.remote.progress import TransferProgress
-    from toolkit.remote.stream_upload import StreamFile, upload_tree
-
-    if image.naming_warning():
-        click.echo(f"warning: {image.naming_warning()}", err=True)
-    entries = [e for e in image.entries if e.name == TREE or e.name.startswith(f"{TREE}/")]
-    for link in (e for e in entries if e.kind == "symlink"):
-        click.echo(f"warning: {link.name}: a symlink (-> {link.target}) in the ISO; not copied", err=True)
-    directories = [e.name for e in entries if e.kind == "dir"]  # parents first: the entries are in name order
-    files = [StreamFile(e.name, e.size, _filler(image, e.name)) for e in entries if e.kind == "file"]
-    bar = TransferProgress(f"{image.path.name} -> {ex.name}:{dest}")
-    try:
-        upload_tree(ex, dest, directories, files, progress=bar, say=say)
-    except BaseException:
-        bar.finish("FAILED")  # end the bar's line so the error starts on its own
-        raise
-    bar.finish()
-
-
-def _filler(image: DdkIso, name: str) -> StreamFill:
-    def fill(sink: ByteSink) -> None:
-        try:
-            image.copy_to(name, sink)
-        except OSError as exc:  # reading the ISO; the executors turn their own write errors into RemoteError
-            raise ToolkitError(f"{image.path}: cannot read {name}: {exc.strerror or exc}; nothing uploaded") from exc
-
-    return fill
+def _warn(message: str) -> None:
+    click.echo(f"warning: {message}", err=True)
 
 
 def _label(option: str, value: str | None) -> str | None:

@@ -1,10 +1,9 @@
-"""`xenkit ddk network`: the DDK VM's static network (seed 002, step 5): printed, written under a directory,
+"""`xenkit ddk network`: the DDK VM's static network: printed, written under a directory,
 or merged into the VM's own files over SSH with backups, all or nothing."""
 
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,14 +11,10 @@ import click
 
 from toolkit.cli.hostopts import host_options, open_host
 from toolkit.cli.options import make_guest_network, network_options
-from toolkit.errors import ToolkitError, UsageError
+from toolkit.errors import UsageError
 
 if TYPE_CHECKING:
-    from toolkit.ddk.network_files import FileEdit
     from toolkit.inputs.network import GuestNetwork
-    from toolkit.remote.executor import Executor, FileInfo
-
-MAX_TEXT = 1 << 20  # these files are a few hundred bytes; anything near this is not one of them
 
 
 @click.command("network")
@@ -78,8 +73,17 @@ def network_cmd(hostname: str, ip: str, gateway: str, nameservers: tuple[str, ..
         return
     if output is not None:
         raise UsageError("-o/--output: only without --host (with --host the VM's own files are edited)")
+    from toolkit.ddk.network_edit import edit_network
+
     with open_host(host, trust_new_host) as executor:
-        _on_host(executor, net, show_diff)
+        outcome = edit_network(executor, net, diff_only=show_diff, say=_stderr)
+        sys.stdout.write(outcome.diff)
+        for line in outcome.report:
+            click.echo(line)
+
+
+def _stderr(message: str) -> None:
+    click.echo(message, err=True)
 
 
 def _emit(net: GuestNetwork, output: Path | None) -> None:
@@ -95,135 +99,3 @@ def _emit(net: GuestNetwork, output: Path | None) -> None:
     write_all_atomic(files)
     for out in files:
         click.echo(f"wrote {out.path}", err=True)
-
-
-@dataclass(frozen=True)
-class _Current:
-    """A file on the host as found: where it really is (a symlink's target), its text and metadata."""
-
-    path: str
-    text: str | None
-    info: FileInfo | None
-
-
-def _on_host(ex: Executor, net: GuestNetwork, show_diff: bool) -> None:
-    from toolkit.ddk.network_files import merge_all, render_all
-
-    found = {edit.path: _read_current(ex, edit.path) for edit in render_all(net)}
-    edits = merge_all(net, {path: cur.text for path, cur in found.items()})
-    for edit in edits:
-        for warning in edit.warnings:
-            click.echo(f"warning: {ex.name}:{edit.path}: {warning}", err=True)
-    if show_diff:
-        sys.stdout.write("".join(_diff(f"{ex.name}:{found[e.path].path}", e) for e in edits if e.changed))
-        if not any(edit.changed for edit in edits):
-            click.echo(f"{ex.name}: nothing to change", err=True)
-        return
-    backups = _apply(ex, [(edit, found[edit.path]) for edit in edits])
-    for edit in edits:
-        where = found[edit.path].path
-        shown = edit.path if where == edit.path else f"{edit.path} (-> {where})"
-        outcome = "unchanged" if not edit.changed else (
-            f"changed; backup: {backups[edit.path]}" if backups.get(edit.path) else "created")
-        click.echo(f"{ex.name}:{shown}: {outcome}")
-        for change in edit.changes if edit.changed else ():
-            click.echo(f"  {change}")
-    if any(edit.changed for edit in edits):
-        hint = "next: on the VM's console (not over SSH: it would drop the session) run `service network restart`"
-        if edits[0].changed:
-            hint += f", then connect to {net.address}"
-        if any(change.startswith("HOSTNAME") for change in edits[1].changes):
-            hint += f"; `hostname {net.hostname}` sets the name now"
-        click.echo(hint)
-
-
-def _diff(label: str, edit: FileEdit) -> str:
-    import difflib
-
-    old = (edit.old or "").splitlines(keepends=True)
-    new = edit.text.splitlines(keepends=True)
-    return "".join(difflib.unified_diff(old, new, label if edit.old is not None else "/dev/null", label))
-
-
-def _read_current(ex: Executor, path: str) -> _Current:
-    """The file's text (None if there is none yet); a usage error for a directory, a device, a binary file."""
-    info = ex.stat(path)
-    label = f"{ex.name}:{path}"
-    if info is None:
-        parent = path.rsplit("/", 1)[0]
-        directory = ex.stat(parent)
-        if directory is None or not directory.is_dir:
-            raise UsageError(f"{label}: {parent} is not a directory there; is this the DDK VM (CentOS)?")
-        return _Current(path, None, None)
-    if not info.is_file:
-        raise UsageError(f"{label}: is {'a directory' if info.is_dir else 'not a regular file'}; nothing written")
-    # A symlink is followed and its target edited: renaming a file over the link would cut the link.
-    link = ex.run(["readlink", "-f", "--", path], step=f"readlink {path}")
-    target = link.text().strip() if link.ok else ""
-    where = target if target.startswith("/") else path
-    raw = ex.read_bytes(where, MAX_TEXT)
-    if b"\0" in raw:
-        raise UsageError(f"{label}: holds NUL bytes: not a text file; nothing written")
-    try:
-        return _Current(where, raw.decode("utf-8"), info)
-    except UnicodeDecodeError:
-        raise UsageError(f"{label}: is not UTF-8 text; nothing written") from None
-
-
-def _apply(ex: Executor, work: list[tuple[FileEdit, _Current]]) -> dict[str, str]:
-    """Write each changed file (backup, atomic replace, read back: fstab_file.replace_via); the backups by path.
-
-    The backup of ifcfg-eth0 sits in network-scripts, where initscripts take every ifcfg-* for an interface,
-    except names ending in .bak (/etc/init.d/network filters them out): replace_via's FILE.xenkit-<time>.bak.
-
-    If one fails (or Ctrl-C stops it), the files written before it are put back as they were, so the VM is never
-    left with half a configuration (an address from the new one and a gateway from the old).
-    """
-    from toolkit.remote.executor import FileInfo
-    from toolkit.remote.file_edit import replace_via
-
-    done: list[_Current] = []
-    backups: dict[str, str] = {}
-    for edit, cur in work:
-        if not edit.changed:
-            continue
-        try:
-            if cur.text is None:  # a new file: nothing to back up; root's 0644, as the VM's own are
-                ex.write_atomic(cur.path, edit.text.encode("utf-8"), FileInfo(0, 0o644, 0, 0, False, True))
-                if _read_current(ex, cur.path).text != edit.text:
-                    raise ToolkitError(f"{ex.name}:{cur.path}: did not read back as written")
-            else:
-                backups[edit.path] = replace_via(ex, cur.path, cur.text, edit.text)
-        except BaseException as exc:  # whatever stopped it, Ctrl-C too, the files already written go back
-            if not done:
-                raise
-            note = _put_back(ex, done)
-            if not isinstance(exc, Exception):  # KeyboardInterrupt, SystemExit: say what was put back, then stop
-                click.echo(f"{ex.name}: stopped before every file was written; {note}", err=True)
-                raise
-            if isinstance(exc, ToolkitError):
-                raise ToolkitError(f"{exc.message}; {note}", exc.hint) from exc
-            raise ToolkitError(f"{type(exc).__name__}: {exc}; {note}") from exc
-        done.append(cur)
-    return backups
-
-
-def _put_back(ex: Executor, done: list[_Current]) -> str:
-    """Restore the files written so far (latest first); say which were put back and which were not."""
-    restored: list[str] = []
-    failed: list[str] = []
-    for cur in reversed(done):
-        try:
-            if cur.text is None:
-                ex.run(["rm", "-f", "--", cur.path], step=f"removing {cur.path}")
-                ok = ex.stat(cur.path) is None
-            else:
-                ex.write_atomic(cur.path, cur.text.encode("utf-8"), cur.info)
-                ok = _read_current(ex, cur.path).text == cur.text
-        except ToolkitError:
-            ok = False
-        (restored if ok else failed).append(cur.path)
-    message = f"put back as they were: {', '.join(restored)}" if restored else ""
-    if failed:
-        message += ("; " if message else "") + f"could NOT put back {', '.join(failed)}: restore from its .bak"
-    return message

@@ -12,7 +12,8 @@ from toolkit.cli.lazy import LazyGroup
 from toolkit.errors import ValidationError
 
 
-@click.group(cls=LazyGroup, lazy={"build": "toolkit.cli.driver_build:build_cmd"})
+@click.group(cls=LazyGroup, lazy={"build": "toolkit.cli.driver_build:build_cmd",
+                                  "cache": "toolkit.cli.driver_cache:cache"})
 def driver() -> None:
     """Driver RPMs for dom0: kernel modules that must match the host's kernel exactly."""
 

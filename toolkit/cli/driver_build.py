@@ -1,4 +1,4 @@
-"""`xenkit driver build`: the DDK build of a driver RPM, checked and bundled for dom0 (issue 4)."""
+"""`xenkit driver build`: the DDK build of a driver RPM, checked and bundled for dom0."""
 
 from __future__ import annotations
 

@@ -67,7 +67,7 @@ def _edit_to_write(label: str, old: str, spelling: str, check: bool, show_diff: 
     """Make the edit and report it (changes, warnings, --diff); return (new text, entries changed) when it is
     to be written, None when not (--check / --diff / nothing to change). --check exits 1 if a change is due."""
     from toolkit.generate.fstab import Spelling, add_nobarrier
-    from toolkit.remote.file_edit import findmnt_parse_errors, unified_diff
+    from toolkit.generate.fstab_check import findmnt_parse_errors, unified_diff
 
     edit = add_nobarrier(old, Spelling(spelling))
     for warning in edit.warnings:
@@ -96,21 +96,25 @@ def _changed(count: int) -> str:
 
 
 def _nobarrier_remote(executor: Executor, path: str, check: bool, show_diff: bool, spelling: str) -> None:
-    from toolkit.remote.file_edit import read_via, replace_via
+    from toolkit.generate.fstab_check import read_fstab_via
 
-    label = f"{executor.name}:{path}"
-    old, _info = read_via(executor, path)
-    edit = _edit_to_write(label, old, spelling, check, show_diff)
-    if edit is not None:
-        backup = replace_via(executor, path, old, edit[0])
-        click.echo(f"{label}: {_changed(edit[1])}; backup: {backup}", err=True)
+    old, _info = read_fstab_via(executor, path)
+    _nobarrier(executor, path, f"{executor.name}:{path}", old, check, show_diff, spelling)
 
 
 def _nobarrier_local(file: Path, check: bool, show_diff: bool, spelling: str) -> None:
-    from toolkit.remote.file_edit import read_fstab, replace_with_backup
+    from toolkit.generate.fstab_check import read_fstab
+    from toolkit.remote.local import LocalExecutor
 
-    old = read_fstab(file)
-    edit = _edit_to_write(str(file), old, spelling, check, show_diff)
+    _nobarrier(LocalExecutor(), str(file), str(file), read_fstab(file), check, show_diff, spelling)
+
+
+def _nobarrier(executor: Executor, path: str, label: str, old: str, check: bool, show_diff: bool,
+               spelling: str) -> None:
+    """The edit of the text `old` of `path` (here or on a host), written through the executor with a backup."""
+    from toolkit.remote.file_edit import replace_file
+
+    edit = _edit_to_write(label, old, spelling, check, show_diff)
     if edit is not None:
-        replaced = replace_with_backup(file, old, edit[0])
-        click.echo(f"{file}: {_changed(edit[1])}; backup: {replaced.backup}", err=True)
+        backup = replace_file(executor, path, old, edit[0], label=label)
+        click.echo(f"{label}: {_changed(edit[1])}; backup: {backup}", err=True)

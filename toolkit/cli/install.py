@@ -7,16 +7,17 @@ from pathlib import Path
 import click
 
 from toolkit.cli.hostopts import host_options, print_option, print_or_run
-from toolkit.cli.options import emit, make_guest_network, network_options, output_option
+from toolkit.cli.options import emit, guest_options, make_guest_network, network_options, output_option
+from toolkit.inputs.guest_fields import DISK, KS, MEMORY, NAME, NETWORK, REPO, TEMPLATE, VCPUS
 
 
 @click.command()
 @click.argument("profile_name", metavar="PROFILE")
 @network_options
-@click.option("--ks", "ks_url", required=True, metavar="URL",
-              help="Kickstart URL (d-i: preseed URL; autoinstall: NoCloud directory URL ending in /).")
-@click.option("--repo", metavar="URL",
-              help="Install repository, where the installer needs inst.repo= (default: the profile's).")
+@guest_options(
+    KS.with_help("Kickstart URL (d-i: preseed URL; autoinstall: NoCloud directory URL ending in /)."),
+    REPO.with_help("Install repository, where the installer needs inst.repo= (default: the profile's)."),
+)
 @output_option
 def bootargs(
     profile_name: str, hostname: str, ip: str, gateway: str, nameservers: tuple[str, ...], interface: str,
@@ -36,11 +37,10 @@ def bootargs(
     """
     from toolkit.catalog.profiles import get_profile
     from toolkit.generate.bootargs import BootInput, render_bootargs
-    from toolkit.inputs.safetext import check_url
 
     profile = get_profile(profile_name)
     network = make_guest_network(hostname, ip, gateway, nameservers, interface)
-    data = BootInput(network, check_url("--ks", ks_url), None if repo is None else check_url("--repo", repo))
+    data = BootInput(network, KS.from_cli(ks_url), REPO.from_cli_optional(repo))
     emit(render_bootargs(profile, data) + "\n", output)
 
 
@@ -51,17 +51,10 @@ def vm() -> None:
 
 @vm.command("install")
 @click.argument("profile_name", metavar="PROFILE")
-@click.option("--name", required=True, help="Name (name-label) of the new VM.")
-@click.option("--repo", metavar="URL",
-              help="Install repository (other-config:install-repository; default: the profile's).")
-@click.option("--ks", "ks_url", required=True, metavar="URL",
-              help="Kickstart (or preseed / NoCloud) URL for the boot arguments.")
-@click.option("--network", "network_name", required=True, metavar="NETWORK-NAME",
-              help="name-label of the XenServer network for the VIF.")
-@click.option("--template", metavar="NAME", help="Template to install from (default: the profile's).")
-@click.option("--memory", default="2GiB", show_default=True, help="Memory (static and dynamic), e.g. 2GiB, 512MiB.")
-@click.option("--vcpus", default=2, show_default=True, type=int, help="Number of vCPUs (1-64).")
-@click.option("--disk", default="20GiB", show_default=True, help="System disk size (grown after vm-install).")
+@guest_options(
+    NAME, REPO.with_help("Install repository (other-config:install-repository; default: the profile's)."),
+    KS, NETWORK, TEMPLATE, MEMORY, VCPUS, DISK,
+)
 @network_options
 @output_option
 @print_option
@@ -88,21 +81,19 @@ def vm_install(
     """
     from toolkit.catalog.profiles import get_profile
     from toolkit.generate.vm_install import VmInstallInput, build_vm_install_plan, hvm_warning
-    from toolkit.inputs.safetext import check_label, check_url
-    from toolkit.inputs.vmsize import parse_disk, parse_memory, parse_vcpus
 
     profile = get_profile(profile_name)
     network = make_guest_network(hostname, ip, gateway, nameservers, interface)
     data = VmInstallInput(
-        name=check_label("--name", name),
-        network_name=check_label("--network", network_name),
+        name=NAME.from_cli(name),
+        network_name=NETWORK.from_cli(network_name),
         network=network,
-        ks_url=check_url("--ks", ks_url),
-        repo=None if repo is None else check_url("--repo", repo),
-        template=None if template is None else check_label("--template", template),
-        memory=parse_memory("--memory", memory),
-        vcpus=parse_vcpus("--vcpus", vcpus),
-        disk=parse_disk("--disk", disk),
+        ks_url=KS.from_cli(ks_url),
+        repo=REPO.from_cli_optional(repo),
+        template=TEMPLATE.from_cli_optional(template),
+        memory=MEMORY.from_cli(memory),
+        vcpus=VCPUS.from_cli(vcpus),
+        disk=DISK.from_cli(disk),
     )
     plan = build_vm_install_plan(profile, data)
     warning = hvm_warning(profile, data.template or profile.template)

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import click
 
-from toolkit.cli.options import emit, emit_json, make_guest_network, network_options, output_option
+from toolkit.cli.options import emit, emit_json, guest_options, make_guest_network, network_options, output_option
 from toolkit.errors import UsageError
+from toolkit.inputs.guest_fields import PASSWORD_FILE, PASSWORD_HASH, REPO, SSH_KEYS, TIMEZONE, password_problem
 
 
 @click.group()
@@ -38,14 +39,7 @@ def list_profiles(as_json: bool, show_all: bool, output: Path | None) -> None:
 @kickstart.command("render")
 @click.argument("profile_name", metavar="PROFILE")
 @network_options
-@click.option("--root-password-file", type=click.Path(path_type=Path), metavar="FILE",
-              help="File whose first line is the root password; it is hashed (SHA-512 crypt, random salt).")
-@click.option("--root-password-hash", metavar="HASH",
-              help="A ready SHA-512 crypt hash ($6$...), e.g. from openssl passwd -6.")
-@click.option("--ssh-key", "ssh_keys", multiple=True, type=click.Path(path_type=Path), metavar="FILE",
-              help="OpenSSH public key file to authorize for root; repeatable.")
-@click.option("--timezone", default="Etc/UTC", show_default=True, help="Olson time zone name.")
-@click.option("--repo", metavar="URL", help="Install repository (default: the profile's).")
+@guest_options(PASSWORD_FILE, PASSWORD_HASH, SSH_KEYS, TIMEZONE, REPO)
 @output_option
 def render_kickstart_cmd(
     profile_name: str, hostname: str, ip: str, gateway: str, nameservers: tuple[str, ...], interface: str,
@@ -69,8 +63,8 @@ def render_kickstart_cmd(
     data = KickstartInput(
         network=network,
         root_password_hash=password_hash,
-        timezone=_timezone(timezone),
-        repo=_repo(repo),
+        timezone=TIMEZONE.from_cli(timezone),
+        repo=REPO.from_cli_optional(repo),
         ssh_keys=_ssh_keys(ssh_keys),
     )
     emit(render_kickstart(profile, data), output, mode=0o600)
@@ -78,27 +72,19 @@ def render_kickstart_cmd(
 
 def resolve_root_password(password_file: Path | None, password_hash: str | None) -> str:
     """Exactly one of the two; the file's password is hashed and never kept or shown."""
-    from toolkit.inputs.password import check_hash, hash_password_file
+    from toolkit.inputs.password import hash_password_file
 
-    if password_file is not None and password_hash is not None:
-        raise UsageError("give either --root-password-file or --root-password-hash, not both")
+    problem = password_problem(password_hash is not None, password_file is not None)
+    if problem == "both":
+        raise UsageError(f"give either {PASSWORD_FILE.option} or {PASSWORD_HASH.option}, not both")
+    if problem == "neither":
+        raise UsageError(
+            f"a root password is required: {PASSWORD_FILE.option} {PASSWORD_FILE.metavar} "
+            f"or {PASSWORD_HASH.option} {PASSWORD_HASH.metavar}"
+        )
     if password_file is not None:
-        return hash_password_file("--root-password-file", password_file)
-    if password_hash is not None:
-        return check_hash("--root-password-hash", password_hash)
-    raise UsageError("a root password is required: --root-password-file FILE or --root-password-hash HASH")
-
-
-def _timezone(name: str) -> str:
-    from toolkit.inputs.timezones import parse_timezone
-
-    return parse_timezone("--timezone", name)
-
-
-def _repo(url: str | None) -> str | None:
-    from toolkit.inputs.safetext import check_url
-
-    return None if url is None else check_url("--repo", url)
+        return hash_password_file(PASSWORD_FILE.option_name, password_file)
+    return PASSWORD_HASH.from_cli(password_hash)
 
 
 def _ssh_keys(paths: tuple[Path, ...]) -> tuple[str, ...]:

@@ -1,7 +1,7 @@
 """A click group whose subcommands are imported when they are used, not when `xenkit` starts.
 
 Why: every command module pulls in its own imports (click types, ipaddress, the netaddr checks ...), and a
-group that imported all of them made every command pay for all the others: about 40 ms of each start.
+group that imported all of them made every command pay for all the others at each start.
 `xenkit --help` (and a group's --help) still lists every command, importing them all for that.
 """
 

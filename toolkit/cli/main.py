@@ -110,7 +110,7 @@ def _wants_debug(args: list[str]) -> bool:
 def _print_error(lines: list[str], hint: str | None, debug: bool) -> None:
     """One `error:` line per problem; a newline inside a value is shown escaped, never split."""
     if debug:
-        import traceback  # only here: it costs every start about 10 ms
+        import traceback  # only here: importing it would slow every start
 
         traceback.print_exc()
     for line in lines or [""]:

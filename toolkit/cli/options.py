@@ -1,4 +1,8 @@
-"""Options shared by several commands, and the one way a command emits its result."""
+"""Options shared by several commands, and the one way a command emits its result.
+
+A guest's options are made from its fields' table (toolkit/inputs/guest_fields.py), so a command
+line and a site file name, default and check each value alike.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from toolkit.errors import UsageError
+from toolkit.inputs.guest_fields import NETWORK_FIELDS, GuestField, Kind
 
 if TYPE_CHECKING:
     from toolkit.inputs.network import GuestNetwork
@@ -18,21 +23,37 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def guest_options(*fields: GuestField[Any]) -> Callable[[F], F]:
+    """The click options of `fields`, in this order, as toolkit/inputs/guest_fields.py declares them."""
+
+    def decorate(func: F) -> F:
+        for field in reversed(fields):
+            func = _click_option(field)(func)
+        return func
+
+    return decorate
+
+
+def _click_option(field: GuestField[Any]) -> Callable[[F], F]:
+    settings: dict[str, Any] = {}  # only what the field sets: click's own defaults stay click's
+    if field.required:
+        settings["required"] = True
+    if field.kind.repeated:
+        settings["multiple"] = True
+    if field.kind is Kind.INT:
+        settings["type"] = int
+    elif field.kind in (Kind.FILE, Kind.FILE_LIST):
+        settings["type"] = click.Path(path_type=Path)
+    if field.default not in (None, ()):  # a repeated option's empty default is click's own: not shown
+        settings.update(default=field.default, show_default=True)
+    if field.metavar is not None:
+        settings["metavar"] = field.metavar
+    return click.option(field.option_name, field.dest or field.key, help=field.help, **settings)
+
+
 def network_options(func: F) -> F:
     """--hostname --ip --gateway --nameserver (repeatable) --interface."""
-    decorators = [
-        click.option("--hostname", required=True, metavar="FQDN", help="Guest host name, e.g. web1.example.com."),
-        click.option("--ip", "ip", required=True, metavar="ADDR/PREFIX",
-                     help="Static IPv4 address with prefix or netmask: 192.0.2.10/24 or 192.0.2.10/255.255.255.0."),
-        click.option("--gateway", required=True, metavar="ADDR", help="Default gateway; must be in the --ip subnet."),
-        click.option("--nameserver", "nameservers", required=True, multiple=True, metavar="ADDR",
-                     help="DNS server; repeat for more (at most 3)."),
-        click.option("--interface", default="eth0", show_default=True, metavar="NAME",
-                     help="Guest network interface the installer configures."),
-    ]
-    for decorator in reversed(decorators):
-        func = decorator(func)
-    return func
+    return guest_options(*NETWORK_FIELDS)(func)
 
 
 def output_option(func: F) -> F:

@@ -1,6 +1,6 @@
-"""The xe plan that imports the Driver Development Kit VM from its tree in an ISO SR (field notes section 5).
+"""The xe plan that imports the Driver Development Kit VM from its tree in an ISO SR.
 
-What the admin's blog did by hand, since XenCenter's import of the DDK can hang: put the ISO's ddk/ directory
+The way it is done by hand, since XenCenter's import of the DDK can hang: put the ISO's ddk/ directory
 in an NFS ISO SR, then in dom0
 
     xe vm-import filename=/var/run/sr-mount/<sr-uuid>/<dir>/ddk/ova.xml

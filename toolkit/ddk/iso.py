@@ -1,4 +1,4 @@
-"""The DDK ISO: list its files, stream one, or extract them all, never trusting its names (issue 4).
+"""The DDK ISO: list its files, stream one, or extract them all, never trusting its names.
 
 `open_iso(path)` reads the tree once with pycdlib (iso_tree.py: names, sizes and where each file's bytes lie in
 the image, every name checked); data then moves with `copy_file_range` / `pread` on the ISO itself: nothing is

@@ -1,4 +1,4 @@
-"""The DDK VM's static IPv4 network in the three files seed 002 (step 5) edits by hand.
+"""The DDK VM's static IPv4 network in the three files an admin would edit by hand.
 
 /etc/sysconfig/network-scripts/ifcfg-eth0, /etc/sysconfig/network and /etc/resolv.conf are merged into
 what the VM has, never clobbered: only the keys named here change; HWADDR, UUID, TYPE, comments, blank

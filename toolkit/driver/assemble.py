@@ -7,7 +7,6 @@ inputs give a byte-identical bundle: the build host's name comes from the cached
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -16,6 +15,8 @@ from typing import Any
 
 from toolkit import __version__
 from toolkit.driver.bundle_write import Member
+from toolkit.driver.manifest import NAME as MANIFEST
+from toolkit.driver.manifest import Manifest, ModuleEntry, MultipathEntry, RpmEntry, ToolkitEntry, encode
 from toolkit.driver.recipe import Recipe
 from toolkit.driver.rpm_inspect import RpmInfo
 from toolkit.errors import ToolkitError
@@ -70,7 +71,7 @@ def check_modules(recipe: Recipe, infos: Sequence[RpmInfo]) -> None:
 
 
 def members(*, recipe: Recipe, kver: str, rpms: Mapping[str, bytes], infos: Sequence[RpmInfo],
-            choice: DialectChoice, manifest: Mapping[str, Any]) -> list[Member]:
+            choice: DialectChoice, manifest: Manifest) -> list[Member]:
     stem = bundle_stem(module_rpm(infos), kver)
     modules = sorted({Path(m.path).name for info in infos for m in info.modules})
     script = render_install_script(kver=kver, rpms=sorted(rpms), modules=modules, bundle=stem)
@@ -79,22 +80,22 @@ def members(*, recipe: Recipe, kver: str, rpms: Mapping[str, bytes], infos: Sequ
         *(Member(name, data) for name, data in sorted(rpms.items())),
         Member("multipath.conf", conf.encode()),
         Member("install.sh", script.encode(), executable=True),
-        Member("manifest.json", (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode()),
+        Member(MANIFEST, encode(manifest)),
     ]
 
 
 def manifest(*, recipe: Recipe, kver: str, source: Mapping[str, Any], steps: Mapping[str, str], host: str,
-             rpms: Mapping[str, bytes], infos: Sequence[RpmInfo], choice: DialectChoice) -> dict[str, Any]:
+             rpms: Mapping[str, bytes], infos: Sequence[RpmInfo], choice: DialectChoice) -> Manifest:
     by_name = {Path(info.source).name: info for info in infos}
-    return {
-        "toolkit": {"name": "xenkit", "version": __version__},
-        "recipe": recipe.as_dict(),
-        "kernel": kver,
-        "inputs": dict(source),
-        "steps": dict(steps),
-        "build_host": host,
-        "rpms": [{"file": name, "sha256": hashlib.sha256(data).hexdigest(), "nvra": by_name[name].nvra,
-                  "modules": [{"path": m.path, "vermagic": m.vermagic} for m in by_name[name].modules]}
-                 for name, data in sorted(rpms.items())],
-        "multipath": {"profile": recipe.multipath_profile, "dialect": str(choice.dialect), "why": choice.why},
-    }
+    return Manifest(
+        toolkit=ToolkitEntry(name="xenkit", version=__version__),
+        recipe=recipe.as_dict(),
+        kernel=kver,
+        inputs=dict(source),
+        steps=dict(steps),
+        build_host=host,
+        rpms=[RpmEntry(file=name, sha256=hashlib.sha256(data).hexdigest(), nvra=by_name[name].nvra,
+                       modules=[ModuleEntry(path=m.path, vermagic=m.vermagic) for m in by_name[name].modules])
+              for name, data in sorted(rpms.items())],
+        multipath=MultipathEntry(profile=recipe.multipath_profile, dialect=str(choice.dialect), why=choice.why),
+    )

@@ -3,10 +3,11 @@
 The steps and their ids (toolkit/driver/store.py; each id hashes the step's inputs and xenkit's version):
   source    the input files' sha256s (source.py): a vendor .src.rpm, or the recipe's spec and sources
   rpmbuild  id of (recipe, kernel, source): upload, rpm -ivh --nomd5, rpmbuild -ba, download (rpmbuild.py)
-  verify    the RPMs' modules against the kernel (inspect.py): always run, it reads only local files
-  bundle    id of (rpmbuild, multipath profile and dialect): the tar.gz (assemble.py, bundle.py)
+  verify    the RPMs' modules against the kernel (rpm_inspect.py): always run, it reads only local files
+  bundle    id of (rpmbuild, multipath profile and dialect): the tar.gz (assemble.py, bundle_write.py)
 A finished rpmbuild step's RPMs are kept in the step store; the same inputs again take them from there:
-no connection to the build host, no upload, no rpmbuild. Only RPMs that passed verify are stored.
+no connection to the build host, no upload, no rpmbuild. Only RPMs that passed verify are stored. A second
+build of the same inputs started meanwhile waits for the first, then takes the RPMs it stored.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from toolkit.driver.recipe import Recipe
 from toolkit.driver.rpm_inspect import RpmInfo, inspect_rpm, verify
 from toolkit.driver.rpmbuild import BuildFailed, build, check_build_host
 from toolkit.driver.source import BuildInput, resolve_input
-from toolkit.driver.store import Entry, Store, step_id
+from toolkit.driver.store import Claim, Entry, Store, step_id
 from toolkit.errors import ToolkitError, ValidationError
 from toolkit.generate.multipath import Dialect
 from toolkit.remote.executor import Executor
@@ -61,19 +62,7 @@ def build_driver(req: BuildRequest, connect: Connect, say: Say) -> Path:
         say(f"source: {source.origin} (sha256 {source.sha256[:12]})")
         options = {"recipe": req.recipe.as_dict(), "kernel": req.kver}
         build_id = step_id("rpmbuild", options, {"source": source.sha256})
-        entry = req.store.lookup(build_id) if req.use_cache else None
-        if entry is not None:
-            say(f"rpmbuild: cached (step {build_id[:12]}, built on {entry.record.get('host', '?')}): no upload, "
-                "no rpmbuild (--no-cache builds again)")
-            rpm_paths = _entry_rpms(entry)
-            # Checked again: the kernel and the recipe's modules are in the step id, but the store is a
-            # directory anyone can write to.
-            infos, warnings = _verify(req, [inspect_rpm(path) for path in rpm_paths])
-        else:
-            entry, infos, warnings = _build(req, connect, source=source, build_id=build_id, scratch=scratch, say=say)
-            rpm_paths = _entry_rpms(entry)
-        _report(infos, warnings, say)
-        rpms = {path.name: path.read_bytes() for path in rpm_paths}
+        entry, rpms, infos = _rpmbuild_step(req, connect, source=source, build_id=build_id, scratch=scratch, say=say)
         steps = {"source": source.sha256, "rpmbuild": build_id,
                  "bundle": step_id("bundle", {"profile": req.recipe.multipath_profile,
                                               "dialect": str(choice.dialect)}, {"rpmbuild": build_id})}
@@ -91,7 +80,33 @@ def build_driver(req: BuildRequest, connect: Connect, say: Say) -> Path:
         return target
 
 
-def _build(req: BuildRequest, connect: Connect, *, source: BuildInput, build_id: str, scratch: Path,
+def _rpmbuild_step(req: BuildRequest, connect: Connect, *, source: BuildInput, build_id: str, scratch: Path,
+                   say: Say) -> tuple[Entry, dict[str, bytes], list[RpmInfo]]:
+    """The store's entry of the build (made now, or found), its RPMs (name -> bytes) and what they hold.
+
+    The entry's lock is held throughout: a second build of the same inputs waits, then takes the RPMs
+    from the entry the first one made; and no prune removes them while they are read.
+    """
+    def waiting() -> None:
+        say(f"rpmbuild: another xenkit is building the same inputs (step {build_id[:12]}); waiting for it")
+
+    with req.store.claim(build_id, on_wait=waiting) as claim:
+        entry = claim.lookup() if req.use_cache else None
+        if entry is not None:
+            say(f"rpmbuild: cached (step {build_id[:12]}, built on {entry.record.get('host', '?')}): no upload, "
+                "no rpmbuild (--no-cache builds again)")
+            rpm_paths = _entry_rpms(entry)
+            # Checked again: the kernel and the recipe's modules are in the step id, but the store is a
+            # directory anyone can write to.
+            infos, warnings = _verify(req, [inspect_rpm(path) for path in rpm_paths])
+        else:
+            entry, infos, warnings = _build(req, connect, claim=claim, source=source, scratch=scratch, say=say)
+            rpm_paths = _entry_rpms(entry)
+        _report(infos, warnings, say)
+        return entry, {path.name: path.read_bytes() for path in rpm_paths}, infos
+
+
+def _build(req: BuildRequest, connect: Connect, *, claim: Claim, source: BuildInput, scratch: Path,
            say: Say) -> tuple[Entry, list[RpmInfo], tuple[str, ...]]:
     rpm_dir = scratch / "rpms"
     rpm_dir.mkdir()
@@ -113,8 +128,9 @@ def _build(req: BuildRequest, connect: Connect, *, source: BuildInput, build_id:
     infos, warnings = _verify(req, [inspect_rpm(path) for path in built.rpms])  # the store holds only good builds
     files = {path.name: path for path in built.rpms}
     files["rpmbuild.log"] = log
-    record = {"host": built.host, "srpm": built.srpm, "rpms": sorted(p.name for p in built.rpms)}
-    return req.store.put(build_id, files, record), infos, warnings
+    record = {"host": built.host, "srpm": built.srpm, "rpms": sorted(p.name for p in built.rpms),
+              "recipe": req.recipe.name}  # the name is for `xenkit driver cache list`
+    return claim.put(files, record), infos, warnings
 
 
 def _entry_rpms(entry: Entry) -> list[Path]:

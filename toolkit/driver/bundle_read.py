@@ -8,20 +8,20 @@ member whose name would leave the bundle's top directory, or that is not a regul
 from __future__ import annotations
 
 import hashlib
-import json
 import posixpath
 import tarfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from toolkit.driver.bundle_write import SUMS
+from toolkit.driver.manifest import NAME as MANIFEST
+from toolkit.driver.manifest import Manifest, ManifestError, decode
 from toolkit.errors import UsageError
 
 GZIP_MAGIC = b"\x1f\x8b"
 MAX_MEMBER = 512 * 1024 * 1024  # a driver RPM is a few MiB; more means this is not one of our bundles
-REQUIRED = ("install.sh", "multipath.conf", "manifest.json")
+REQUIRED = ("install.sh", "multipath.conf", MANIFEST)
 
 
 @dataclass
@@ -29,7 +29,7 @@ class BundleContents:
     path: Path
     top: str = ""
     rpms: list[Path] = field(default_factory=list)  # extracted, for inspect_rpm
-    manifest: dict[str, Any] = field(default_factory=dict)
+    manifest: Manifest | None = None  # None: absent, or not a JSON object
     problems: list[str] = field(default_factory=list)
 
 
@@ -58,8 +58,8 @@ def read_bundle(path: Path, scratch: Path, kver: str) -> BundleContents:
     for name in REQUIRED:
         if name not in data:
             found.problems.append(f"{label}: no {name}")
-    if "manifest.json" in data:
-        found.manifest = _manifest(label, data["manifest.json"], data, kver, found.problems)
+    if MANIFEST in data:
+        found.manifest = _manifest(label, data[MANIFEST], data, kver, found.problems)
     for name in sorted(n for n in data if n.endswith(".rpm")):
         target = scratch / name
         target.write_bytes(data[name])
@@ -105,21 +105,18 @@ def _check_sums(sums: bytes, data: dict[str, bytes]) -> list[str]:
     return problems
 
 
-def _manifest(label: str, raw: bytes, data: dict[str, bytes], kver: str, problems: list[str]) -> dict[str, Any]:
+def _manifest(label: str, raw: bytes, data: dict[str, bytes], kver: str, problems: list[str]) -> Manifest | None:
     try:
-        manifest = json.loads(raw)
-    except ValueError as exc:
-        problems.append(f"{label}: manifest.json is not JSON ({exc})")
-        return {}
-    if not isinstance(manifest, dict):
-        problems.append(f"{label}: manifest.json is not a JSON object")
-        return {}
+        manifest = decode(raw)
+    except ManifestError as exc:
+        problems.append(f"{label}: {MANIFEST} {exc}")
+        return None
     if manifest.get("kernel") != kver:
         problems.append(f"{label}: built for kernel {manifest.get('kernel')}, expected {kver}")
     for rpm in manifest.get("rpms", []):
         name = rpm.get("file") if isinstance(rpm, dict) else None
         if name not in data:
-            problems.append(f"{label}: manifest.json names {name!r}, which is not in the bundle")
+            problems.append(f"{label}: {MANIFEST} names {name!r}, which is not in the bundle")
         elif hashlib.sha256(data[name]).hexdigest() != rpm.get("sha256"):
-            problems.append(f"{label}: {name}: sha256 differs from manifest.json")
+            problems.append(f"{label}: {name}: sha256 differs from {MANIFEST}")
     return manifest

@@ -7,18 +7,16 @@ reads) covers every other member. The file is written to a temp file beside the 
 
 from __future__ import annotations
 
-import contextlib
 import gzip
 import hashlib
 import io
-import os
 import tarfile
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from toolkit.errors import ToolkitError
+from toolkit.output import write_bytes_atomic
 
 # 2000-01-01T00:00:00Z: fixed, and after the epoch so that tools showing dates show a plausible one.
 FIXED_MTIME = 946684800
@@ -75,17 +73,6 @@ def _info(name: str, member: Member | None, directory: bool) -> tarfile.TarInfo:
 
 def _write_atomic(target: Path, data: bytes) -> None:
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        write_bytes_atomic(target, data, mode=0o644)
     except OSError as exc:
-        raise ToolkitError(f"{target}: cannot write: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
         raise ToolkitError(f"{target}: cannot write: {exc.strerror or exc}") from None

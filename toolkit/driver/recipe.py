@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.errors import UsageError
-from toolkit.inputs.tomlfile import read_toml
+from toolkit.inputs.userfile import read_user_toml
 from toolkit.resources import data_dir
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
@@ -57,7 +57,7 @@ def load_recipe(name_or_path: str) -> Recipe:
     if not path.is_file():
         raise UsageError(f'recipe "{name_or_path}": no such recipe; known: {", ".join(recipe_names())} '
                          "(or give a directory holding recipe.toml)")
-    table = read_toml(path)
+    table = read_user_toml(path)
     return _recipe(path, table)
 
 

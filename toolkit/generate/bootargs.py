@@ -1,6 +1,7 @@
 """The install boot arguments ("Advanced OS boot parameters", the VM's PV-args) per installer family.
 
-Field notes section 2 has the syntax of each family; the comments below say why each part is there.
+Each family has its own syntax (old anaconda, dracut, debian-installer, casper); the comments below
+say why each part is there.
 """
 
 from __future__ import annotations

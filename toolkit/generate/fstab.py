@@ -1,4 +1,4 @@
-"""Add `nobarrier` to a guest's fstab without disturbing anything else in it (field notes section 4).
+"""Add `nobarrier` to a guest's fstab without disturbing anything else in it.
 
 Only the option field of an ext3, ext4 or btrfs entry changes; every other byte (comments, blank lines,
 tabs or spaces of alignment, `\\040` escapes, missing dump/pass fields, CRLF line ends) is kept. XFS

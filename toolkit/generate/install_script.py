@@ -1,6 +1,6 @@
 """The bundle's `install.sh`: what an admin runs as root in dom0, from inside the unpacked bundle.
 
-It does by script what the seed's XenServer 6.0.2 multipath walk-through does by hand (field notes section 5):
+It does by script what the XenServer 6.0.2 multipath walk-through admins follow does by hand:
 `rpm -ivh --force` the driver RPMs, back up `/etc/multipath.conf` (its target when it is XenServer <= 6.1's
 symlink to `/etc/multipath-enabled.conf`; `/etc/multipath-enabled.conf` itself while the link points at
 `multipath-disabled.conf`, multipathing being off) and put the new one in place, then rebuild the initrd with

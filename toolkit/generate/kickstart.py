@@ -8,6 +8,7 @@ from toolkit.catalog.jinja_env import render_template
 from toolkit.catalog.profiles import Profile
 from toolkit.errors import GeneratedFileError
 from toolkit.generate.kscheck import KickstartProblem, validate_kickstart
+from toolkit.inputs.guest_fields import TIMEZONE
 from toolkit.inputs.network import GuestNetwork
 
 
@@ -17,7 +18,7 @@ class KickstartInput:
 
     network: GuestNetwork
     root_password_hash: str
-    timezone: str = "Etc/UTC"
+    timezone: str = TIMEZONE.default_value()
     repo: str | None = None  # None: the profile's default repository
     ssh_keys: tuple[str, ...] = ()
 

@@ -1,8 +1,8 @@
 """Share pykickstart's option parsers between validations instead of rebuilding them each time.
 
 A fresh pykickstart handler instantiates ~70 commands and each builds an argparse parser in its
-constructor; every section header (%packages, %post) builds another. That was ~20 ms of a ~25 ms
-validation, and 30 s of a 1,000-guest site render. A command's parser depends only on its class (its
+constructor; every section header (%packages, %post) builds another. That was most of a validation's
+time (benchmarks/bench_render.py measures it). A command's parser depends only on its class (its
 options and version are class constants); a section's on its class and the handler version. Parsing
 never changes a parser (it only sets the `lineno` its messages quote, before each parse). So one parser
 per key serves every instance, and it is built only when first used. Handlers, commands and sections
@@ -92,7 +92,7 @@ class _LazyParser:
     """Stands in for a parser until it is first used.
 
     A handler constructs every command of its release (~60), but a kickstart uses a dozen or so: a
-    single `kickstart render` then builds only the parsers it needs (~70 ms less at start-up).
+    single `kickstart render` then builds only the parsers it needs.
     """
 
     __slots__ = ("_make", "_parser")

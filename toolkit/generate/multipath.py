@@ -1,47 +1,7 @@
 """`/etc/multipath.conf` for a storage profile, in the keyword dialect of the target dom0's multipath-tools.
 
-Field notes section 5 has the Intel Multi-Flex stanza and the keyword history this module encodes:
-
-- 0.4.7 (CentOS 5 dom0): priorities come from a callout program, `prio_callout "/sbin/mpath_prio_alua /dev/%n"`;
-  path IDs from `getuid_callout "/sbin/scsi_id -g -u -s /block/%n"` (RHEL 5's udev 095 syntax; also its
-  compiled-in default, written out as RHEL 5-era files did). The seed only links the XenServer 6.0.2 admin's
-  own multipath.conf (a download), so defaults and blacklist follow RHEL 5's documented defaults instead.
-- 0.4.9: `prio alua` replaced prio_callout (0.4.9 no longer knows prio_callout). getuid_callout is left to
-  the build's default: its right value depends on the distribution's udev (CentOS 7 has no /sbin/scsi_id),
-  and RHEL 7's 0.4.9 prefers `uid_attribute` (0.5.0's keyword, backported).
-- modern (0.5.0 up to 0.10.x; checked with Debian 12's 0.9.4 parser): nothing deprecated. No getuid_callout
-  (ignored with "ignoring deprecated option" since 0.9.0) and no uid_attribute (the default is right).
-  `hardware_handler "1 alua"` stays: the installed 0.9.4 accepts it without a warning and its own built-in
-  Multi-Flex entry still has it. 0.11 dropped it from the built-in table (the kernel attaches scsi_dh_alua
-  itself), so on 0.11 and later it is redundant; whether 0.11+ warns about it is not verified here.
-
-The 0.4.9 dialect writes nothing that newer multipath-tools reject (tests/generate/test_multipath.py runs it through
-the 0.9.4 parser too), which is why it is the conservative default for every dom0 of uncertain version.
-
-XenServer version to dialect (`dialect_for_xenserver`; XENSERVER_RELEASES holds the same table):
-
-| XenServer                          | dom0 userspace   | multipath-tools  | dialect | how sure  |
-|------------------------------------|------------------|------------------|---------|-----------|
-| 5.0, 5.5, 5.6 (FP1, SP2), 6.0, 6.1 | CentOS 5         | 0.4.7 (RHEL 5's) | 0.4.7   | firm      |
-| 6.2, 6.5                           | CentOS 5         | 0.4.9 (?)        | 0.4.9   | UNCERTAIN |
-| 7.0 - 7.6, 8.0, 8.1, 8.2           | CentOS 7         | 0.4.9 (RHEL 7's) | 0.4.9   | firm      |
-| 8.4 (XenServer 8)                  | CentOS 7-derived | 0.4.9 (?)        | 0.4.9   | UNCERTAIN |
-
-Why:
-- 5.x - 6.1: RHEL 5 shipped device-mapper-multipath 0.4.7 for its whole life, and the seed's XenServer 6.0.2
-  host prints 0.4.7's `multipath -ll` layout (`\\_ round-robin 0 [prio=50][active]`, field notes section 5).
-- 6.2, 6.5: dom0 is still CentOS 5, but 6.2 is recalled (not verified here) to have rebased the multipath tools
-  to 0.4.9 (the field notes' symlink caveat, /etc/multipath.conf -> multipath-enabled.conf, also ends at 6.1).
-  Also UNCERTAIN there: that this 0.4.9 build's default getuid_callout suits CentOS 5's udev (the 0.4.9
-  dialect leaves it to the default; compare with `grep getuid_callout` of the host's shipped file).
-  If `rpm -q device-mapper-multipath` on the host says 0.4.7, ask for dialect 0.4.7: a 0.4.9 file there loses
-  its `prio` (and the 0.4.7 file's prio_callout would be lost on a 0.4.9 host), so this one must be checked.
-- 7.x - 8.2: CentOS 7 dom0 with RHEL 7's 0.4.9, which also takes some newer keywords (none written here).
-- 8.4: recalled to be CentOS 7-derived still; UNCERTAIN whether multipath-tools was rebased. 0.4.9 is the safe
-  choice either way, since the 0.4.9 file parses clean on newer multipath-tools.
-
-XCP-ng (8.2, 8.3) shares the Citrix dom0 base of its era (CentOS 7, 0.4.9): not keyed here, since its version
-numbers are not XenServer's; ask for dialect 0.4.9 explicitly.
+The dialects (0.4.7, 0.4.9, modern), which XenServer release gets which, and how sure each entry is are
+explained in docs/multipath-dialects.md; `XENSERVER_RELEASES` below is that table.
 """
 
 from __future__ import annotations
@@ -75,7 +35,7 @@ class XenServerRelease:
     dom0: str
     multipath_tools: str
     dialect: Dialect
-    certain: bool  # False: the dialect is the conservative guess the module docstring explains
+    certain: bool  # False: a conservative guess (docs/multipath-dialects.md says why)
 
 
 def _releases(versions: str, dom0: str, tools: str, dialect: Dialect, certain: bool) -> list[XenServerRelease]:

@@ -1,4 +1,4 @@
-"""The xe plan that clones a stock Debian-like template for a newer release (the seed's Ubuntu 12.04 steps).
+"""The xe plan that clones a stock Debian-like template for a newer release (as admins did for Ubuntu 12.04).
 
     xe template-list name-label="Ubuntu Lucid Lynx 10.04 (64-bit)" --minimal
     xe vm-clone uuid=<that> new-name-label="Ubuntu Precise Pangolin 12.04 (64-bit)"
@@ -6,7 +6,7 @@
 
 plus install-arch (eliloader fails with UNSUPPORTED_INSTALL_METHOD without it) and, when given, the
 install repository, install methods and PV-args. vm-clone strips default_template, which is why it is set
-again (field notes section 1). A template of that name with the same settings is left alone; with other
+again. A template of that name with the same settings is left alone; with other
 settings it is an error, or with `replace` a new clone is made and the old one removed after it.
 """
 

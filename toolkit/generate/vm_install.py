@@ -1,4 +1,4 @@
-"""The xe plan that creates a guest from a template and starts its installer (field notes section 1)."""
+"""The xe plan that creates a guest from a template and starts its installer."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from toolkit.catalog.profiles import BootMode, Profile
 from toolkit.catalog.xetable import check_commands
 from toolkit.generate.bootargs import BootInput, render_bootargs
+from toolkit.inputs.guest_fields import DISK, MEMORY, VCPUS
 from toolkit.inputs.network import GuestNetwork
-from toolkit.inputs.units import format_size
+from toolkit.inputs.sizes import format_size
 from toolkit.plan.model import Check, Plan, Step, Var, cmd, word
 
 
@@ -20,9 +21,9 @@ class VmInstallInput:
     ks_url: str
     repo: str | None = None  # None: the profile's default repository
     template: str | None = None  # None: the profile's template
-    memory: int = 2 * 2**30
-    vcpus: int = 2
-    disk: int = 20 * 2**30
+    memory: int = MEMORY.default_value()
+    vcpus: int = VCPUS.default_value()
+    disk: int = DISK.default_value()
 
 
 def hvm_warning(profile: Profile, template: str) -> str | None:

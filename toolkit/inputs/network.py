@@ -8,9 +8,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from toolkit.errors import ValidationError
+from toolkit.inputs.guest_fields import INTERFACE
 
 MAX_NAMESERVERS = 3  # resolv.conf reads three; anaconda and d-i take no more either
 _LABEL = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
+DEFAULT_DEVICE = INTERFACE.default_value()
 _IFACE = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,14}$")
 
 
@@ -22,7 +24,7 @@ class GuestNetwork:
     interface: ipaddress.IPv4Interface
     gateway: ipaddress.IPv4Address
     nameservers: tuple[ipaddress.IPv4Address, ...]
-    device: str = "eth0"
+    device: str = DEFAULT_DEVICE
 
     @property
     def address(self) -> str:
@@ -126,7 +128,7 @@ def parse_device(field: str, text: str) -> str:
 
 
 def make_network(
-    hostname: str, ip: str, gateway: str, nameservers: Sequence[str], device: str = "eth0"
+    hostname: str, ip: str, gateway: str, nameservers: Sequence[str], device: str = DEFAULT_DEVICE
 ) -> GuestNetwork:
     """Check every value and how they fit together; raise ValidationError naming the first bad one."""
     host = parse_hostname("hostname", hostname)

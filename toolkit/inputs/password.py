@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 from toolkit.errors import UsageError, ValidationError
+from toolkit.inputs.userfile import read_user_text
 
 # $6$[rounds=N$]salt$hash: salt up to 16 chars, hash exactly 86, both from crypt's ./0-9A-Za-z alphabet.
 _SHA512_CRYPT = re.compile(r"^\$6\$(?:rounds=(\d{4,9})\$)?[./0-9A-Za-z]{1,16}\$[./0-9A-Za-z]{86}$")
@@ -38,28 +39,16 @@ def check_hash(field: str, value: str) -> str:
 
 def read_password_file(field: str, path: Path) -> str:
     """The first line of `path`, without its line end. The error names the file, never its content."""
-    try:
-        if path.is_dir():
-            raise UsageError(f"{field}: {path} is a directory, not a password file")
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise UsageError(f"{field}: {path} does not exist") from None
-    except PermissionError:
-        raise UsageError(f"{field}: {path} is not readable (permission denied)") from None
-    except OSError as exc:
-        raise UsageError(f"{field}: cannot read {path}: {exc.strerror}") from None
-    try:
-        text = raw.decode("utf-8-sig")  # a byte-order mark from a Windows editor is not the password
-    except UnicodeDecodeError:
-        raise UsageError(f"{field}: {path} is not UTF-8 text") from None
+    # A byte-order mark from a Windows editor is not part of the password.
+    text = read_user_text(path, field, allow_nul=True).removeprefix("\ufeff")
     lines = text.splitlines()
     password = lines[0] if lines else ""
     if not password:
-        raise UsageError(f"{field}: {path} is empty; its first line must be the password")
+        raise UsageError(f"{field} {path}: is empty; its first line must be the password")
     if "\0" in password:
-        raise UsageError(f"{field}: {path}: the password contains a NUL byte, which crypt cannot hash")
+        raise UsageError(f"{field} {path}: the password contains a NUL byte, which crypt cannot hash")
     if len(password.encode()) > MAX_PASSWORD_BYTES:
-        raise UsageError(f"{field}: {path}: the password is longer than {MAX_PASSWORD_BYTES} bytes")
+        raise UsageError(f"{field} {path}: the password is longer than {MAX_PASSWORD_BYTES} bytes")
     return password
 
 

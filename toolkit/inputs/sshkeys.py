@@ -10,6 +10,7 @@ from pathlib import Path
 
 from toolkit.errors import UsageError
 from toolkit.inputs.safetext import check_text
+from toolkit.inputs.userfile import read_user_text
 
 KEY_TYPES = (
     "ssh-ed25519", "ssh-rsa", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
@@ -58,14 +59,7 @@ def _ssh_strings(raw: bytes) -> list[bytes]:
 def read_public_keys(path: Path) -> list[str]:
     """Every key in an authorized_keys-style file (blank lines and # comments skipped)."""
     field = f"ssh key file {path}"
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UsageError(f"{field}: does not exist") from None
-    except IsADirectoryError:
-        raise UsageError(f"{field}: is a directory") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{field}: cannot read: {getattr(exc, 'strerror', None) or exc}") from None
+    text = read_user_text(path, "ssh key file")
     keys = [
         parse_public_key(f"{field} line {n}", line)
         for n, line in enumerate(text.splitlines(), 1)

@@ -114,7 +114,10 @@ class LocalExecutor:
         return data
 
     def write_atomic(self, path: str, data: bytes, like: FileInfo | None) -> None:
-        write_bytes_atomic(Path(path), data, like)
+        try:
+            write_bytes_atomic(Path(path), data, like)
+        except OSError as exc:  # reported like the SSH executor's failures: one line, exit 1
+            raise RemoteError(f"{path}: cannot write: {exc.strerror or exc}") from None
 
     def close(self) -> None:
         pass

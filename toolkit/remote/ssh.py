@@ -2,7 +2,7 @@
 
 Every wait has a deadline: connect, banner and auth timeouts at login, a per-command timeout while a
 command runs (paramiko's own `timeout=` only bounds single reads, and recv_exit_status() can block forever
-if nobody drains stdout/stderr: field notes section 6, so we drain both ourselves under one deadline).
+if nobody drains stdout/stderr, so we drain both ourselves under one deadline).
 A connection that drops is reported with the step that was running.
 """
 
@@ -34,11 +34,13 @@ from toolkit.remote.executor import (
 )
 from toolkit.remote.hostkeys import RefuseUnknown, TrustNew, changed_key_error, describe, load_known
 from toolkit.remote.hosts import HostSpec
+from toolkit.remote.stream_upload import put_stream
+from toolkit.remote.transfer import download, upload, write_remote_atomic
 
 CONNECT_TIMEOUT = 15.0
 SFTP_TIMEOUT = 120.0  # one SFTP request/reply; a host that stops answering is not waited on forever
 # CentOS 5-era OpenSSH (XenServer 6.x dom0, the DDK VM) knows only ssh-rsa signatures with SHA-1;
-# paramiko would otherwise sign with rsa-sha2-* and the login fails (field notes section 6).
+# paramiko would otherwise sign with rsa-sha2-* and the login fails.
 LEGACY_DISABLED = {"pubkeys": ["rsa-sha2-512", "rsa-sha2-256"]}
 _READ = 65536
 
@@ -125,9 +127,13 @@ def _reason(exc: BaseException) -> str:
 
 
 class SshExecutor:
+    """An Executor over one SSH connection; also the SftpChannel that transfer.py and stream_upload.py work with."""
+
     def __init__(self, host: HostSpec, client: Any) -> None:
         self.host = host
         self.name = str(host)
+        self.label = host.label  # as the user named the host: the prefix of transfer messages
+        self.legacy = host.legacy
         self.client = client
         self._sftp: Any = None
 
@@ -218,19 +224,13 @@ class SshExecutor:
         return self._sftp
 
     def put(self, local: Path, remote: str, *, progress: ProgressSink | None = None) -> Transferred:
-        from toolkit.remote.transfer import upload
-
         return upload(self, local, remote, progress)
 
     def get(self, remote: str, local: Path, *, progress: ProgressSink | None = None) -> Transferred:
-        from toolkit.remote.transfer import download
-
         return download(self, remote, local, progress)
 
     def put_stream(self, remote: str, fill: StreamFill, *, size: int | None = None,
                    progress: ProgressSink | None = None) -> Transferred:
-        from toolkit.remote.stream_upload import put_stream
-
         return put_stream(self, remote, fill, size, progress)
 
     def stat(self, path: str) -> FileInfo | None:
@@ -267,8 +267,6 @@ class SshExecutor:
         return data
 
     def write_atomic(self, path: str, data: bytes, like: FileInfo | None) -> None:
-        from toolkit.remote.transfer import write_remote_atomic
-
         write_remote_atomic(self, path, data, like)
 
     def close(self) -> None:

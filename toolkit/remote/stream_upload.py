@@ -1,9 +1,10 @@
 """Uploads with no local copy: a file's bytes streamed from a source (e.g. a member of an ISO) to a host, and a whole
 tree of them put in place all or nothing.
 
-`put_stream` is SshExecutor.put_stream: the bytes go over SFTP to a hidden temp file beside the target, hashed on
-the way; the host's `sha256sum` of that file must match (and its size the count) before it is renamed over the
-target, as transfer.upload does for local files (without resuming: a stream cannot be re-read from the middle).
+`put_stream` is Executor.put_stream over SSH (through an SftpChannel): the bytes go over SFTP to a hidden temp
+file beside the target, hashed on the way; the host's `sha256sum` of that file must match (and its size the count)
+before it is renamed over the target, as transfer.upload does for local files (without resuming: a stream cannot be
+re-read from the middle).
 
 `upload_tree` builds a directory tree through any Executor: in a hidden temp directory beside the destination,
 renamed to it at the end; a failure or Ctrl-C on the way removes the temp directory, so the destination is either
@@ -16,19 +17,14 @@ import contextlib
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
-
-import paramiko
+from typing import Any
 
 from toolkit.errors import ToolkitError, UsageError
 from toolkit.remote.executor import Executor, HashingSink, ProgressSink, RemoteError, StreamFill, Transferred
+from toolkit.remote.sftp_channel import SFTP_ERRORS, SftpChannel
 from toolkit.remote.transfer import BIG_WRITE, PART_SUFFIX, check_size, remote_sha256, remove_quietly, rename_over
 
-if TYPE_CHECKING:
-    from toolkit.remote.ssh import SshExecutor
-
 Say = Callable[[str], None]
-_SFTP_ERRORS = (OSError, paramiko.SSHException, EOFError)
 
 
 class _WriteFailed(Exception):
@@ -39,41 +35,41 @@ class _WriteFailed(Exception):
         self.cause = cause
 
 
-def put_stream(ex: SshExecutor, remote: str, fill: StreamFill, size: int | None,
+def put_stream(channel: SftpChannel, remote: str, fill: StreamFill, size: int | None,
                progress: ProgressSink | None) -> Transferred:
     directory, _, name = remote.rpartition("/")
     part = f"{directory}/.{name}.{secrets.token_hex(4)}{PART_SUFFIX}"
-    label = f"writing {ex.host.label}:{remote}"
-    sftp = ex.sftp(label)
+    label = f"writing {channel.label}:{remote}"
+    sftp = channel.sftp(label)
     try:
         try:
             handle = sftp.open(part, "wb")
         except PermissionError:
-            raise UsageError(f"{ex.host.label}:{remote}: permission denied writing in {directory or '/'}") from None
+            raise UsageError(f"{channel.label}:{remote}: permission denied writing in {directory or '/'}") from None
         except FileNotFoundError:
-            raise UsageError(f"{ex.host.label}:{remote}: its directory does not exist") from None
-        except _SFTP_ERRORS as exc:
-            raise _failed(ex, label, exc) from None
+            raise UsageError(f"{channel.label}:{remote}: its directory does not exist") from None
+        except SFTP_ERRORS as exc:
+            raise _failed(channel, label, exc) from None
         sink = HashingSink(_sftp_writer(handle), size, progress)
         try:
             with handle:
                 handle.set_pipelined(True)
-                if not ex.host.legacy:  # as transfer.upload: 255 KiB writes where the server takes them
+                if not channel.legacy:  # as transfer.upload: 255 KiB writes where the server takes them
                     handle.MAX_REQUEST_SIZE = BIG_WRITE
                 fill(sink)
         except _WriteFailed as exc:
-            raise _failed(ex, label, exc.cause) from None
-        except _SFTP_ERRORS as exc:  # from the close: a pipelined write's error (ENOSPC) shows up there
-            raise _failed(ex, label, exc) from None
-        sink.check_size(f"{ex.host.label}:{remote}")
-        check_size(ex, part, sink.done, remote)  # pipelined writes can fail unreported: count what arrived
-        expected, got = sink.digest.hexdigest(), remote_sha256(ex, part)
+            raise _failed(channel, label, exc.cause) from None
+        except SFTP_ERRORS as exc:  # from the close: a pipelined write's error (ENOSPC) shows up there
+            raise _failed(channel, label, exc) from None
+        sink.check_size(f"{channel.label}:{remote}")
+        check_size(channel, part, sink.done, remote)  # pipelined writes can fail unreported: count what arrived
+        expected, got = sink.digest.hexdigest(), remote_sha256(channel, part)
         if got != expected:
-            raise RemoteError(f"{ex.host.label}:{remote}: sha256 after upload is {got}, expected {expected}; "
+            raise RemoteError(f"{channel.label}:{remote}: sha256 after upload is {got}, expected {expected}; "
                               "not written")
-        rename_over(ex, part, remote)
+        rename_over(channel, part, remote)
     except BaseException:
-        remove_quietly(ex, part)
+        remove_quietly(channel, part)
         raise
     return Transferred(remote, sink.done, expected)
 
@@ -82,15 +78,15 @@ def _sftp_writer(handle: Any) -> Callable[[bytes], None]:
     def write(data: bytes) -> None:
         try:
             handle.write(data)
-        except _SFTP_ERRORS as exc:
+        except SFTP_ERRORS as exc:
             raise _WriteFailed(exc) from exc
 
     return write
 
 
-def _failed(ex: SshExecutor, label: str, exc: BaseException) -> RemoteError:
-    what = "connection lost" if not ex.alive() else f"failed ({exc}; is the host's disk full?)"
-    return RemoteError(f"{ex.host.label}: {what} while {label}")
+def _failed(channel: SftpChannel, label: str, exc: BaseException) -> RemoteError:
+    what = "connection lost" if not channel.alive() else f"failed ({exc}; is the host's disk full?)"
+    return RemoteError(f"{channel.label}: {what} while {label}")
 
 
 @dataclass(frozen=True)

@@ -18,34 +18,31 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import paramiko
 
 from toolkit.errors import UsageError
 from toolkit.remote.executor import FileInfo, ProgressSink, RemoteError, Transferred
 from toolkit.remote.local import sha256_of
-
-if TYPE_CHECKING:
-    from toolkit.remote.ssh import SshExecutor
+from toolkit.remote.sftp_channel import SFTP_ERRORS, SftpChannel
 
 PART_SUFFIX = ".xenkit-part"
 CHUNK = 1 << 20
 BIG_WRITE = 255 * 1024
-_SFTP_ERRORS = (OSError, paramiko.SSHException, EOFError)
 
 
-def upload(ex: SshExecutor, local: Path, remote: str, progress: ProgressSink | None) -> Transferred:
-    label = f"uploading {local} to {ex.host.label}:{remote}"
+def upload(channel: SftpChannel, local: Path, remote: str, progress: ProgressSink | None) -> Transferred:
+    label = f"uploading {local} to {channel.label}:{remote}"
     try:
         total = local.stat().st_size
         source = local.open("rb")
     except OSError as exc:
         raise RemoteError(f"{local}: cannot read: {exc.strerror or exc}") from None
     part = remote + PART_SUFFIX
-    sftp = ex.sftp(label)
+    sftp = channel.sftp(label)
     with source:
-        digest, offset = _resume_point(ex, source, part, total)
+        digest, offset = _resume_point(channel, source, part, total)
         sent = offset
         reader = _HashingReader(source, digest)
         try:
@@ -53,7 +50,7 @@ def upload(ex: SshExecutor, local: Path, remote: str, progress: ProgressSink | N
                 handle.set_pipelined(True)
                 # OpenSSH's sftp-server takes messages up to 256 KiB; paramiko sends 32 KiB writes, and the
                 # per-request overhead is Python's (200 MB here: 3.8 -> 2.5 s). Old servers keep the default.
-                if not ex.host.legacy:
+                if not channel.legacy:
                     handle.MAX_REQUEST_SIZE = BIG_WRITE
                 handle.seek(offset)
                 for chunk in reader:
@@ -62,24 +59,24 @@ def upload(ex: SshExecutor, local: Path, remote: str, progress: ProgressSink | N
                     if progress is not None:
                         progress(sent, total)
         except PermissionError:
-            raise UsageError(f"{ex.host.label}:{part}: permission denied") from None
+            raise UsageError(f"{channel.label}:{part}: permission denied") from None
         except FileNotFoundError:
-            raise UsageError(f"{ex.host.label}:{remote}: its directory does not exist") from None
-        except _SFTP_ERRORS as exc:
+            raise UsageError(f"{channel.label}:{remote}: its directory does not exist") from None
+        except SFTP_ERRORS as exc:
             if reader.error is not None:
                 raise RemoteError(f"{local}: cannot read: {reader.error}") from None
-            what = "connection lost" if not ex.alive() else f"failed ({exc})"
-            raise RemoteError(f"{ex.host.label}: {what} while {label} ({sent} of {total} bytes sent)",
+            what = "connection lost" if not channel.alive() else f"failed ({exc})"
+            raise RemoteError(f"{channel.label}: {what} while {label} ({sent} of {total} bytes sent)",
                               hint=f"run again to resume from the part file {part}; "
                                    f"{remote} itself was not touched") from exc
-    check_size(ex, part, total, remote)
+    check_size(channel, part, total, remote)
     expected = digest.hexdigest()
-    got = remote_sha256(ex, part)
+    got = remote_sha256(channel, part)
     if got != expected:
-        remove_quietly(ex, part)
-        raise RemoteError(f"{ex.host.label}:{remote}: sha256 after upload is {got}, expected {expected}; "
+        remove_quietly(channel, part)
+        raise RemoteError(f"{channel.label}:{remote}: sha256 after upload is {got}, expected {expected}; "
                           "the part file was removed and the target not touched")
-    rename_over(ex, part, remote)
+    rename_over(channel, part, remote)
     return Transferred(remote, total, expected, offset)
 
 
@@ -125,10 +122,10 @@ class _HashingReader:
             self.thread.join(timeout=5)
 
 
-def _resume_point(ex: SshExecutor, source: Any, part: str, total: int) -> tuple[Any, int]:
+def _resume_point(channel: SftpChannel, source: Any, part: str, total: int) -> tuple[Any, int]:
     """The hash of what is already uploaded, and where to go on; (fresh hash, 0) if nothing usable."""
     digest = hashlib.sha256()
-    info = ex.stat(part)
+    info = channel.stat(part)
     if info is None or not info.is_file or info.size == 0 or info.size > total:
         return digest, 0
     remaining, prefix = info.size, hashlib.sha256()
@@ -138,20 +135,20 @@ def _resume_point(ex: SshExecutor, source: Any, part: str, total: int) -> tuple[
             break
         prefix.update(chunk)
         remaining -= len(chunk)
-    if remote_sha256(ex, part) == prefix.hexdigest():
+    if remote_sha256(channel, part) == prefix.hexdigest():
         return prefix, info.size
     source.seek(0)  # the part file is not a prefix of this file: start over
     return digest, 0
 
 
-def download(ex: SshExecutor, remote: str, local: Path, progress: ProgressSink | None) -> Transferred:
-    label = f"downloading {ex.host.label}:{remote} to {local}"
-    sftp = ex.sftp(label)
-    info = ex.stat(remote)
+def download(channel: SftpChannel, remote: str, local: Path, progress: ProgressSink | None) -> Transferred:
+    label = f"downloading {channel.label}:{remote} to {local}"
+    sftp = channel.sftp(label)
+    info = channel.stat(remote)
     if info is None:
-        raise UsageError(f"{ex.host.label}:{remote}: does not exist")
+        raise UsageError(f"{channel.label}:{remote}: does not exist")
     if not info.is_file:
-        raise UsageError(f"{ex.host.label}:{remote}: is not a regular file")
+        raise UsageError(f"{channel.label}:{remote}: is not a regular file")
     if local.is_dir():
         raise UsageError(f"{local}: is a directory; give a file name")
     try:
@@ -164,7 +161,7 @@ def download(ex: SshExecutor, remote: str, local: Path, progress: ProgressSink |
             try:
                 with sftp.open(remote, "rb") as handle:
                     total = handle.stat().st_size or 0
-                    # Bounded read-ahead: paramiko's default prefetch has no limit (field notes section 6).
+                    # Bounded read-ahead: paramiko's default prefetch has no limit.
                     handle.prefetch(total, max_concurrent_requests=64)
                     while chunk := handle.read(CHUNK):
                         digest.update(chunk)
@@ -173,19 +170,19 @@ def download(ex: SshExecutor, remote: str, local: Path, progress: ProgressSink |
                         if progress is not None:
                             progress(done, total)
             except FileNotFoundError:
-                raise UsageError(f"{ex.host.label}:{remote}: does not exist") from None
+                raise UsageError(f"{channel.label}:{remote}: does not exist") from None
             except PermissionError:
-                raise UsageError(f"{ex.host.label}:{remote}: is not readable (permission denied)") from None
-            except _SFTP_ERRORS as exc:
-                what = "connection lost" if not ex.alive() else f"failed ({exc})"
-                raise RemoteError(f"{ex.host.label}: {what} while {label} ({done} bytes received); "
+                raise UsageError(f"{channel.label}:{remote}: is not readable (permission denied)") from None
+            except SFTP_ERRORS as exc:
+                what = "connection lost" if not channel.alive() else f"failed ({exc})"
+                raise RemoteError(f"{channel.label}: {what} while {label} ({done} bytes received); "
                                   f"{local} was not touched") from exc
             try:
                 target.flush()
                 os.fsync(target.fileno())
             except OSError as exc:
                 raise RemoteError(f"{local}: cannot write: {exc.strerror or exc}; not replaced") from None
-        expected = remote_sha256(ex, remote)
+        expected = remote_sha256(channel, remote)
         if digest.hexdigest() != expected:
             raise RemoteError(f"{local}: sha256 after download is {digest.hexdigest()}, the host has {expected}; "
                               "not replaced")
@@ -200,12 +197,12 @@ def download(ex: SshExecutor, remote: str, local: Path, progress: ProgressSink |
     return Transferred(str(local), done, expected)
 
 
-def check_size(ex: SshExecutor, written: str, size: int, target: str) -> None:
+def check_size(channel: SftpChannel, written: str, size: int, target: str) -> None:
     """What the host has must be all we sent; a short file means a write failed (often: disk full)."""
-    info = ex.stat(written)
+    info = channel.stat(written)
     have = -1 if info is None else info.size
     if have != size:
-        raise RemoteError(f"{ex.host.label}:{target}: only {max(have, 0)} of {size} bytes arrived in {written} "
+        raise RemoteError(f"{channel.label}:{target}: only {max(have, 0)} of {size} bytes arrived in {written} "
                           f"(is the host's disk full?); {target} was not touched")
 
 
@@ -216,32 +213,32 @@ def _write_local(target: Any, chunk: bytes, local: Path) -> None:
         raise RemoteError(f"{local}: cannot write: {exc.strerror or exc}; not replaced") from None
 
 
-def remote_sha256(ex: SshExecutor, path: str) -> str:
-    result = ex.run(["sha256sum", "--", path], step=f"sha256sum {path}", timeout=3600)
+def remote_sha256(channel: SftpChannel, path: str) -> str:
+    result = channel.run(["sha256sum", "--", path], step=f"sha256sum {path}", timeout=3600)
     if result.status == 127:  # no coreutils sha256sum: read the file back over SFTP instead
-        return _sha256_over_sftp(ex, path)
+        return _sha256_over_sftp(channel, path)
     fields = result.stdout.split()
     if result.status != 0 or not fields:
-        raise RemoteError(f"{ex.host.label}: sha256sum {path} failed: {result.output_tail(3)}")
+        raise RemoteError(f"{channel.label}: sha256sum {path} failed: {result.output_tail(3)}")
     return fields[0].decode("ascii", "replace").lstrip("\\")
 
 
-def _sha256_over_sftp(ex: SshExecutor, path: str) -> str:
+def _sha256_over_sftp(channel: SftpChannel, path: str) -> str:
     digest = hashlib.sha256()
     try:
-        with ex.sftp().open(path, "rb") as handle:
+        with channel.sftp().open(path, "rb") as handle:
             while chunk := handle.read(CHUNK):
                 digest.update(chunk)
-    except _SFTP_ERRORS as exc:
-        raise RemoteError(f"{ex.host.label}: cannot read {path} back to check its sha256: {exc}") from None
+    except SFTP_ERRORS as exc:
+        raise RemoteError(f"{channel.label}: cannot read {path} back to check its sha256: {exc}") from None
     return digest.hexdigest()
 
 
-def write_remote_atomic(ex: SshExecutor, path: str, data: bytes, like: FileInfo | None) -> None:
+def write_remote_atomic(channel: SftpChannel, path: str, data: bytes, like: FileInfo | None) -> None:
     """Temp file in the same directory with the old file's mode and owner, then rename over `path`."""
     directory, _, name = path.rpartition("/")
     tmp = f"{directory}/.{name}.{secrets.token_hex(4)}.xenkit-tmp"
-    sftp = ex.sftp(f"writing {path}")
+    sftp = channel.sftp(f"writing {path}")
     try:
         # Not pipelined: a pipelined SFTP write's error (ENOSPC) can be dropped at close; these files are small.
         with sftp.open(tmp, "wb") as handle:
@@ -250,45 +247,45 @@ def write_remote_atomic(ex: SshExecutor, path: str, data: bytes, like: FileInfo 
                 handle.chmod(like.mode)
                 handle.chown(like.uid, like.gid)
     except PermissionError:
-        remove_quietly(ex, tmp)
-        raise UsageError(f"{ex.host.label}:{path}: permission denied writing in {directory or '/'}; "
+        remove_quietly(channel, tmp)
+        raise UsageError(f"{channel.label}:{path}: permission denied writing in {directory or '/'}; "
                          "nothing changed") from None
     except FileNotFoundError:
-        raise UsageError(f"{ex.host.label}:{path}: its directory does not exist") from None
-    except _SFTP_ERRORS as exc:
-        remove_quietly(ex, tmp)
-        what = "connection lost" if not ex.alive() else f"failed ({exc}; is the host's disk full?)"
-        raise RemoteError(f"{ex.host.label}: {what} while writing {path}; {path} was not touched") from None
+        raise UsageError(f"{channel.label}:{path}: its directory does not exist") from None
+    except SFTP_ERRORS as exc:
+        remove_quietly(channel, tmp)
+        what = "connection lost" if not channel.alive() else f"failed ({exc}; is the host's disk full?)"
+        raise RemoteError(f"{channel.label}: {what} while writing {path}; {path} was not touched") from None
     try:
-        check_size(ex, tmp, len(data), path)
+        check_size(channel, tmp, len(data), path)
     except RemoteError:
-        remove_quietly(ex, tmp)
+        remove_quietly(channel, tmp)
         raise
-    rename_over(ex, tmp, path)
-    ex.run(["sync"], step=f"sync after writing {path}", timeout=120)
+    rename_over(channel, tmp, path)
+    channel.run(["sync"], step=f"sync after writing {path}", timeout=120)
 
 
-def rename_over(ex: SshExecutor, source: str, target: str) -> None:
-    sftp = ex.sftp(f"renaming {source}")
+def rename_over(channel: SftpChannel, source: str, target: str) -> None:
+    sftp = channel.sftp(f"renaming {source}")
     try:
         sftp.posix_rename(source, target)
         return
     except OSError as exc:
         if "not supported" not in str(exc).lower() and "unsupported" not in str(exc).lower():
-            remove_quietly(ex, source)
-            raise RemoteError(f"{ex.host.label}: cannot rename {source} to {target}: {exc}") from None
+            remove_quietly(channel, source)
+            raise RemoteError(f"{channel.label}: cannot rename {source} to {target}: {exc}") from None
     except paramiko.SSHException as exc:
-        raise RemoteError(f"{ex.host.label}: connection lost renaming {source} to {target}: {exc}") from None
+        raise RemoteError(f"{channel.label}: connection lost renaming {source} to {target}: {exc}") from None
     # OpenSSH before 4.8 (CentOS 5) has no posix-rename: mv is rename(2), just as atomic.
-    result = ex.run(["mv", "-f", "--", source, target], step=f"rename {source}")
+    result = channel.run(["mv", "-f", "--", source, target], step=f"rename {source}")
     if result.status != 0:
-        remove_quietly(ex, source)
-        raise RemoteError(f"{ex.host.label}: cannot rename {source} to {target}: {result.output_tail(3)}")
+        remove_quietly(channel, source)
+        raise RemoteError(f"{channel.label}: cannot rename {source} to {target}: {result.output_tail(3)}")
 
 
-def remove_quietly(ex: SshExecutor, path: str) -> None:
+def remove_quietly(channel: SftpChannel, path: str) -> None:
     with contextlib.suppress(Exception):
-        ex.sftp().remove(path)
+        channel.sftp().remove(path)
 
 
 __all__ = ["download", "remote_sha256", "sha256_of", "upload", "write_remote_atomic"]

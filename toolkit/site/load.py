@@ -7,45 +7,26 @@
     profile = "fedora17-xenserver"
     ...
 
-Every problem of every entry is collected (file, entry, field, why), so a user fixes them in one go.
+The fields of a [[vm]], their types, defaults and checks are toolkit/inputs/guest_fields.py's (the same
+as the guest commands' options). Every problem of every entry is collected (file, entry, field, why), so
+a user fixes them in one go.
 """
 
 from __future__ import annotations
 
-import tomllib
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from toolkit.catalog.profiles import Profile, get_profile
+from toolkit.catalog.profiles import Profile
 from toolkit.errors import UsageError, ValidationError
 from toolkit.generate.vm_install import VmInstallInput
+from toolkit.inputs import guest_fields as guest
+from toolkit.inputs.guest_fields import GuestField, Kind
 from toolkit.inputs.network import make_network
-from toolkit.inputs.safetext import check_label, check_url
-from toolkit.inputs.vmsize import parse_disk, parse_memory, parse_vcpus
+from toolkit.inputs.userfile import read_user_toml
 
-VM_FIELDS = {
-    "name": "VM name: also its output directory and the last part of its kickstart URL",
-    "profile": "kickstart profile (xenkit kickstart list)",
-    "hostname": "guest FQDN",
-    "ip": "ADDR/PREFIX",
-    "gateway": "default gateway",
-    "nameservers": "list of DNS servers",
-    "interface": "guest interface (default eth0)",
-    "password_hash": "root password as a SHA-512 crypt hash",
-    "password_file": "file holding the root password (relative to the site file)",
-    "ssh_keys": "list of public key files (relative to the site file)",
-    "timezone": "Olson time zone name (default Etc/UTC)",
-    "template": "XenServer template (default: the profile's)",
-    "repo": "install repository URL (default: the profile's)",
-    "ks_url_base": "URL where the output directory is served; the VM's kickstart is <base>/<name>/ks.cfg",
-    "network": "XenServer network name-label for the VIF",
-    "memory": "memory size (default 2GiB)",
-    "vcpus": "number of vCPUs (default 2)",
-    "disk": "system disk size (default 20GiB)",
-}
-REQUIRED = ("name", "profile", "hostname", "ip", "gateway", "nameservers", "ks_url_base", "network")
+SITE_KEYS = frozenset(field.key for field in guest.SITE_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -71,7 +52,7 @@ class Site:
 
 
 def load_site(path: Path) -> Site:
-    raw = _read_toml(path)
+    raw = read_user_toml(path, "site file")
     unknown_top = set(raw) - {"defaults", "vm"}
     problems: list[str] = [f"{path}: unknown table {k!r} (allowed: defaults, vm)" for k in sorted(unknown_top)]
     defaults = raw.get("defaults", {})
@@ -82,25 +63,25 @@ def load_site(path: Path) -> Site:
         raise UsageError(f"{path}: [defaults] must be a table and [[vm]] an array of tables")
     if not entries:
         raise UsageError(f"{path}: no [[vm]] entries", hint="each guest is a [[vm]] table; see examples/site.toml")
-    problems += [f"{path}: [defaults]: unknown field {k!r}" for k in sorted(set(defaults) - set(VM_FIELDS))]
+    problems += [f"{path}: [defaults]: unknown field {k!r}" for k in sorted(set(defaults) - SITE_KEYS)]
     vms: list[SiteVm] = []
-    seen: dict[str, dict[str, int]] = {"name": {}, "hostname": {}, "ip": {}}
+    seen: dict[str, dict[str, int]] = {guest.NAME.key: {}, guest.HOSTNAME.key: {}, guest.IP.key: {}}
     for index, entry in enumerate(entries, 1):
         label = f"{path}: vm #{index}" + (f" ({entry.get('name')})" if isinstance(entry.get("name"), str) else "")
         merged = {**defaults, **entry}
-        if "password_hash" in entry or "password_file" in entry:
+        if any(field.key in entry for field in guest.PASSWORD_FIELDS):
             # An entry's own password replaces the defaults' one, whichever way either is given.
-            for key in ("password_hash", "password_file"):
-                if key not in entry:
-                    merged.pop(key, None)
-        entry_problems = [f"{label}: unknown field {k!r}" for k in sorted(set(entry) - set(VM_FIELDS))]
+            for field in guest.PASSWORD_FIELDS:
+                if field.key not in entry:
+                    merged.pop(field.key, None)
+        entry_problems = [f"{label}: unknown field {k!r}" for k in sorted(set(entry) - SITE_KEYS)]
         inherited = set(merged) - set(entry)
         vm = _check_entry(merged, path.parent, label, entry_problems, inherited, f"{path}: [defaults]")
         problems += entry_problems
         if vm is None or entry_problems:
             continue
-        for key, value in (("name", vm.name), ("hostname", vm.install.network.hostname),
-                           ("ip", vm.install.network.address)):
+        for key, value in ((guest.NAME.key, vm.name), (guest.HOSTNAME.key, vm.install.network.hostname),
+                           (guest.IP.key, vm.install.network.address)):
             if value in seen[key]:
                 problems.append(f"{label}: {key}: {value!r} is already used by vm #{seen[key][value]}")
             seen[key][value] = index
@@ -121,22 +102,6 @@ class SiteError(UsageError):
         return self.problems
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except FileNotFoundError:
-        raise UsageError(f"site file {path} does not exist") from None
-    except IsADirectoryError:
-        raise UsageError(f"site file {path} is a directory") from None
-    except PermissionError:
-        raise UsageError(f"site file {path} is not readable (permission denied)") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise UsageError(f"site file {path} is not valid TOML: {exc}") from None
-    except UnicodeDecodeError:
-        raise UsageError(f"site file {path} is not UTF-8 text") from None
-
-
 def _check_entry(
     raw: dict[str, Any], base: Path, label: str, problems: list[str], inherited: set[str], defaults_label: str
 ) -> SiteVm | None:
@@ -146,46 +111,44 @@ def _check_entry(
     """
     start = len(problems)
 
-    def where(name: str) -> str:
-        return defaults_label if name in inherited else label
-
-    def field(name: str, parse: Callable[[Any], Any], default: Any = None) -> Any:
-        if name not in raw:
-            if name in REQUIRED:
-                problems.append(f"{label}: {name}: missing ({VM_FIELDS[name]})")
-            return default
+    def checked(field: GuestField[Any]) -> Any:
+        """The field's value; a missing or bad one is a problem, and the field's default stands in."""
+        fallback = None if field.default is None else field.default_value()
+        if field.key not in raw:
+            if field.required:
+                problems.append(f"{label}: {field.key}: missing ({field.description})")
+            return fallback
+        where = defaults_label if field.key in inherited else label
         try:
-            return parse(raw[name])
+            return field.from_site(_typed(field.kind, raw[field.key], base))
         except ValidationError as exc:
-            problems.append(f"{where(name)}: {name}: {exc.reason}")
+            problems.append(f"{where}: {field.key}: {exc.reason}")
         except (UsageError, TypeError, ValueError) as exc:
-            problems.append(f"{where(name)}: {name}: {getattr(exc, 'message', exc)}")
-        return default
+            problems.append(f"{where}: {field.key}: {getattr(exc, 'message', exc)}")
+        return fallback
 
-    name = field("name", lambda v: _vm_name(_text(v)))
-    profile = field("profile", lambda v: get_profile(_text(v), kickstart_only=True))
+    name = checked(guest.NAME)
+    profile = checked(guest.PROFILE)
     network = None
-    net_fields = {k: field(k, _text) for k in ("hostname", "ip", "gateway")}
-    servers = field("nameservers", _text_list)
-    interface = field("interface", _text, "eth0")
-    if all(v is not None for v in (*net_fields.values(), servers, interface)):
+    hostname, ip, gateway, servers, interface = (checked(field) for field in guest.NETWORK_FIELDS)
+    if all(v is not None for v in (hostname, ip, gateway, servers, interface)):
         try:
-            network = make_network(net_fields["hostname"], net_fields["ip"], net_fields["gateway"], servers, interface)
+            network = make_network(hostname, ip, gateway, servers, interface)
         except ValidationError as exc:
             problems.append(f"{label}: {exc.field}: {exc.reason}")
-    password_hash = field("password_hash", lambda v: _password_hash(_text(v)))
-    password_file = field("password_file", lambda v: _existing_file(base, _text(v)))
-    if ("password_hash" in raw) == ("password_file" in raw):
-        problems.append(f"{label}: password: give exactly one of password_hash and password_file")
-    keys = field("ssh_keys", lambda v: tuple(_existing_file(base, k) for k in _text_list(v)), ())
-    timezone = field("timezone", lambda v: _timezone(_text(v)), "Etc/UTC")
-    template = field("template", lambda v: check_label("template", _text(v)))
-    repo = field("repo", lambda v: check_url("repo", _text(v)))
-    ks_base = field("ks_url_base", lambda v: check_url("ks_url_base", _text(v)))
-    network_name = field("network", lambda v: check_label("network", _text(v)))
-    memory = field("memory", lambda v: parse_memory("memory", _text(v)), 2 * 2**30)
-    vcpus = field("vcpus", lambda v: parse_vcpus("vcpus", _int(v)), 2)
-    disk = field("disk", lambda v: parse_disk("disk", _text(v)), 20 * 2**30)
+    password_hash, password_file = (checked(field) for field in guest.PASSWORD_FIELDS)
+    hash_key, file_key = (field.key for field in guest.PASSWORD_FIELDS)
+    if guest.password_problem(hash_key in raw, file_key in raw):
+        problems.append(f"{label}: password: give exactly one of {hash_key} and {file_key}")
+    keys = checked(guest.SSH_KEYS)
+    timezone = checked(guest.TIMEZONE)
+    template = checked(guest.TEMPLATE)
+    repo = checked(guest.REPO)
+    ks_base = checked(guest.KS_URL_BASE)
+    network_name = checked(guest.NETWORK)
+    memory = checked(guest.MEMORY)
+    vcpus = checked(guest.VCPUS)
+    disk = checked(guest.DISK)
     if len(problems) > start or network is None or profile is None:
         return None
     install = VmInstallInput(
@@ -193,6 +156,19 @@ def _check_entry(
         repo=repo, template=template, memory=memory, vcpus=vcpus, disk=disk,
     )
     return SiteVm(profile, install, password_hash, password_file, keys, timezone)
+
+
+def _typed(kind: Kind, value: Any, base: Path) -> Any:
+    """`value` as TOML must give it for `kind`; a file's path is relative to the site file."""
+    if kind is Kind.INT:
+        return _int(value)
+    if kind is Kind.TEXT_LIST:
+        return _text_list(value)
+    if kind is Kind.FILE:
+        return _existing_file(base, _text(value))
+    if kind is Kind.FILE_LIST:
+        return tuple(_existing_file(base, v) for v in _text_list(value))
+    return _text(value)
 
 
 def _text(value: Any) -> str:
@@ -215,22 +191,6 @@ def _text_list(value: Any) -> list[str]:
     return [_text(v) for v in value]
 
 
-def _vm_name(value: str) -> str:
-    import re
-
-    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,62}", value):
-        raise ValueError(
-            f"{value!r} must be 1-63 letters, digits, '.', '_' or '-' (it names a directory and a URL path)"
-        )
-    return value
-
-
-def _password_hash(value: str) -> str:
-    from toolkit.inputs.password import check_hash
-
-    return check_hash("password_hash", value)
-
-
 def _existing_file(base: Path, value: str) -> Path:
     path = (base / value) if not Path(value).is_absolute() else Path(value)
     if not path.exists():
@@ -238,9 +198,3 @@ def _existing_file(base: Path, value: str) -> Path:
     if not path.is_file():
         raise ValueError(f"{value!r}: {path} is not a regular file")
     return path
-
-
-def _timezone(value: str) -> str:
-    from toolkit.inputs.timezones import parse_timezone
-
-    return parse_timezone("timezone", value)

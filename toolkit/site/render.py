@@ -11,7 +11,8 @@ from toolkit.generate.bootargs import BootInput, render_bootargs
 from toolkit.generate.kickstart import KickstartInput, raise_for_problems, render_kickstart
 from toolkit.generate.kscheck import KickstartProblem, validate_kickstart
 from toolkit.generate.vm_install import build_vm_install_plan
-from toolkit.inputs.password import check_hash, hash_password_file
+from toolkit.inputs.guest_fields import PASSWORD_FILE, PASSWORD_HASH
+from toolkit.inputs.password import hash_password_file
 from toolkit.inputs.sshkeys import read_public_keys
 from toolkit.output import OutputFile
 from toolkit.parallel import map_on_cores
@@ -49,11 +50,11 @@ class _Secrets:
 
     def password_hash(self, vm: SiteVm) -> str:
         if vm.password_hash is not None:
-            return check_hash("password_hash", vm.password_hash)
+            return PASSWORD_HASH.from_site(vm.password_hash)
         assert vm.password_file is not None
         path = vm.password_file.resolve()
         if path not in self._hashes:
-            self._hashes[path] = hash_password_file("password_file", path)
+            self._hashes[path] = hash_password_file(PASSWORD_FILE.key, path)
         return self._hashes[path]
 
     def key_file(self, path: Path) -> tuple[str, ...]:

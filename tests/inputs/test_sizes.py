@@ -1,4 +1,4 @@
-"""toolkit.inputs.units and toolkit.inputs.vmsize: sizes people write (2GiB, 512M) as bytes, with limits."""
+"""toolkit.inputs.sizes: sizes people write (2GiB, 512M) as bytes, with limits."""
 
 from __future__ import annotations
 
@@ -6,8 +6,7 @@ import pytest
 
 from tests.conftest import fails
 from toolkit.errors import ValidationError
-from toolkit.inputs.units import format_size, parse_size
-from toolkit.inputs.vmsize import parse_disk, parse_memory, parse_vcpus
+from toolkit.inputs.sizes import format_size, parse_disk, parse_memory, parse_size, parse_vcpus
 
 KIB, MIB, GIB, TIB = 2**10, 2**20, 2**30, 2**40
 ANY = {"minimum": 0, "maximum": 2**60}
@@ -68,7 +67,7 @@ def test_format_then_parse_round_trip(size: int) -> None:
     assert parse_size("s", format_size(size), **ANY) == size
 
 
-# --- vmsize --------------------------------------------------------------------------------------
+# --- a guest's memory, disk and vCPUs ---------------------------------------------------------------
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,8 @@
-"""Sizes written by people (`2GiB`, `512MiB`) as byte counts, and back."""
+"""Sizes written by people (`2GiB`, `512MiB`) as byte counts and back, and a guest's limits.
+
+A guest's memory and disk are sizes with a range and a MiB granularity; its vCPU count has a range.
+Each is checked where it enters (CLI option or site file), under the name the user gave it.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,8 @@ from decimal import Decimal
 
 from toolkit.errors import ValidationError
 
-_UNITS = {"": 1, "B": 1, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40}
+KIB, MIB, GIB, TIB = 2**10, 2**20, 2**30, 2**40
+_UNITS = {"": 1, "B": 1, "KiB": KIB, "MiB": MIB, "GiB": GIB, "TiB": TIB}
 # Accept the common short spellings (2G, 512M) as binary units: that is what xe and XenCenter mean.
 _ALIASES = {"K": "KiB", "M": "MiB", "G": "GiB", "T": "TiB", "KB": "KiB", "MB": "MiB", "GB": "GiB", "TB": "TiB"}
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*$")
@@ -37,3 +42,17 @@ def format_size(size: int) -> str:
         if size % _UNITS[unit] == 0 and size >= _UNITS[unit]:
             return f"{size // _UNITS[unit]}{unit}"
     return f"{size}B"
+
+
+def parse_memory(field: str, text: str) -> int:
+    return parse_size(field, text, minimum=256 * MIB, maximum=2 * TIB, granularity=MIB)
+
+
+def parse_disk(field: str, text: str) -> int:
+    return parse_size(field, text, minimum=1 * GIB, maximum=2 * TIB, granularity=MIB)
+
+
+def parse_vcpus(field: str, count: int) -> int:
+    if not 1 <= count <= 64:
+        raise ValidationError(field, f"{count} is out of range (1 to 64)")
+    return count

@@ -1,0 +1,248 @@
+"""A guest's fields, each declared once: site-file key, CLI option, default, check and help.
+
+The guest commands (kickstart render, bootargs, vm install) make their options from these entries
+(toolkit/cli/options.py), the site file takes its keys, types and required fields from them
+(toolkit/site/load.py), and the generators' inputs take their defaults from them. A value is checked
+by the same function whichever way it came in, under the name the user wrote: `--memory` on the
+command line, `memory` in a site file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, cast
+
+from toolkit.errors import ValidationError
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from toolkit.catalog.profiles import Profile
+
+T = TypeVar("T")
+
+
+class Kind(enum.Enum):
+    """How a value is written: click's type on the command line, the TOML type in a site file."""
+
+    TEXT = enum.auto()
+    INT = enum.auto()
+    TEXT_LIST = enum.auto()  # a repeated option; in a site file a list of strings (or a single string)
+    FILE = enum.auto()  # in a site file relative to the site file, and it must exist when the file is loaded
+    FILE_LIST = enum.auto()
+
+    @property
+    def repeated(self) -> bool:
+        return self in (Kind.TEXT_LIST, Kind.FILE_LIST)
+
+
+@dataclass(frozen=True, kw_only=True)
+class GuestField(Generic[T]):
+    """One value of a guest. `check(name, value)` returns it checked, or raises ValidationError."""
+
+    key: str  # the site file's key (for a field of the command line only, just its name)
+    about: str  # what the value is: the site file's "missing (...)" text
+    kind: Kind = Kind.TEXT
+    check: Callable[[str, Any], T] | None = None  # None: taken as it is, or checked with other fields
+    site_check: Callable[[str, Any], T] | None = None  # replaces `check` in a site file, where it is stricter
+    default: str | int | tuple[()] | None = None  # as a user writes it (`2GiB`): what --help shows
+    required: bool = False
+    option: str | None = None  # None: the site file's only
+    dest: str | None = None  # the command's parameter, where it is not the key
+    metavar: str | None = None
+    help: str | None = None
+
+    @property
+    def description(self) -> str:
+        return self.about if self.default in (None, ()) else f"{self.about} (default {self.default})"
+
+    def with_help(self, text: str) -> GuestField[T]:
+        """The same field, for a command where the option means something more specific."""
+        return dataclasses.replace(self, help=text)
+
+    def default_value(self) -> T:
+        """The default, checked: `2GiB` becomes 2147483648."""
+        assert self.default is not None, f"{self.key} has no default"
+        return self.check(self.key, self.default) if self.check else cast(T, self.default)
+
+    @property
+    def option_name(self) -> str:
+        assert self.option is not None, f"{self.key} is not a command-line option"
+        return self.option
+
+    def from_cli(self, value: Any) -> T:
+        """`value` as click gives it (a size as text, vCPUs as an int)."""
+        return self.check(self.option_name, value) if self.check else cast(T, value)
+
+    def from_cli_optional(self, value: Any) -> T | None:
+        """An option the user may leave out (None: the profile's value applies)."""
+        return None if value is None else self.from_cli(value)
+
+    def from_site(self, value: Any) -> T:
+        """`value` as the site file gives it, already of the field's kind (toolkit/site/load.py checks that)."""
+        check = self.site_check or self.check
+        return check(self.key, value) if check else cast(T, value)
+
+
+def password_problem(hash_given: bool, file_given: bool) -> Literal["both", "neither"] | None:
+    """The rule for the root password: exactly one of PASSWORD_HASH and PASSWORD_FILE."""
+    if hash_given and file_given:
+        return "both"
+    return None if hash_given or file_given else "neither"
+
+
+# The checks import their modules when first called: the CLI builds its options from this table at start-up.
+
+
+def _label(name: str, value: str) -> str:
+    from toolkit.inputs.safetext import check_label
+
+    return check_label(name, value)
+
+
+def _url(name: str, value: str) -> str:
+    from toolkit.inputs.safetext import check_url
+
+    return check_url(name, value)
+
+
+def _vm_name(name: str, value: str) -> str:
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,62}", value):
+        raise ValidationError(
+            name, f"{value!r} must be 1-63 letters, digits, '.', '_' or '-' (it names a directory and a URL path)"
+        )
+    return value
+
+
+def _kickstart_profile(name: str, value: str) -> Profile:
+    from toolkit.catalog.profiles import get_profile
+
+    return get_profile(value, kickstart_only=True)
+
+
+def _password_hash(name: str, value: str) -> str:
+    from toolkit.inputs.password import check_hash
+
+    return check_hash(name, value)
+
+
+def _timezone(name: str, value: str) -> str:
+    from toolkit.inputs.timezones import parse_timezone
+
+    return parse_timezone(name, value)
+
+
+def _memory(name: str, value: str) -> int:
+    from toolkit.inputs.sizes import parse_memory
+
+    return parse_memory(name, value)
+
+
+def _disk(name: str, value: str) -> int:
+    from toolkit.inputs.sizes import parse_disk
+
+    return parse_disk(name, value)
+
+
+def _vcpus(name: str, value: int) -> int:
+    from toolkit.inputs.sizes import parse_vcpus
+
+    return parse_vcpus(name, value)
+
+
+NAME = GuestField(
+    key="name", about="VM name: also its output directory and the last part of its kickstart URL",
+    check=_label, site_check=_vm_name, required=True, option="--name", help="Name (name-label) of the new VM.",
+)
+PROFILE = GuestField(  # on the command line the PROFILE argument, which each command looks up itself
+    key="profile", about="kickstart profile (xenkit kickstart list)", check=_kickstart_profile, required=True,
+)
+
+# Checked together by toolkit.inputs.network.make_network, which takes them in this order.
+HOSTNAME: GuestField[str] = GuestField(
+    key="hostname", about="guest FQDN", required=True,
+    option="--hostname", metavar="FQDN", help="Guest host name, e.g. web1.example.com.",
+)
+IP: GuestField[str] = GuestField(
+    key="ip", about="ADDR/PREFIX", required=True, option="--ip", metavar="ADDR/PREFIX",
+    help="Static IPv4 address with prefix or netmask: 192.0.2.10/24 or 192.0.2.10/255.255.255.0.",
+)
+GATEWAY: GuestField[str] = GuestField(
+    key="gateway", about="default gateway", required=True,
+    option="--gateway", metavar="ADDR", help="Default gateway; must be in the --ip subnet.",
+)
+NAMESERVERS: GuestField[list[str]] = GuestField(
+    key="nameservers", about="list of DNS servers", kind=Kind.TEXT_LIST, required=True,
+    option="--nameserver", metavar="ADDR", help="DNS server; repeat for more (at most 3).",
+)
+INTERFACE: GuestField[str] = GuestField(
+    key="interface", about="guest interface", default="eth0",
+    option="--interface", metavar="NAME", help="Guest network interface the installer configures.",
+)
+NETWORK_FIELDS = (HOSTNAME, IP, GATEWAY, NAMESERVERS, INTERFACE)
+
+# Exactly one of the two (password_problem). A file's password is hashed when the guest is rendered.
+PASSWORD_HASH = GuestField(
+    key="password_hash", about="root password as a SHA-512 crypt hash", check=_password_hash,
+    option="--root-password-hash", dest="root_password_hash", metavar="HASH",
+    help="A ready SHA-512 crypt hash ($6$...), e.g. from openssl passwd -6.",
+)
+PASSWORD_FILE: GuestField[Path] = GuestField(
+    key="password_file", about="file holding the root password (relative to the site file)", kind=Kind.FILE,
+    option="--root-password-file", dest="root_password_file", metavar="FILE",
+    help="File whose first line is the root password; it is hashed (SHA-512 crypt, random salt).",
+)
+PASSWORD_FIELDS = (PASSWORD_HASH, PASSWORD_FILE)
+
+SSH_KEYS: GuestField[tuple[Path, ...]] = GuestField(
+    key="ssh_keys", about="list of public key files (relative to the site file)", kind=Kind.FILE_LIST, default=(),
+    option="--ssh-key", dest="ssh_keys", metavar="FILE",
+    help="OpenSSH public key file to authorize for root; repeatable.",
+)
+TIMEZONE = GuestField(
+    key="timezone", about="Olson time zone name", check=_timezone, default="Etc/UTC",
+    option="--timezone", help="Olson time zone name.",
+)
+TEMPLATE = GuestField(
+    key="template", about="XenServer template (default: the profile's)", check=_label,
+    option="--template", metavar="NAME", help="Template to install from (default: the profile's).",
+)
+REPO = GuestField(
+    key="repo", about="install repository URL (default: the profile's)", check=_url,
+    option="--repo", metavar="URL", help="Install repository (default: the profile's).",
+)
+KS = GuestField(  # the command line's; a site file gives ks_url_base instead
+    key="ks", about="kickstart (or preseed / NoCloud) URL", check=_url, required=True,
+    option="--ks", dest="ks_url", metavar="URL", help="Kickstart (or preseed / NoCloud) URL for the boot arguments.",
+)
+KS_URL_BASE = GuestField(
+    key="ks_url_base", about="URL where the output directory is served; the VM's kickstart is <base>/<name>/ks.cfg",
+    check=_url, required=True,
+)
+NETWORK = GuestField(
+    key="network", about="XenServer network name-label for the VIF", check=_label, required=True,
+    option="--network", dest="network_name", metavar="NETWORK-NAME",
+    help="name-label of the XenServer network for the VIF.",
+)
+MEMORY = GuestField(
+    key="memory", about="memory size", check=_memory, default="2GiB",
+    option="--memory", help="Memory (static and dynamic), e.g. 2GiB, 512MiB.",
+)
+VCPUS = GuestField(
+    key="vcpus", about="number of vCPUs", kind=Kind.INT, check=_vcpus, default=2,
+    option="--vcpus", help="Number of vCPUs (1-64).",
+)
+DISK = GuestField(
+    key="disk", about="system disk size", check=_disk, default="20GiB",
+    option="--disk", help="System disk size (grown after vm-install).",
+)
+
+# A site file's [[vm]] entry, in the order its fields are checked and its problems reported.
+SITE_FIELDS: tuple[GuestField[Any], ...] = (
+    NAME, PROFILE, *NETWORK_FIELDS, *PASSWORD_FIELDS, SSH_KEYS, TIMEZONE, TEMPLATE, REPO, KS_URL_BASE, NETWORK,
+    MEMORY, VCPUS, DISK,
+)

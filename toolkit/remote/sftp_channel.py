@@ -1,0 +1,42 @@
+"""What an SFTP transfer needs of a connection to a host, so that transfer.py and stream_upload.py work against
+this small protocol (SshExecutor provides it) instead of reaching into the SSH executor that calls them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+import paramiko
+
+from toolkit.remote.executor import DEFAULT_COMMAND_TIMEOUT, FileInfo, RunResult
+
+# What an SFTP request can fail with: the server's error (OSError), a broken channel, a connection gone mid-reply.
+SFTP_ERRORS = (OSError, paramiko.SSHException, EOFError)
+
+
+class SftpChannel(Protocol):
+    @property
+    def label(self) -> str:
+        """The host as the user named it (--host), for messages: "dom0", "root@192.0.2.5"."""
+        ...
+
+    @property
+    def legacy(self) -> bool:
+        """An old (CentOS 5-era) OpenSSH, which takes SFTP writes of paramiko's default size only."""
+        ...
+
+    def sftp(self, doing: str = "opening SFTP") -> Any:
+        """The connection's paramiko SFTPClient, opened on first use; `doing` names the step if that fails."""
+        ...
+
+    def alive(self) -> bool:
+        """Whether the connection is still up: tells a dropped link from a failed request."""
+        ...
+
+    def run(self, argv: Sequence[str], *, timeout: float = DEFAULT_COMMAND_TIMEOUT, step: str = "") -> RunResult:
+        """Run a command on the host (sha256sum, mv, sync), as Executor.run."""
+        ...
+
+    def stat(self, path: str) -> FileInfo | None:
+        """As Executor.stat."""
+        ...
