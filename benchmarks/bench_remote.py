@@ -9,23 +9,19 @@ its stderr shown). A missed goal is marked MISSED in the table; the exit status 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import re
 import shlex
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from bench_render import verdict  # benchmarks/ is on sys.path when run as a script
+from remote_timing import Failed, time_cmd, time_fn
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # for tests.support.sshhosts
@@ -36,65 +32,9 @@ UPLOAD_BYTES = 200 * 1000 * 1000
 UPLOAD_GOAL = 0.9  # xenkit's throughput / OpenSSH sftp's, sha256 check included
 UPLOAD_RUNS = 3  # at most this many timed uploads (and one warm-up): each moves 200 MB
 FSTAB_LINES = 10_000  # --fstab-lines
-STDERR_LINES = 40  # of a failed command's stderr (fstab nobarrier prints a line per changed entry)
 # What a user would otherwise run: append nobarrier to the options of uncommented ext4 lines.
 SED_EXT4 = r"s/^([^#[:space:]]\S*\s+\S+\s+ext4\s+)(\S+)/\1\2,nobarrier/"  # GNU sed
 AWK_CHECK = '$1 !~ /^#/ && ($3 == "ext4" || $3 == "ext3") && $4 !~ /nobarrier/ {n++} END {exit n > 0}'
-
-
-@dataclass(frozen=True)
-class Timing:
-    median_ms: float
-    min_ms: float
-
-    def ms(self) -> str:
-        return f"{self.median_ms:.1f} ms (min {self.min_ms:.1f})"
-
-    def mb_s(self, size: int) -> tuple[float, str]:
-        rate = size / 1e6 / (self.median_ms / 1000)
-        return rate, f"{rate:.1f} MB/s (best {size / 1e6 / (self.min_ms / 1000):.1f})"
-
-
-def check_once(cmd: list[str], prepare: list[str] | None = None) -> None:
-    """Run `cmd` once (after `prepare`); a non-zero exit raises Failed with the tail of its stderr."""
-    if prepare:
-        subprocess.run(prepare, check=True)
-    proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=False)
-    if proc.returncode != 0:
-        tail = "\n".join(proc.stderr.splitlines()[-STDERR_LINES:])
-        raise Failed(f"FAILED (exit {proc.returncode}): {shlex.join(cmd)}\n{tail}")
-
-
-class Failed(Exception):
-    """A command exited non-zero or did not do its job: the benchmark stops with exit 1."""
-
-
-def time_fn(fn: Callable[[], Any], runs: int, warmup: int, prepare: Callable[[], Any] | None = None) -> Timing:
-    """Median and min wall time of `fn()`; `prepare()` runs before each call, outside the timing."""
-    samples: list[float] = []
-    for i in range(warmup + runs):
-        if prepare is not None:
-            prepare()
-        start = time.perf_counter()
-        fn()
-        if i >= warmup:
-            samples.append((time.perf_counter() - start) * 1000)
-    return Timing(statistics.median(samples), min(samples))
-
-
-def time_cmd(cmd: list[str], runs: int, warmup: int, prepare: list[str] | None = None) -> Timing:
-    """Wall time of `cmd` as a fresh process; the `prepare` command runs before every run, untimed."""
-    check_once(cmd, prepare)
-    if shutil.which("hyperfine"):
-        with tempfile.TemporaryDirectory() as tmp:
-            export = Path(tmp) / "hyperfine.json"
-            args = ["hyperfine", "--shell=none", "--style=none", f"--warmup={warmup}", f"--runs={runs}",
-                    f"--export-json={export}", *([f"--prepare={shlex.join(prepare)}"] if prepare else [])]
-            subprocess.run([*args, shlex.join(cmd)], stdout=subprocess.DEVNULL, check=True)
-            result = json.loads(export.read_text())["results"][0]
-        return Timing(float(result["median"]) * 1000, float(result["min"]) * 1000)
-    return time_fn(lambda: subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True),
-                   runs, warmup, (lambda: subprocess.run(prepare, check=True)) if prepare else None)
 
 
 def write_fstab(path: Path, count: int) -> int:

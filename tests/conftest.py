@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import pytest
 
@@ -50,8 +51,14 @@ class CliResult:
     err: str
 
 
+class Xenkit(Protocol):
+    """The xenkit fixture: runs `xenkit ARGS...` in-process."""
+
+    def __call__(self, *args: str) -> CliResult: ...
+
+
 @pytest.fixture
-def xenkit(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
+def xenkit(capsys: pytest.CaptureFixture[str]) -> Xenkit:
     """Run `xenkit ARGS...` in-process; returns exit code, stdout, stderr."""
 
     def run(*args: str) -> CliResult:
@@ -99,17 +106,17 @@ def run_unprivileged(func: Callable[[], object]) -> str:
 
 
 @pytest.fixture
-def open_tmp(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def open_tmp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A temporary directory that every user can enter (pytest's own is 0700 for root)."""
     import tempfile
 
     directory = Path(tempfile.mkdtemp(prefix="xenkit-test-"))
     directory.chmod(0o755)
-    yield directory  # type: ignore[misc]
+    yield directory
     shutil.rmtree(directory, ignore_errors=True)
 
 
-def fails(call, field: str, *shown: str) -> ValidationError:
+def fails(call: Callable[[], object], field: str, *shown: str) -> ValidationError:
     """Run `call`, require a ValidationError on `field` whose message shows every string in `shown`."""
     with pytest.raises(ValidationError) as info:
         call()

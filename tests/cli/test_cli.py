@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, Xenkit
 from toolkit import __version__
 from toolkit.catalog.profiles import kickstart_profiles
 from toolkit.cli.main import cli
@@ -55,14 +55,14 @@ def files_under(directory: Path) -> dict[str, bytes]:
     return {str(p.relative_to(directory)): p.read_bytes() for p in sorted(directory.rglob("*")) if p.is_file()}
 
 
-def test_version(xenkit):
+def test_version(xenkit: Xenkit) -> None:
     result = xenkit("--version")
     assert (result.code, result.out, result.err) == (0, f"xenkit {__version__}\n", "")
 
 
 @pytest.mark.parametrize("path", list(_command_paths(cli)), ids=lambda p: " ".join(p) or "xenkit")
 @pytest.mark.parametrize("flag", ["--help", "-h"])
-def test_help_for_every_command(xenkit, path, flag):
+def test_help_for_every_command(xenkit: Xenkit, path: tuple[str, ...], flag: str) -> None:
     result = xenkit(*path, flag)
     assert result.code == 0, result.err
     assert result.out.startswith("Usage: xenkit")
@@ -70,13 +70,13 @@ def test_help_for_every_command(xenkit, path, flag):
     assert result.err == ""
 
 
-def test_top_level_help_lists_every_command(xenkit):
+def test_top_level_help_lists_every_command(xenkit: Xenkit) -> None:
     out = xenkit("--help").out
     for name in ("kickstart", "bootargs", "vm", "render"):
         assert f"  {name} " in out
 
 
-def test_kickstart_list_table(xenkit):
+def test_kickstart_list_table(xenkit: Xenkit) -> None:
     result = xenkit("kickstart", "list")
     assert result.code == 0
     lines = result.out.splitlines()
@@ -84,7 +84,7 @@ def test_kickstart_list_table(xenkit):
     assert [line.split()[0] for line in lines[1:]] == [p.name for p in kickstart_profiles()]
 
 
-def test_kickstart_list_json(xenkit, tmp_path):
+def test_kickstart_list_json(xenkit: Xenkit, tmp_path: Path) -> None:
     result = xenkit("kickstart", "list", "--json")
     assert result.code == 0
     data = json.loads(result.out)
@@ -100,7 +100,7 @@ def test_kickstart_list_json(xenkit, tmp_path):
     assert out.read_text(encoding="utf-8") == result.out
 
 
-def test_kickstart_password_file_is_hashed_and_never_shown(xenkit, tmp_path):
+def test_kickstart_password_file_is_hashed_and_never_shown(xenkit: Xenkit, tmp_path: Path) -> None:
     password_file = tmp_path / "root-pw.txt"
     password_file.write_text(SECRET + "\n", encoding="utf-8")
     result = xenkit(*KICKSTART, "--root-password-file", str(password_file))
@@ -128,7 +128,9 @@ def test_kickstart_password_file_is_hashed_and_never_shown(xenkit, tmp_path):
     ],
     ids=["kickstart-render", "bootargs", "vm-install"],
 )
-def test_output_file_holds_what_stdout_shows(xenkit, tmp_path, args, mode, marker):
+def test_output_file_holds_what_stdout_shows(
+    xenkit: Xenkit, tmp_path: Path, args: list[str], mode: int | None, marker: str
+) -> None:
     printed = xenkit(*args)
     assert printed.code == 0, printed.err
     assert marker in printed.out
@@ -144,7 +146,7 @@ def test_output_file_holds_what_stdout_shows(xenkit, tmp_path, args, mode, marke
         assert stat.S_IMODE(out.stat().st_mode) == mode
 
 
-def test_output_file_replaces_an_existing_file(xenkit, tmp_path):
+def test_output_file_replaces_an_existing_file(xenkit: Xenkit, tmp_path: Path) -> None:
     out = tmp_path / "ks.cfg"
     out.write_text("old\n", encoding="utf-8")
     out.chmod(0o644)
@@ -155,7 +157,7 @@ def test_output_file_replaces_an_existing_file(xenkit, tmp_path):
     assert os.listdir(tmp_path) == ["ks.cfg"]
 
 
-def test_bootargs_and_vm_install_content(xenkit):
+def test_bootargs_and_vm_install_content(xenkit: Xenkit) -> None:
     boot = xenkit(*BOOTARGS)
     assert boot.code == 0
     assert boot.out.count("\n") == 1
@@ -167,7 +169,7 @@ def test_bootargs_and_vm_install_content(xenkit):
     assert "web1" in script.out
 
 
-def test_render_example_site(xenkit, tmp_path):
+def test_render_example_site(xenkit: Xenkit, tmp_path: Path) -> None:
     out_dir = tmp_path / "out"
     result = xenkit("render", str(SITE), "-o", str(out_dir))
     assert result.code == 0, result.err
@@ -181,7 +183,7 @@ def test_render_example_site(xenkit, tmp_path):
         assert vm in result.out
 
 
-def test_render_site_json(xenkit, tmp_path):
+def test_render_site_json(xenkit: Xenkit, tmp_path: Path) -> None:
     out_dir = tmp_path / "out"
     result = xenkit("render", str(SITE), "-o", str(out_dir), "--json")
     assert result.code == 0, result.err
@@ -193,7 +195,7 @@ def test_render_site_json(xenkit, tmp_path):
         assert all(Path(f).is_file() for f in item["files"])
 
 
-def test_render_site_with_password_file_keeps_it_secret(xenkit, tmp_path):
+def test_render_site_with_password_file_keeps_it_secret(xenkit: Xenkit, tmp_path: Path) -> None:
     site = tmp_path / "site.toml"
     text = SITE.read_text(encoding="utf-8")
     site.write_text(text.replace(f'password_hash = "{HASH}"', 'password_file = "root-pw.txt"'), encoding="utf-8")
@@ -207,7 +209,7 @@ def test_render_site_with_password_file_keeps_it_secret(xenkit, tmp_path):
         assert SECRET not in ks
 
 
-def test_render_failed_write_is_all_or_nothing(xenkit, tmp_path):
+def test_render_failed_write_is_all_or_nothing(xenkit: Xenkit, tmp_path: Path) -> None:
     """A write that fails (a file where the last VM's directory goes) is exit 1 and leaves no file."""
     out_dir = tmp_path / "out"
     out_dir.mkdir()
@@ -218,7 +220,7 @@ def test_render_failed_write_is_all_or_nothing(xenkit, tmp_path):
     assert files_under(out_dir) == {SITE_VMS[-1]: b"in the way\n"}
 
 
-def test_output_write_failure_is_exit_1(xenkit, tmp_path):
+def test_output_write_failure_is_exit_1(xenkit: Xenkit, tmp_path: Path) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_bytes(b"x")
     result = xenkit(*BOOTARGS, "-o", str(blocker / "bootargs.txt"))
@@ -231,14 +233,14 @@ def test_output_write_failure_is_exit_1(xenkit, tmp_path):
 # The real console script: exit codes as a shell sees them, and nothing but `error:`/`hint:` lines.
 
 
-def test_script_version_and_help(tmp_path):
+def test_script_version_and_help(tmp_path: Path) -> None:
     assert run_xenkit("--version", cwd=tmp_path).stdout == f"xenkit {__version__}\n"
     help_run = run_xenkit("vm", "install", "--help", cwd=tmp_path)
     assert help_run.returncode == 0
     assert "--network NETWORK-NAME" in help_run.stdout
 
 
-def test_script_kickstart_render_to_file(tmp_path):
+def test_script_kickstart_render_to_file(tmp_path: Path) -> None:
     (tmp_path / "pw.txt").write_text(SECRET + "\n", encoding="utf-8")
     run = run_xenkit(*KICKSTART, "--root-password-file", "pw.txt", "-o", "ks.cfg", cwd=tmp_path)
     assert run.returncode == 0, run.stderr
@@ -249,7 +251,7 @@ def test_script_kickstart_render_to_file(tmp_path):
     assert SECRET not in (tmp_path / "ks.cfg").read_text(encoding="utf-8")
 
 
-def test_script_render_site(tmp_path):
+def test_script_render_site(tmp_path: Path) -> None:
     shutil.copy(SITE, tmp_path / "site.toml")
     run = run_xenkit("render", "site.toml", "-o", "out", "--json", cwd=tmp_path)
     assert run.returncode == 0, run.stderr
@@ -258,7 +260,7 @@ def test_script_render_site(tmp_path):
 
 
 @pytest.mark.parametrize("args", [[], ["kickstart"], ["vm"]])
-def test_a_group_without_a_command_shows_its_help(xenkit, args):
+def test_a_group_without_a_command_shows_its_help(xenkit: Xenkit, args: list[str]) -> None:
     result = xenkit(*args)
     assert result.code == 2
     assert result.err.startswith("Usage: xenkit")

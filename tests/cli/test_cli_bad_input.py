@@ -1,19 +1,20 @@
-"""The xenkit CLI on bad input: exit 2, one `error:` line (plus a `hint:`), no traceback, no file written."""
+"""The xenkit CLI on bad input: exit 2, one `error:` line (plus a `hint:`), no traceback, no file written.
+
+The guest commands (kickstart render, bootargs, vm install) and ddk network, run in-process; site files are in
+test_cli_bad_site.py, the installed console script in test_cli_bad_script.py.
+"""
 
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
-import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, CliResult, Xenkit
 from toolkit.catalog.profiles import all_profiles, kickstart_profiles
 
-XENKIT = Path(sys.executable).parent / "xenkit"
 SITE = ROOT / "examples" / "site.toml"
 SECRET = "S3cret-pass-123"
 HASH = "$6$WESmtQDDUK9g4Z6F$KnJ.IEwZaAbN9T0hjPU3DdSaqivbUKbVCCK.iheKKNVHZTWNhvZER.5oiFMaGH867pxXBnKPZDmRgG71k4OsG."
@@ -44,25 +45,29 @@ def injections(base: str) -> list[str]:
     return [base + c + "x" for c in "\n'\"$`"] + ["--" + base, "%" + base]
 
 
-NETWORK_CASES = [
+NetworkCase = Mapping[str, str | list[str]]  # option name (no --) -> its value(s)
+Overrides = Mapping[str, str | list[str] | None]  # build()'s overrides: None removes the option
+NETWORK_CASES: list[NetworkCase] = [
     {"ip": "192.0.2.300/24"}, {"ip": "192.0.2.10/33"}, {"ip": "192.0.2.10/255.0.255.0"}, {"ip": "192.0.2.10"},
     {"gateway": "198.51.100.1"}, {"hostname": "bad_host.example.com"}, {"hostname": "-web.example.com"},
     {"nameserver": ["192.0.2.53", "192.0.2.54", "192.0.2.55", "192.0.2.56"]}, {"nameserver": "192.0.2.999"},
     *({"hostname": v} for v in injections("web1.example.com")),
 ]
-KICKSTART_CASES = [
+KICKSTART_CASES: list[Overrides] = [
     {"root_password_hash": MD5}, {"root_password_hash": "not-a-hash"}, {"root_password_hash": None},
     {"timezone": "Mars/Olympus_Mons"}, *({"timezone": v} for v in injections("Europe/Helsinki")),
     {"repo": "file:///srv/repo"}, *({"repo": v} for v in injections("http://192.0.2.2/repo")),
 ]
-URL_CASES = [{"ks": "ks.cfg"}, *({"ks": v} for v in injections(URL)), *({"repo": v} for v in injections(URL))]
-VM_CASES = [
+URL_CASES: list[Overrides] = [
+    {"ks": "ks.cfg"}, *({"ks": v} for v in injections(URL)), *({"repo": v} for v in injections(URL)),
+]
+VM_CASES: list[Overrides] = [
     *({key: v} for key in ("name", "network", "template") for v in injections("web1")),
     {"memory": "lots"}, {"memory": "100MiB"}, {"memory": "3TiB"}, {"memory": "0"},
     {"disk": "512MiB"}, {"disk": "20 parsecs"}, {"disk": "-1GiB"},
     {"vcpus": "0"}, {"vcpus": "65"}, {"vcpus": "two"},
 ]
-CASES = [
+CASES: list[tuple[str, Overrides]] = [
     *((cmd, case) for cmd in COMMANDS for case in NETWORK_CASES),
     *(("kickstart", case) for case in KICKSTART_CASES),
     *(("bootargs", case) for case in URL_CASES),
@@ -70,7 +75,7 @@ CASES = [
 ]
 
 
-def check_error(result, code: int = 2) -> list[str]:
+def check_error(result: CliResult, code: int = 2) -> list[str]:
     """Exit `code`; stderr is one `error:` line, maybe one `hint:` line, and no traceback."""
     assert result.code == code, (result.code, result.err)
     assert "Traceback" not in result.err
@@ -89,7 +94,7 @@ def out_dir(tmp_path: Path) -> Path:
 
 
 @pytest.mark.parametrize(("command", "case"), CASES, ids=[f"{c}-{case!r}" for c, case in CASES])
-def test_bad_input_is_exit_2_and_writes_nothing(xenkit, out_dir, command, case):
+def test_bad_input_is_exit_2_and_writes_nothing(xenkit: Xenkit, out_dir: Path, command: str, case: Overrides) -> None:
     result = xenkit(*build(command, **case), "-o", str(out_dir / "result"))
     [(key, value)] = case.items()
     assert value is None or key.replace("_", "-") in check_error(result)[0]  # it names the bad option
@@ -98,7 +103,7 @@ def test_bad_input_is_exit_2_and_writes_nothing(xenkit, out_dir, command, case):
 
 
 @pytest.mark.parametrize("command", list(COMMANDS))
-def test_bad_input_leaves_an_existing_output_file_alone(xenkit, out_dir, command):
+def test_bad_input_leaves_an_existing_output_file_alone(xenkit: Xenkit, out_dir: Path, command: str) -> None:
     target = out_dir / "result"
     target.write_bytes(b"previous content\n")
     check_error(xenkit(*build(command, ip="192.0.2.300/24"), "-o", str(target)))
@@ -107,7 +112,7 @@ def test_bad_input_leaves_an_existing_output_file_alone(xenkit, out_dir, command
 
 
 @pytest.mark.parametrize("command", list(COMMANDS))
-def test_unknown_profile_lists_the_known_ones(xenkit, command):
+def test_unknown_profile_lists_the_known_ones(xenkit: Xenkit, command: str) -> None:
     args = build(command)
     args[len(COMMANDS[command][0]) - 1] = "fedora99"
     error = check_error(xenkit(*args))[0]
@@ -116,7 +121,7 @@ def test_unknown_profile_lists_the_known_ones(xenkit, command):
     assert all(p.name in error for p in known)
 
 
-def test_kickstart_refuses_a_profile_without_kickstart(xenkit):
+def test_kickstart_refuses_a_profile_without_kickstart(xenkit: Xenkit) -> None:
     others = [p.name for p in all_profiles().values() if p not in kickstart_profiles()]
     if not others:
         pytest.skip("every profile is a kickstart profile")
@@ -126,7 +131,7 @@ def test_kickstart_refuses_a_profile_without_kickstart(xenkit):
 
 
 @pytest.mark.parametrize("problem", ["missing", "directory", "empty", "both"])
-def test_bad_password_file(xenkit, tmp_path, out_dir, problem):
+def test_bad_password_file(xenkit: Xenkit, tmp_path: Path, out_dir: Path, problem: str) -> None:
     path = tmp_path / "pw.txt"
     if problem == "directory":
         path.mkdir()
@@ -140,7 +145,9 @@ def test_bad_password_file(xenkit, tmp_path, out_dir, problem):
 
 
 @pytest.mark.parametrize("case", [{"timezone": "Not/AZone"}, {"ssh_key": "missing.pub"}, {"ip": "192.0.2.10/33"}])
-def test_password_not_shown_when_another_option_is_bad(xenkit, tmp_path, out_dir, case):
+def test_password_not_shown_when_another_option_is_bad(
+    xenkit: Xenkit, tmp_path: Path, out_dir: Path, case: dict[str, str]
+) -> None:
     (tmp_path / "pw.txt").write_text(SECRET + "\n", encoding="utf-8")
     args = build("kickstart", root_password_hash=None, root_password_file=str(tmp_path / "pw.txt"), **case)
     result = xenkit(*args, "-o", str(out_dir / "ks.cfg"))
@@ -149,95 +156,18 @@ def test_password_not_shown_when_another_option_is_bad(xenkit, tmp_path, out_dir
     assert os.listdir(out_dir) == []
 
 
-def test_output_is_a_directory(xenkit, out_dir):
+def test_output_is_a_directory(xenkit: Xenkit, out_dir: Path) -> None:
     check_error(xenkit(*build("bootargs"), "-o", str(out_dir)))
     assert os.listdir(out_dir) == []
 
 
 @pytest.mark.parametrize("args", [["nosuch"], ["kickstart", "render"], ["bootargs", "--bogus"], ["vm", "install"]])
-def test_click_usage_errors(xenkit, args):
+def test_click_usage_errors(xenkit: Xenkit, args: list[str]) -> None:
     lines = check_error(xenkit(*args))
     assert lines[1].startswith("hint: see 'xenkit")
 
 
-# Site files: every problem reported, nothing written.
-
-
-def site_copy(tmp_path: Path, *edits: tuple[str, str]) -> Path:
-    text = SITE.read_text(encoding="utf-8")
-    for old, new in edits:
-        assert old in text
-        text = text.replace(old, new, 1)
-    path = tmp_path / "site.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def test_site_with_several_bad_entries(xenkit, tmp_path):
-    site = site_copy(
-        tmp_path,
-        ('ip = "192.0.2.11/24"', 'ip = "192.0.2.300/24"'),
-        ("vcpus = 2", "vcpus = 99"),
-        ('name = "centos7-app"', 'name = "centos7-app"\ncolour = "red"'),
-    )
-    out_dir = tmp_path / "out"
-    (out_dir / "fedora17-web").mkdir(parents=True)
-    (out_dir / "fedora17-web" / "ks.cfg").write_bytes(b"# the previous kickstart\n")
-    result = xenkit("render", str(site), "-o", str(out_dir))
-    assert result.code == 2
-    assert "Traceback" not in result.err
-    for entry, field in (("vm #1 (fedora17-web)", "ip"), ("vm #2 (centos6-db)", "vcpus"),
-                         ("vm #3 (centos7-app)", "colour")):
-        assert any(str(site) in line and entry in line and field in line for line in result.err.splitlines()), entry
-    assert sorted(str(p.relative_to(out_dir)) for p in out_dir.rglob("*")) == ["fedora17-web", "fedora17-web/ks.cfg"]
-    assert (out_dir / "fedora17-web" / "ks.cfg").read_bytes() == b"# the previous kickstart\n"
-
-
-def test_site_problems_print_one_error_line_each(xenkit, tmp_path):
-    site = site_copy(tmp_path, ('ip = "192.0.2.11/24"', 'ip = "192.0.2.300/24"'), ("vcpus = 2", "vcpus = 99"))
-    lines = xenkit("render", str(site), "-o", str(tmp_path / "out")).err.splitlines()
-    assert [line.split(": ")[0] for line in lines] == ["error", "error", "hint"]
-    assert "vm #1" in lines[0]
-    assert "vm #2" in lines[1]
-    assert not (tmp_path / "out").exists()
-
-
-@pytest.mark.parametrize(
-    ("edit", "expected"),
-    [
-        (('name = "centos6-db"', 'name = "fedora17-web"'), "vm #2 (fedora17-web): name: 'fedora17-web' is alre"),
-        (('ip = "192.0.2.12/255.255.255.0"', 'ip = "192.0.2.11/24"'), "vm #2 (centos6-db): ip: '192.0.2.11' is alre"),
-        (('password_hash = "', 'password_hash = "$1$x'), "[defaults]: password_hash: '$1$...' is not"),
-    ],
-    ids=["duplicate-name", "duplicate-ip", "bad-default"],
-)
-def test_site_conflicts(xenkit, tmp_path, edit, expected):
-    site = site_copy(tmp_path, edit)
-    result = xenkit("render", str(site), "-o", str(tmp_path / "out"))
-    assert result.code == 2
-    assert result.err.startswith(f"error: {site}: {expected}")
-    assert "Traceback" not in result.err
-    assert not (tmp_path / "out").exists()
-
-
-@pytest.mark.parametrize("content", [None, "[[vm]\nname = 1\n", "[defaults]\ngateway = '192.0.2.1'\n", ""])
-def test_site_file_unusable(xenkit, tmp_path, content):
-    site = tmp_path / "site.toml"
-    if content is not None:
-        site.write_text(content, encoding="utf-8")
-    check_error(xenkit("render", str(site), "-o", str(tmp_path / "out")))
-    assert not (tmp_path / "out").exists()
-
-
-def test_site_output_is_a_file(xenkit, tmp_path):
-    (tmp_path / "out").write_bytes(b"x")
-    check_error(xenkit("render", str(SITE), "-o", str(tmp_path / "out")))
-    assert (tmp_path / "out").read_bytes() == b"x"
-
-
-
-
-def test_debug_as_a_value_is_not_the_debug_flag(xenkit):
+def test_debug_as_a_value_is_not_the_debug_flag(xenkit: Xenkit) -> None:
     args = build("vm")
     args[args.index("--name=web1")] = "--name"
     args.insert(args.index("--name") + 1, "--debug")
@@ -245,7 +175,7 @@ def test_debug_as_a_value_is_not_the_debug_flag(xenkit):
 
 
 @pytest.mark.parametrize("command", ["kickstart", "render"])
-def test_newline_in_a_path_stays_on_one_error_line(xenkit, tmp_path, command):
+def test_newline_in_a_path_stays_on_one_error_line(xenkit: Xenkit, tmp_path: Path, command: str) -> None:
     path = str(tmp_path / "no\nsuch")
     if command == "render":
         check_error(xenkit("render", path, "-o", str(tmp_path / "out")))
@@ -253,49 +183,8 @@ def test_newline_in_a_path_stays_on_one_error_line(xenkit, tmp_path, command):
         check_error(xenkit(*build("kickstart", root_password_hash=None, root_password_file=path)))
 
 
-# The real console script.
-
-
-def run_xenkit(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(XENKIT), *args], cwd=cwd, capture_output=True, text=True, timeout=120, check=False)
-
-
-@pytest.mark.parametrize("command", list(COMMANDS))
-def test_script_bad_input(tmp_path, command):
-    (tmp_path / "pw.txt").write_text(SECRET + "\n", encoding="utf-8")
-    args = build(command, gateway="198.51.100.1")
-    if command == "kickstart":
-        args = build(command, timezone="Nowhere/Town", root_password_hash=None, root_password_file="pw.txt")
-    run = run_xenkit(*args, "-o", "out.txt", cwd=tmp_path)
-    assert run.returncode == 2
-    assert run.stdout == ""
-    assert "Traceback" not in run.stderr
-    assert SECRET not in run.stderr
-    assert run.stderr.startswith("error: ")
-    assert len(run.stderr.splitlines()) <= 2
-    assert sorted(os.listdir(tmp_path)) == ["pw.txt"]
-
-
-def test_script_site_errors(tmp_path):
-    shutil.copy(SITE, tmp_path / "site.toml")
-    (tmp_path / "bad.toml").write_text("[[vm]]\nname = 'x'\nbogus = 1\n", encoding="utf-8")
-    run = run_xenkit("render", "bad.toml", "-o", "out", cwd=tmp_path)
-    assert run.returncode == 2
-    assert "Traceback" not in run.stderr
-    assert "unknown field 'bogus'" in run.stderr
-    assert run_xenkit("render", "missing.toml", "-o", "out", cwd=tmp_path).returncode == 2
-    assert not (tmp_path / "out").exists()
-
-
-def test_script_debug_shows_the_traceback(tmp_path):
-    run = run_xenkit("--debug", *build("bootargs", ip="192.0.2.300/24"), cwd=tmp_path)
-    assert run.returncode != 0
-    assert "Traceback" in run.stderr
-    assert "192.0.2.300" in run.stderr
-
-
 @pytest.mark.parametrize("case", NETWORK_CASES, ids=[repr(case) for case in NETWORK_CASES])
-def test_ddk_network_bad_input_writes_nothing(xenkit, out_dir, case):
+def test_ddk_network_bad_input_writes_nothing(xenkit: Xenkit, out_dir: Path, case: NetworkCase) -> None:
     """`ddk network` takes the same network options as the guest commands, with the same checks."""
     merged = {**NET, **{"--" + k: v for k, v in case.items()}}
     args = ["ddk", "network"]

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_unprivileged
+from tests.conftest import Xenkit, run_unprivileged
 from toolkit.errors import UsageError
 from toolkit.generate.fstab_check import read_fstab
 
@@ -27,7 +28,7 @@ def _backups(path: Path) -> list[Path]:
     return sorted(path.parent.glob(f"{path.name}.xenkit-*.bak"))
 
 
-def test_check_reports_and_writes_nothing(xenkit, fstab: Path) -> None:
+def test_check_reports_and_writes_nothing(xenkit: Xenkit, fstab: Path) -> None:
     result = xenkit("fstab", "nobarrier", str(fstab), "--check")
     assert result.code == 1
     assert f"{fstab}:2: /: errors=remount-ro -> errors=remount-ro,nobarrier" in result.err
@@ -35,14 +36,14 @@ def test_check_reports_and_writes_nothing(xenkit, fstab: Path) -> None:
     assert fstab.read_bytes() == FSTAB.encode() and _backups(fstab) == []
 
 
-def test_diff_prints_and_writes_nothing(xenkit, fstab: Path) -> None:
+def test_diff_prints_and_writes_nothing(xenkit: Xenkit, fstab: Path) -> None:
     result = xenkit("fstab", "nobarrier", str(fstab), "--diff")
     assert result.code == 0
     assert "-UUID=a / ext4 errors=remount-ro 0 1\r\n+UUID=a / ext4 errors=remount-ro,nobarrier 0 1\r\n" in result.out
     assert fstab.read_bytes() == FSTAB.encode() and _backups(fstab) == []
 
 
-def test_write_backs_up_keeps_mode_and_owner_and_is_idempotent(xenkit, fstab: Path) -> None:
+def test_write_backs_up_keeps_mode_and_owner_and_is_idempotent(xenkit: Xenkit, fstab: Path) -> None:
     fstab.chmod(0o640)
     owner = (65534, 65534) if os.geteuid() == 0 else (os.getuid(), os.getgid())
     os.chown(fstab, *owner)
@@ -63,12 +64,14 @@ def test_write_backs_up_keeps_mode_and_owner_and_is_idempotent(xenkit, fstab: Pa
     assert sorted(p.name for p in fstab.parent.iterdir()) == sorted(["fstab", backup.name])
 
 
-def test_spelling_barrier_0(xenkit, fstab: Path) -> None:
+def test_spelling_barrier_0(xenkit: Xenkit, fstab: Path) -> None:
     assert xenkit("fstab", "nobarrier", str(fstab), "--spelling", "barrier=0").code == 0
     assert "errors=remount-ro,barrier=0 0 1" in fstab.read_text()
 
 
-def test_a_text_findmnt_cannot_parse_is_not_written(xenkit, fstab: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_text_findmnt_cannot_parse_is_not_written(
+    xenkit: Xenkit, fstab: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import toolkit.generate.fstab_check
 
     monkeypatch.setattr(toolkit.generate.fstab_check, "findmnt_parse_errors", lambda text: 2)
@@ -86,7 +89,9 @@ def test_a_text_findmnt_cannot_parse_is_not_written(xenkit, fstab: Path, monkeyp
         (lambda p: p.write_bytes(b"/dev/a / ext4 caf\xe9 0 0\n"), "is not UTF-8 text"),
     ],
 )
-def test_bad_files_are_usage_errors(xenkit, tmp_path: Path, make, expected: str) -> None:
+def test_bad_files_are_usage_errors(
+    xenkit: Xenkit, tmp_path: Path, make: Callable[[Path], object], expected: str
+) -> None:
     path = tmp_path / "fstab"
     make(path)
     before = sorted(tmp_path.rglob("*"))

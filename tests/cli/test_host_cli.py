@@ -5,17 +5,14 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import CliResult
+from tests.conftest import Xenkit
 from tests.support.remote_helpers import isolate_home, write_hosts_file
 from tests.support.sshhosts import SshTestHost
 from toolkit.remote.progress import TransferProgress
-
-Xenkit = Callable[..., CliResult]
 
 
 @pytest.fixture

@@ -6,6 +6,8 @@ import hashlib
 import os
 from pathlib import Path
 
+from tests.conftest import CliResult
+
 DDK = {
     "ddk/ova.xml": b'<?xml version="1.0"?><value><struct/></value>\n',
     "ddk/xvda/chunk-000000000.gz": os.urandom(70_000),
@@ -32,7 +34,7 @@ def expected(files: dict[str, bytes]) -> dict[str, str]:
     return dict(sorted(out.items()))
 
 
-def assert_one_error(result, *shown: str) -> None:
+def assert_one_error(result: CliResult, *shown: str) -> None:
     errors = [line for line in result.err.splitlines() if line.startswith("error:")]
     assert len(errors) == 1, result.err
     assert "Traceback" not in result.err

@@ -8,22 +8,25 @@ import hashlib
 import io
 import os
 import re
+import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
-from tests.conftest import require_program, run_unprivileged
+from tests.conftest import Xenkit, require_program, run_unprivileged
 from tests.ddk.extract_samples import DDK, assert_one_error, expected, leftovers, tree
 from tests.support.iso_helpers import make_iso
 from toolkit.ddk import iso as isomod
 from toolkit.ddk.iso import open_iso
+from toolkit.ddk.iso_tree import IsoEntry
 from toolkit.errors import ToolkitError, UsageError
 
 # --- DEST ----------------------------------------------------------------------------------------------------
 
-def test_non_empty_dest_is_refused_and_untouched(xenkit, tmp_path):
+def test_non_empty_dest_is_refused_and_untouched(xenkit: Xenkit, tmp_path: Path) -> None:
     iso = make_iso(tmp_path / "ddk.iso", DDK)
     dest = tmp_path / "out"
     dest.mkdir()
@@ -35,7 +38,7 @@ def test_non_empty_dest_is_refused_and_untouched(xenkit, tmp_path):
     assert leftovers(tmp_path) == []
 
 
-def test_empty_dest_is_used_and_keeps_its_mode(xenkit, tmp_path):
+def test_empty_dest_is_used_and_keeps_its_mode(xenkit: Xenkit, tmp_path: Path) -> None:
     iso = make_iso(tmp_path / "ddk.iso", DDK)
     dest = tmp_path / "out"
     dest.mkdir(mode=0o750)
@@ -47,7 +50,7 @@ def test_empty_dest_is_used_and_keeps_its_mode(xenkit, tmp_path):
 
 
 @pytest.mark.parametrize("kind", ["file", "symlink", "no parent"])
-def test_dest_that_is_not_a_new_directory(xenkit, tmp_path, kind):
+def test_dest_that_is_not_a_new_directory(xenkit: Xenkit, tmp_path: Path, kind: str) -> None:
     iso = make_iso(tmp_path / "ddk.iso", DDK)
     dest = tmp_path / "out"
     if kind == "file":
@@ -65,12 +68,14 @@ def test_dest_that_is_not_a_new_directory(xenkit, tmp_path, kind):
 
 
 @pytest.mark.parametrize("failure", ["disk full", "ctrl-c"])
-def test_a_failure_half_way_leaves_nothing(xenkit, tmp_path, monkeypatch, failure):
+def test_a_failure_half_way_leaves_nothing(
+    xenkit: Xenkit, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failure: str
+) -> None:
     iso = make_iso(tmp_path / "ddk.iso", DDK)
     real = isomod.DdkIso._write_file
-    calls = []
+    calls: list[str] = []
 
-    def failing(self, entry, target, tick):
+    def failing(self: isomod.DdkIso, entry: IsoEntry, target: Path, tick: Callable[[int], None]) -> None:
         calls.append(entry.name)
         if len(calls) == 3:
             if failure == "ctrl-c":
@@ -93,7 +98,7 @@ def test_a_failure_half_way_leaves_nothing(xenkit, tmp_path, monkeypatch, failur
 
 # --- streaming and progress ------------------------------------------------------------------------------------
 
-def test_progress_covers_every_byte(tmp_path):
+def test_progress_covers_every_byte(tmp_path: Path) -> None:
     calls: list[tuple[int, int]] = []
     with open_iso(make_iso(tmp_path / "ddk.iso", DDK)) as image:
         result = image.extract(tmp_path / "out", progress=lambda done, total: calls.append((done, total)))
@@ -104,7 +109,7 @@ def test_progress_covers_every_byte(tmp_path):
     assert [d for d, _ in calls] == sorted(d for d, _ in calls)
 
 
-def test_files_and_copy_to_stream_one_member(tmp_path, monkeypatch):
+def test_files_and_copy_to_stream_one_member(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(isomod, "READ_CHUNK", 4096)  # several pieces for the 70 kB chunk
     name = "ddk/xvda/chunk-000000000.gz"
     with open_iso(make_iso(tmp_path / "ddk.iso", DDK)) as image:
@@ -121,8 +126,8 @@ def test_files_and_copy_to_stream_one_member(tmp_path, monkeypatch):
             image.copy_to("ddk/none", io.BytesIO())
 
 
-def test_without_copy_file_range(tmp_path, monkeypatch):
-    def unsupported(*_args, **_kwargs):
+def test_without_copy_file_range(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def unsupported(*_args: object, **_kwargs: object) -> None:
         raise OSError(errno.EXDEV, "Invalid cross-device link")
 
     monkeypatch.setattr(os, "copy_file_range", unsupported)
@@ -131,8 +136,8 @@ def test_without_copy_file_range(tmp_path, monkeypatch):
     assert tree(tmp_path / "out") == expected(DDK)
 
 
-def test_disk_space_is_checked_first(tmp_path, monkeypatch):
-    monkeypatch.setattr(isomod.shutil, "disk_usage", lambda _path: SimpleNamespace(total=100, used=90, free=10))
+def test_disk_space_is_checked_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(shutil, "disk_usage", lambda _path: SimpleNamespace(total=100, used=90, free=10))
     with open_iso(make_iso(tmp_path / "ddk.iso", DDK)) as image, pytest.raises(ToolkitError, match="needed"):
         image.extract(tmp_path / "out")
     assert not (tmp_path / "out").exists() and leftovers(tmp_path) == []
@@ -152,7 +157,7 @@ def _xorriso_extract(iso: Path, target: Path) -> dict[str, str]:
 
 @pytest.mark.integration
 @pytest.mark.parametrize("maker", ["pycdlib", "pycdlib joliet-only", "xorriso -as mkisofs -R -J"])
-def test_same_tree_as_xorriso(tmp_path, maker):
+def test_same_tree_as_xorriso(tmp_path: Path, maker: str) -> None:
     iso = tmp_path / "ddk.iso"
     if maker.startswith("xorriso"):
         source = tmp_path / "source"
@@ -170,15 +175,15 @@ def test_same_tree_as_xorriso(tmp_path, maker):
 
 # --- help ---------------------------------------------------------------------------------------------------------
 
-def test_help_teaches_the_next_step(xenkit):
+def test_help_teaches_the_next_step(xenkit: Xenkit) -> None:
     group = xenkit("ddk", "--help")
     assert group.code == 0 and "ddk/ova.xml" in group.out and "xe vm-import" in group.out
     extract = xenkit("ddk", "extract", "--help")
     assert extract.code == 0 and "Rock Ridge" in extract.out and "empty" in extract.out
 
 
-def test_write_error_names_the_file(tmp_path, monkeypatch):
-    def full(*_args, **_kwargs):
+def test_write_error_names_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def full(*_args: object, **_kwargs: object) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
     monkeypatch.setattr(os, "copy_file_range", full)
@@ -190,7 +195,7 @@ def test_write_error_names_the_file(tmp_path, monkeypatch):
     assert not (tmp_path / "out").exists() and leftovers(tmp_path) == []
 
 
-def test_unwritable_parent(open_tmp):
+def test_unwritable_parent(open_tmp: Path) -> None:
     iso = make_iso(open_tmp / "ddk.iso", DDK)
     iso.chmod(0o644)
     parent = open_tmp / "ro"
@@ -209,7 +214,7 @@ def extract_into(iso: Path, dest: Path) -> None:
 
 
 @pytest.mark.parametrize("fast", [True, False], ids=["copy_file_range", "pread"])
-def test_image_cut_short_while_open(tmp_path, fast):
+def test_image_cut_short_while_open(tmp_path: Path, fast: bool) -> None:
     iso = make_iso(tmp_path / "ddk.iso", DDK)
     name = "ddk/xvda/chunk-000000000.gz"
     with open_iso(iso) as image:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import Xenkit
 from tests.ddk.extract_samples import DDK, assert_one_error, expected, leftovers, tree
 from tests.support.iso_helpers import make_iso
 from toolkit.cli.ddk import human_size
@@ -18,7 +19,7 @@ from toolkit.errors import UsageError
 
 # --- names ------------------------------------------------------------------------------------------------
 
-def test_rock_ridge_names_byte_for_byte(xenkit, tmp_path):
+def test_rock_ridge_names_byte_for_byte(xenkit: Xenkit, tmp_path: Path) -> None:
     iso = make_iso(tmp_path / "ddk.iso", DDK)
     dest = tmp_path / "out"
     result = xenkit("ddk", "extract", str(iso), str(dest))
@@ -30,7 +31,7 @@ def test_rock_ridge_names_byte_for_byte(xenkit, tmp_path):
     assert leftovers(tmp_path) == []
 
 
-def test_rock_ridge_preferred_over_joliet(tmp_path):
+def test_rock_ridge_preferred_over_joliet(tmp_path: Path) -> None:
     # Joliet names here are the plain ones; the Rock Ridge name of one file differs: Rock Ridge wins.
     iso = make_iso(tmp_path / "ddk.iso", DDK, rr_names={"ddk/README.Linux": "ReadMe-RR.txt"})
     with open_iso(iso) as image:
@@ -38,7 +39,7 @@ def test_rock_ridge_preferred_over_joliet(tmp_path):
         assert "ddk/ReadMe-RR.txt" in {e.name for e in image.files()}
 
 
-def test_joliet_only_names(xenkit, tmp_path):
+def test_joliet_only_names(xenkit: Xenkit, tmp_path: Path) -> None:
     iso = make_iso(tmp_path / "ddk.iso", DDK, rock_ridge=False)
     result = xenkit("ddk", "extract", str(iso), str(tmp_path / "out"))
     assert result.code == 0, result.err
@@ -46,7 +47,7 @@ def test_joliet_only_names(xenkit, tmp_path):
     assert "(Joliet names)" in result.out
 
 
-def test_plain_iso9660_names_are_lowercased_with_a_warning(xenkit, tmp_path):
+def test_plain_iso9660_names_are_lowercased_with_a_warning(xenkit: Xenkit, tmp_path: Path) -> None:
     iso = make_iso(tmp_path / "ddk.iso", DDK, rock_ridge=False, joliet=False)
     result = xenkit("ddk", "extract", str(iso), str(tmp_path / "out"))
     assert result.code == 0, result.err
@@ -56,7 +57,7 @@ def test_plain_iso9660_names_are_lowercased_with_a_warning(xenkit, tmp_path):
     assert "warning:" in result.err and "lowercased" in result.err
 
 
-def test_deep_directories_relocated_by_rock_ridge(tmp_path):
+def test_deep_directories_relocated_by_rock_ridge(tmp_path: Path) -> None:
     deep = "/".join(f"d{i}" for i in range(10)) + "/file"
     files = {**DDK, deep: b"deep"}
     with open_iso(make_iso(tmp_path / "deep.iso", files)) as image:
@@ -68,7 +69,7 @@ def test_deep_directories_relocated_by_rock_ridge(tmp_path):
 
 # --- refused input -----------------------------------------------------------------------------------------
 
-def test_not_a_ddk(xenkit, tmp_path):
+def test_not_a_ddk(xenkit: Xenkit, tmp_path: Path) -> None:
     iso = make_iso(tmp_path / "other.iso", {"docs/readme.txt": b"hi"})
     result = xenkit("ddk", "extract", str(iso), str(tmp_path / "out"))
     assert result.code == 2
@@ -77,7 +78,7 @@ def test_not_a_ddk(xenkit, tmp_path):
 
 
 @pytest.mark.parametrize("cut", ["in the last file", "at a block boundary", "in the directory records"])
-def test_truncated_iso(xenkit, tmp_path, cut):
+def test_truncated_iso(xenkit: Xenkit, tmp_path: Path, cut: str) -> None:
     whole = make_iso(tmp_path / "ddk.iso", DDK).read_bytes()
     keep = {"in the last file": len(whole) - 3000, "at a block boundary": len(whole) - 2 * 2048,
             "in the directory records": 20 * 2048}[cut]
@@ -89,7 +90,7 @@ def test_truncated_iso(xenkit, tmp_path, cut):
     assert not (tmp_path / "out").exists() and leftovers(tmp_path) == []
 
 
-def test_truncated_data_is_refused_though_pycdlib_shortens_it(tmp_path):
+def test_truncated_data_is_refused_though_pycdlib_shortens_it(tmp_path: Path) -> None:
     """pycdlib silently shortens a file that runs past the end of the image; the volume size gives it away."""
     whole = make_iso(tmp_path / "ddk.iso", DDK).read_bytes()
     (tmp_path / "cut.iso").write_bytes(whole[: len(whole) - 3000])
@@ -98,7 +99,7 @@ def test_truncated_data_is_refused_though_pycdlib_shortens_it(tmp_path):
 
 
 @pytest.mark.parametrize("content", [b"", b"just text\n" * 100, os.urandom(100_000)], ids=["empty", "text", "random"])
-def test_not_an_iso(xenkit, tmp_path, content):
+def test_not_an_iso(xenkit: Xenkit, tmp_path: Path, content: bytes) -> None:
     (tmp_path / "not.iso").write_bytes(content)
     result = xenkit("ddk", "extract", str(tmp_path / "not.iso"), str(tmp_path / "out"))
     assert result.code == 2
@@ -107,7 +108,7 @@ def test_not_an_iso(xenkit, tmp_path, content):
 
 
 @pytest.mark.parametrize("seed", range(40))
-def test_damaged_image_is_one_line_or_extracted(xenkit, tmp_path, seed):
+def test_damaged_image_is_one_line_or_extracted(xenkit: Xenkit, tmp_path: Path, seed: int) -> None:
     """A few bytes changed among the descriptors and directory records: pycdlib raises all sorts of errors
     (its own, struct.error, KeyError, UnicodeDecodeError...): each must be exit 2 with one line, or a success."""
     rnd = random.Random(seed)
@@ -134,7 +135,7 @@ def _patched(path: Path, old: bytes, new: bytes) -> Path:
 
 
 @pytest.mark.parametrize("case", ["dotdot-dir", "dot-file", "nul", "slash", "duplicate", "joliet-slash"])
-def test_names_that_would_escape_dest_are_refused(xenkit, tmp_path, case):
+def test_names_that_would_escape_dest_are_refused(xenkit: Xenkit, tmp_path: Path, case: str) -> None:
     iso = tmp_path / "evil.iso"
     files = {**DDK, "zz/evil": b"evil"}
     if case == "dotdot-dir":  # Rock Ridge directory "..": ../evil lands beside DEST (xorriso 1.5.4 writes it there)
@@ -166,11 +167,11 @@ def test_names_that_would_escape_dest_are_refused(xenkit, tmp_path, case):
     ("ddk//x", "an empty component"), ("ddk/", "an empty component"), ("a\0b", "a NUL byte"),
     ("ddk/" + "x" * 256, "a name longer than 255 bytes"), ("ddk/" + "é" * 127, None),
 ])
-def test_unsafe_reason(name, reason):
+def test_unsafe_reason(name: str, reason: str | None) -> None:
     assert unsafe_reason(name) == reason
 
 
-def test_symlinks_are_not_created(xenkit, tmp_path):
+def test_symlinks_are_not_created(xenkit: Xenkit, tmp_path: Path) -> None:
     iso = make_iso(tmp_path / "ddk.iso", DDK, symlinks={"passwd": "../../etc/passwd", "ova": "ddk/ova.xml"})
     result = xenkit("ddk", "extract", str(iso), str(tmp_path / "out"))
     assert result.code == 0, result.err

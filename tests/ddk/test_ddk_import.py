@@ -10,6 +10,7 @@ import hashlib
 import os
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,7 @@ from toolkit.ddk.iso import DdkIso
 
 
 @pytest.fixture(scope="module")
-def sr_mount_root() -> object:
+def sr_mount_root() -> Iterator[Path]:
     """The test host makes /var/run/sr-mount private; the directory must exist here for that (root only)."""
     require_sshd(private_mounts=True)
     root = Path(os.path.realpath("/var/run/sr-mount"))

@@ -130,8 +130,9 @@ def test_a_later_failure_puts_the_earlier_files_back(xenkit: Xenkit, guest: SshT
 def test_ctrl_c_between_two_files_puts_the_first_back(xenkit: Xenkit, guest: SshTestHost,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     import toolkit.ddk.network_edit
+    from toolkit.remote.file_edit import replace_file
 
-    real, started = toolkit.ddk.network_edit.replace_file, []
+    real, started = replace_file, []
 
     def interrupted(ex: object, path: str, old: str, new: str) -> str:
         started.append(path)

@@ -9,10 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CliResult
+from tests.conftest import Xenkit
 from tests.driver.test_driver_build import installed_kernel
-
-Xenkit = Callable[..., CliResult]
 
 
 @pytest.fixture(scope="module")

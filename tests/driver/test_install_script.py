@@ -56,6 +56,7 @@ def test_renders_a_script_bash_accepts() -> None:
 ])
 def test_bad_inputs_are_refused(kwargs: dict[str, object], field: str, shown: str) -> None:
     values: dict[str, object] = {"kver": KVER, "rpms": [RPM], "modules": [MODULE], "bundle": BUNDLE, **kwargs}
+    # The ignore: a dict[str, object] cannot say each name's type.
     err = fails(lambda: render_install_script(**values), field, shown)  # type: ignore[arg-type]
     assert isinstance(err, UsageError)
 

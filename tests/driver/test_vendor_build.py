@@ -14,17 +14,15 @@ import shutil
 import subprocess
 import tarfile
 import zipfile
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import CliResult, require_program
+from tests.conftest import Xenkit, require_program
 from tests.driver.test_driver_build import DEMO, installed_kernel
 from tests.support.remote_helpers import isolate_home, write_hosts_file
 from tests.support.sshhosts import SshHostFactory
 
-Xenkit = Callable[..., CliResult]
 SPEC = """\
 %define kver %(uname -r)
 Name: scsi_dh_alua_CBVTrak
@@ -48,6 +46,12 @@ install -D -m 0644 scsi_dh_alua.ko %{buildroot}/lib/modules/%{kver}/extra/scsi_d
 %files
 /lib/modules/%{kver}/extra/scsi_dh_alua.ko
 """
+
+
+def read_member(tar: tarfile.TarFile, name: str) -> bytes:
+    handle = tar.extractfile(name)
+    assert handle is not None, f"{name} is not a regular file"
+    return handle.read()
 
 
 @pytest.fixture
@@ -91,8 +95,8 @@ def test_vendor_zip_built_for_the_running_kernel(xenkit: Xenkit, ssh_host_factor
     top = f"scsi_dh_alua_CBVTrak-2-1-{kver}"
     assert bundle == Path("bundles") / f"{top}.tar.gz"
     with tarfile.open(bundle) as tar:
-        manifest = json.loads(tar.extractfile(f"{top}/manifest.json").read())  # type: ignore[union-attr]
-        conf = tar.extractfile(f"{top}/multipath.conf").read().decode()  # type: ignore[union-attr]
+        manifest = json.loads(read_member(tar, f"{top}/manifest.json"))
+        conf = read_member(tar, f"{top}/multipath.conf").decode()
     member = "RHEL6_MPIO_Setup/scsi_dh_alua_CBVTrak-2-1.src.rpm"
     assert manifest["inputs"]["origin"] == f"RHEL6_MPIO_Setup_20110712.zip:{member}"
     assert manifest["rpms"][0]["modules"][0]["path"] == f"/lib/modules/{kver}/extra/scsi_dh_alua.ko"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from toolkit.catalog.profiles import BootFamily, InstallerKind, all_profiles, get_profile
+from toolkit.catalog.profiles import BootFamily, InstallerKind, Profile, all_profiles, get_profile
 from toolkit.errors import ValidationError
 from toolkit.generate.bootargs import BootInput, render_bootargs
-from toolkit.inputs.network import make_network
+from toolkit.inputs.network import GuestNetwork, make_network
 
 NET = make_network("web01.example.org", "192.0.2.10/24", "192.0.2.1", ["192.0.2.53", "198.51.100.53"])
 URLS = {  # what --ks names, by installer kind
@@ -53,11 +53,11 @@ IDS = [p.name for p in ALL]
 DRACUT = [p for p in ALL if p.bootargs_family is BootFamily.DRACUT]
 
 
-def line(profile, network=NET, url=None, repo=None) -> str:
+def line(profile: Profile, network: GuestNetwork = NET, url: str | None = None, repo: str | None = None) -> str:
     return render_bootargs(profile, BootInput(network, url or URLS[profile.kind], repo))
 
 
-def net_with(nameservers, device="eth0"):
+def net_with(nameservers: list[str], device: str = "eth0") -> GuestNetwork:
     return make_network("web01.example.org", "192.0.2.10/24", "192.0.2.1", nameservers, device)
 
 
@@ -66,13 +66,13 @@ def test_every_profile_has_an_expected_line() -> None:
 
 
 @pytest.mark.parametrize("profile", ALL, ids=IDS)
-def test_exact_line(profile) -> None:
+def test_exact_line(profile: Profile) -> None:
     assert line(profile) == EXPECTED[profile.name]
 
 
 @pytest.mark.parametrize("profile", ALL, ids=IDS)
 @pytest.mark.parametrize("count", [1, 2])
-def test_console_hvc0_always_present_once(profile, count) -> None:
+def test_console_hvc0_always_present_once(profile: Profile, count: int) -> None:
     tokens = line(profile, net_with(["192.0.2.53", "198.51.100.53"][:count])).split()
     assert tokens.count("console=hvc0") == 1
     assert not any(t.startswith("console=") and t != "console=hvc0" for t in tokens)
@@ -81,7 +81,7 @@ def test_console_hvc0_always_present_once(profile, count) -> None:
 @pytest.mark.parametrize("profile", DRACUT, ids=[p.name for p in DRACUT])
 @pytest.mark.parametrize("servers", [["192.0.2.53"], ["192.0.2.53", "198.51.100.53"],
                                      ["192.0.2.53", "198.51.100.53", "203.0.113.53"]])
-def test_dracut_ip_and_one_nameserver_per_server(profile, servers) -> None:
+def test_dracut_ip_and_one_nameserver_per_server(profile: Profile, servers: list[str]) -> None:
     tokens = line(profile, net_with(servers, "eth1")).split()
     assert "ip=192.0.2.10::192.0.2.1:255.255.255.0:web01.example.org:eth1:none" in tokens
     assert [t for t in tokens if t.startswith("nameserver=")] == [f"nameserver={ns}" for ns in servers]
@@ -96,7 +96,7 @@ def test_fedora17_old_anaconda_options() -> None:
 
 
 @pytest.mark.parametrize("name", ["rocky9", "fedora45"])
-def test_inst_prefixed_options_on_new_anaconda(name) -> None:
+def test_inst_prefixed_options_on_new_anaconda(name: str) -> None:
     tokens = line(get_profile(name), repo="http://mirror.example.org/os/").split()
     assert f"inst.ks={KS}" in tokens
     assert "inst.repo=http://mirror.example.org/os/" in tokens
@@ -105,7 +105,7 @@ def test_inst_prefixed_options_on_new_anaconda(name) -> None:
 
 
 @pytest.mark.parametrize("name", ["centos7", "rocky8"])
-def test_inst_ks_without_inst_repo(name) -> None:
+def test_inst_ks_without_inst_repo(name: str) -> None:
     tokens = line(get_profile(name)).split()
     assert f"inst.ks={KS}" in tokens
     assert not any(t.startswith(("inst.repo=", "utf8", "noipv6")) for t in tokens)
@@ -128,7 +128,7 @@ def test_centos6_legacy_loader() -> None:
          'netcfg/get_nameservers="192.0.2.53 198.51.100.53 203.0.113.53"'),
     ],
 )
-def test_debian_installer_nameservers_quoted_when_several(servers, expected) -> None:
+def test_debian_installer_nameservers_quoted_when_several(servers: list[str], expected: str) -> None:
     text = line(get_profile("ubuntu1204-di"), net_with(servers, "eth1"))
     assert expected in text
     assert " interface=eth1 " in text
@@ -140,7 +140,7 @@ def test_debian_installer_nameservers_quoted_when_several(servers, expected) -> 
     ("servers", "dns"),
     [(["192.0.2.53"], ":off:192.0.2.53"), (["192.0.2.53", "198.51.100.53"], ":off:192.0.2.53:198.51.100.53")],
 )
-def test_autoinstall_nameservers(servers, dns) -> None:
+def test_autoinstall_nameservers(servers: list[str], dns: str) -> None:
     tokens = line(get_profile("ubuntu2004-autoinstall"), net_with(servers)).split()
     assert tokens[:2] == ["autoinstall", "ds=nocloud;s=http://192.0.2.5/nocloud/web01/"]
     assert f"ip=192.0.2.10::192.0.2.1:255.255.255.0:web01.example.org:eth0{dns}" in tokens
@@ -154,7 +154,7 @@ def test_autoinstall_rejects_three_nameservers() -> None:
 
 
 @pytest.mark.parametrize("url", ["http://192.0.2.5/nocloud/web01", "http://192.0.2.5/nocloud/web01/user-data"])
-def test_autoinstall_url_needs_trailing_slash(url) -> None:
+def test_autoinstall_url_needs_trailing_slash(url: str) -> None:
     with pytest.raises(ValidationError) as raised:
         line(get_profile("ubuntu2004-autoinstall"), url=url)
     assert raised.value.field == "ks"
@@ -198,7 +198,7 @@ def test_fedora17_line_matches_blog_seed() -> None:
 
 
 
-def test_a_line_longer_than_xen_passes_is_refused():
+def test_a_line_longer_than_xen_passes_is_refused() -> None:
     network = make_network("h.example.com", "192.0.2.10/24", "192.0.2.1", ["192.0.2.53"])
     profile = all_profiles()["fedora17-xenserver"]
     url = "http://ks.example.com/" + "k" * 490

@@ -11,13 +11,14 @@ from pathlib import Path
 
 import pytest
 from passlib.hash import sha512_crypt
+from pykickstart.base import BaseHandler
 from pykickstart.constants import KS_SCRIPT_POST, KS_SCRIPT_PRE
 from pykickstart.errors import KickstartError
-from pykickstart.parser import KickstartParser
+from pykickstart.parser import KickstartParser, Script
 from pykickstart.version import makeVersion
 
 import toolkit.generate.kickstart as ks_module
-from toolkit.catalog.profiles import get_profile, kickstart_profiles
+from toolkit.catalog.profiles import Profile, get_profile, kickstart_profiles
 from toolkit.errors import GeneratedFileError
 from toolkit.generate.kickstart import KickstartInput, render_kickstart
 from toolkit.generate.kscheck import validate_kickstart
@@ -98,7 +99,13 @@ def make_input(case: Case, root_hash: str, keys: tuple[str, ...] = ()) -> Kickst
     return KickstartInput(net, root_hash, timezone=case.timezone, repo=case.repo, ssh_keys=keys)
 
 
-def parse(text: str, version: str) -> tuple[object, list[str], list[str]]:
+def version_of(profile: Profile) -> str:
+    """The pykickstart version of a kickstart profile (loading the profiles checks that each names one)."""
+    assert profile.pykickstart_version, profile.name
+    return profile.pykickstart_version
+
+
+def parse(text: str, version: str) -> tuple[BaseHandler, list[str], list[str]]:
     """The handler, the errors and the warnings of pykickstart `version` for `text`."""
     handler = makeVersion(version)
     parser = KickstartParser(handler)
@@ -112,8 +119,8 @@ def parse(text: str, version: str) -> tuple[object, list[str], list[str]]:
     return handler, errors, [str(w.message) for w in caught]
 
 
-def scripts_of(handler: object) -> list[object]:
-    return [s for s in handler.scripts if s.type in (KS_SCRIPT_PRE, KS_SCRIPT_POST)]  # type: ignore[attr-defined]
+def scripts_of(handler: BaseHandler) -> list[Script]:
+    return [s for s in handler.scripts if s.type in (KS_SCRIPT_PRE, KS_SCRIPT_POST)]
 
 
 @pytest.fixture(params=list(CASES), ids=list(CASES))
@@ -124,13 +131,15 @@ def case(request: pytest.FixtureRequest, root_hash: str) -> tuple[Case, Kickstar
 
 
 @pytest.mark.parametrize("profile", PROFILES, ids=PROFILE_IDS)
-def test_render_parses_cleanly_and_reads_back(profile, case, root_hash) -> None:
+def test_render_parses_cleanly_and_reads_back(
+    profile: Profile, case: tuple[Case, KickstartInput], root_hash: str
+) -> None:
     expected, data = case
     text = render_kickstart(profile, data, validate=False)
-    handler, errors, warned = parse(text, profile.pykickstart_version)
+    handler, errors, warned = parse(text, version_of(profile))
     assert errors == []
     assert warned == []
-    assert validate_kickstart(text, profile.pykickstart_version) == []
+    assert validate_kickstart(text, version_of(profile)) == []
 
     (net,) = handler.network.network
     assert (net.device, net.bootProto, net.ip) == (expected.device, "static", expected.ip.split("/")[0])
@@ -161,10 +170,10 @@ def test_render_parses_cleanly_and_reads_back(profile, case, root_hash) -> None:
 
 
 @pytest.mark.parametrize("profile", PROFILES, ids=PROFILE_IDS)
-def test_scripts_are_valid_bash(profile, root_hash, ssh_keys) -> None:
+def test_scripts_are_valid_bash(profile: Profile, root_hash: str, ssh_keys: tuple[str, ...]) -> None:
     require("bash")
     text = render_kickstart(profile, make_input(CASES["eth1-keys"], root_hash, ssh_keys), validate=False)
-    handler, errors, _ = parse(text, profile.pykickstart_version)
+    handler, errors, _ = parse(text, version_of(profile))
     scripts = scripts_of(handler)
     assert errors == [] and scripts
     for script in scripts:
@@ -173,7 +182,7 @@ def test_scripts_are_valid_bash(profile, root_hash, ssh_keys) -> None:
 
 
 @pytest.mark.parametrize("profile", PROFILES, ids=PROFILE_IDS)
-def test_clear_password_never_rendered(profile, ssh_keys) -> None:
+def test_clear_password_never_rendered(profile: Profile, ssh_keys: tuple[str, ...]) -> None:
     hashed = hash_password(CLEAR_PASSWORD)
     text = render_kickstart(profile, make_input(CASES["eth1-keys"], hashed, ssh_keys), validate=True)
     assert CLEAR_PASSWORD not in text
@@ -197,7 +206,7 @@ def test_fedora17_post_writes_legacy_menu_for_pygrub(tmp_path: Path, root_hash: 
     require("bash")
     profile = get_profile("fedora17-xenserver")
     text = render_kickstart(profile, make_input(CASES["1ns-slash24"], root_hash), validate=False)
-    handler, errors, _ = parse(text, profile.pykickstart_version)
+    handler, errors, _ = parse(text, version_of(profile))
     assert errors == []
     (body,) = [s.script for s in scripts_of(handler) if "/boot/grub/menu.lst" in s.script]
 
@@ -235,7 +244,7 @@ def test_ssh_key_post_appends_keys(tmp_path: Path, root_hash: str, ssh_keys: tup
     require("bash")
     profile = get_profile("rocky9")
     text = render_kickstart(profile, make_input(CASES["2ns-slash16-keys"], root_hash, ssh_keys), validate=False)
-    handler, _, _ = parse(text, profile.pykickstart_version)
+    handler, _, _ = parse(text, version_of(profile))
     (body,) = [s.script for s in scripts_of(handler) if "authorized_keys" in s.script]
     home, bindir = tmp_path / "root", tmp_path / "bin"
     bindir.mkdir()
@@ -250,14 +259,14 @@ def test_ssh_key_post_appends_keys(tmp_path: Path, root_hash: str, ssh_keys: tup
 
 
 @pytest.mark.parametrize("profile", PROFILES, ids=PROFILE_IDS)
-def test_hardware_clock_is_utc(profile, root_hash) -> None:
+def test_hardware_clock_is_utc(profile: Profile, root_hash: str) -> None:
     """Without --utc anaconda writes LOCAL to /etc/adjtime (F40+ deprecate only the --isUtc spelling)."""
     text = render_kickstart(profile, make_input(CASES["timezone"], root_hash), validate=False)
-    handler, errors, warned = parse(text, profile.pykickstart_version)
+    handler, errors, warned = parse(text, version_of(profile))
     assert (errors, warned, handler.timezone.isUtc) == ([], [], True)
 
 
-def test_wrong_pykickstart_version_is_rejected(root_hash) -> None:
+def test_wrong_pykickstart_version_is_rejected(root_hash: str) -> None:
     text = render_kickstart(get_profile("fedora17-xenserver"), make_input(CASES["1ns-slash24"], root_hash),
                             validate=False)
     _, errors, _ = parse(text, "F45")
@@ -267,7 +276,7 @@ def test_wrong_pykickstart_version_is_rejected(root_hash) -> None:
     assert problems[0].lineno == text.splitlines().index("install") + 1
 
 
-def test_render_with_validation_raises_naming_the_line(monkeypatch, root_hash) -> None:
+def test_render_with_validation_raises_naming_the_line(monkeypatch: pytest.MonkeyPatch, root_hash: str) -> None:
     broken = "url --url=http://mirror.example.org/os/\ntext\nfrobnicate --now\nrootpw --iscrypted x\n"
     monkeypatch.setattr(ks_module, "render_template", lambda name, **context: broken)
     profile = get_profile("rocky9")

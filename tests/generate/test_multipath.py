@@ -1,29 +1,12 @@
-"""multipath.conf per storage profile and keyword dialect (field notes section 5), checked by the real parser.
-
-The modern (and 0.4.9) files go through Debian's multipath-tools as /etc/multipath.conf. The machine's /etc is
-never touched: inside a private mount namespace (unshare --mount --propagation private) a tmpfs copy of /etc
-is moved over /etc, and only that copy gets the file; the namespace, and the copy, end with the command.
-`multipath -t` is the check, not `-T`: -T also asks the kernel's device-mapper for its version and stops where
-there is none (containers and VMs without dm-mod, like this test machine), and it only prints the device
-entries of disks present, so no Multi-Flex stanza would ever show. -t runs the same config parser, prints the
-same "invalid keyword" / "ignoring deprecated option" lines, then dumps the whole merged configuration.
-"""
+"""multipath.conf per storage profile and keyword dialect: the exact file of each dialect, and the dialect of
+each XenServer version."""
 
 from __future__ import annotations
 
-import hashlib
-import os
-import re
-import subprocess
-from pathlib import Path
-
 import pytest
 
-from tests.conftest import require_program
-from tests.support.sshhosts import unavailable
-from toolkit.catalog import storage_profiles
 from toolkit.catalog.storage_profiles import StorageProfile, find_profile
-from toolkit.errors import GeneratedFileError, UsageError
+from toolkit.errors import UsageError
 from toolkit.generate.multipath import (
     XENSERVER_RELEASES,
     Dialect,
@@ -65,7 +48,7 @@ devices {{
 """
 
 
-# Written out by hand from field notes section 5 (the stanza) and the dialects' keyword history.
+# Written out by hand from the Multi-Flex stanza and the dialects' keyword history.
 EXPECTED = {
     Dialect.V047: HEADER + """\
 # Keyword dialect: 0.4.7 (multipath-tools 0.4.7: XenServer 5.0 - 6.1, CentOS 5 dom0)
@@ -104,16 +87,6 @@ blacklist {
 """ + stanza("prio                 alua"),
 }
 
-# The Multi-Flex entry as `multipath -t` prints a correctly parsed stanza (it quotes every string value).
-PARSED_STANZA = {
-    "vendor": "Intel", "product": "Multi-Flex", "product_blacklist": "VTrak V-LUN",
-    "path_grouping_policy": "group_by_prio", "hardware_handler": "1 alua", "prio": "alua",
-    "failback": "immediate", "no_path_retry": "queue",
-}
-COMPLAINT = re.compile(r"invalid keyword|unknown|deprecated|ignoring", re.IGNORECASE)
-
-
-# -- rendering ------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("dialect", list(Dialect), ids=str)
 def test_exact_file_per_dialect(dialect: Dialect) -> None:
@@ -151,8 +124,6 @@ def test_a_profile_with_fewer_fields() -> None:
                          "\t\tfailback             30\n\t}\n}\n")
 
 
-# -- XenServer version to dialect ------------------------------------------------------------------------
-
 @pytest.mark.parametrize(("version", "dialect"), [
     ("5.0", Dialect.V047), ("5.6 FP1", Dialect.V047), ("5.6 sp2", Dialect.V047), ("6.0", Dialect.V047),
     ("6.0.2", Dialect.V047), ("6.1", Dialect.V047),  # the seed's host: XenServer 6.0.2, multipath-tools 0.4.7
@@ -176,157 +147,3 @@ def test_no_xenserver_gets_the_modern_dialect_and_the_uncertain_rows_get_049() -
     assert {r.dialect for r in XENSERVER_RELEASES} == {Dialect.V047, Dialect.V049}
     assert {r.version for r in XENSERVER_RELEASES if not r.certain} == {"6.2", "6.5", "8.4"}
     assert all(r.dialect is Dialect.V049 for r in XENSERVER_RELEASES if not r.certain)
-
-
-# -- profile data validation -----------------------------------------------------------------------------
-
-GOOD = {"description": "d", "source": "s", "vendor": "V", "product": "P"}
-
-
-@pytest.mark.parametrize(("change", "message"), [
-    ({"prio": "const"}, "prio 'const': not one of alua, emc, rdac, hp_sw"),
-    ({"path_grouping_policy": "round-robin"}, "not one of failover, multibus"),
-    ({"hardware_handler": "2 alua"}, "hardware_handler '2 alua'"),
-    ({"hardware_handler": "1"}, "hardware_handler '1'"),
-    ({"failback": 0}, "failback 0: not immediate, manual or a positive integer"),
-    ({"no_path_retry": "forever"}, "no_path_retry 'forever'"),
-    ({"vendor": 'In"tel'}, "no double quote"),
-    ({"product": "Multi\nFlex"}, "control character"),
-    ({"product": "(Multi"}, "is not a regular expression"),
-    ({"vendor": ""}, "vendor must be a non-empty string"),
-    ({"colour": "red"}, "unknown field(s): colour"),
-])
-def test_bad_profile_values_are_refused(change: dict[str, object], message: str) -> None:
-    with pytest.raises(ValueError) as info:
-        storage_profiles._profile("p", {**GOOD, **change})
-    assert message in str(info.value)
-
-
-def test_missing_fields_and_bad_names_are_refused() -> None:
-    with pytest.raises(ValueError, match=r"missing field\(s\): source, product"):
-        storage_profiles._profile("p", {"description": "d", "vendor": "V"})
-    with pytest.raises(ValueError, match="lower-case words"):
-        storage_profiles._profile("Intel_MF", GOOD)
-
-
-def test_counts_are_normalised() -> None:
-    profile = storage_profiles._profile("p", {**GOOD, "failback": 30, "no_path_retry": "012"})
-    assert (profile.failback, profile.no_path_retry) == ("30", "12")
-
-
-def test_a_malformed_data_file_names_the_profile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    (tmp_path / "multipath-profiles.toml").write_text('[profile.acme]\ndescription = "d"\nsource = "s"\n'
-                                                      'vendor = "ACME"\nproduct = "X"\nprio = "random"\n')
-    monkeypatch.setattr(storage_profiles, "data_dir", lambda name: tmp_path)
-    storage_profiles.load_profiles.cache_clear()
-    try:
-        with pytest.raises(GeneratedFileError, match=r"multipath-profiles\.toml: profile acme: prio 'random'"):
-            storage_profiles.load_profiles()
-    finally:
-        storage_profiles.load_profiles.cache_clear()
-
-
-# -- the real parser: Debian's multipath-tools ----------------------------------------------------------
-
-# $1: an empty directory to stage the /etc copy in; $2: the file to install as /etc/multipath.conf; then the
-# command. Refuses to write anything unless /etc is by then a different filesystem (the private copy).
-_NAMESPACE_SCRIPT = """set -eu
-stage=$1; conf=$2; shift 2
-real=$(stat -c %d /etc)
-mount -t tmpfs -o mode=755 xenkit-test "$stage"
-cp -a /etc/. "$stage/"
-mount --move "$stage" /etc
-if [ "$(stat -c %d /etc)" = "$real" ]; then echo "xenkit-test: /etc is not the private copy" >&2; exit 97; fi
-rm -rf /etc/multipath /etc/multipath.conf
-mkdir /etc/multipath
-cp "$conf" /etc/multipath.conf
-exec "$@"
-"""
-
-
-def _etc_state() -> tuple[object, ...]:
-    """What a leak from the namespace would change: /etc's entries and the two multipath paths."""
-    state: list[object] = [tuple(sorted(os.listdir("/etc")))]
-    for path in (Path("/etc/multipath.conf"), Path("/etc/multipath")):
-        if not path.exists() and not path.is_symlink():
-            state.append((str(path), None))
-        elif path.is_file():
-            state.append((str(path), hashlib.sha256(path.read_bytes()).hexdigest()))
-        else:
-            state.append((str(path), os.lstat(path).st_mtime_ns, tuple(sorted(os.listdir(path)))))
-    return tuple(state)
-
-
-@pytest.fixture
-def parse_config(tmp_path: Path):
-    """Run `multipath -t` on a config text as /etc/multipath.conf; return (stdout, complaint lines)."""
-    binary = require_program("multipath")
-    require_program("unshare")
-    if os.geteuid() != 0:
-        unavailable("checking multipath.conf with multipath -t needs root (a private mount namespace and tmpfs)")
-    before = _etc_state()
-
-    def run(text: str) -> tuple[str, list[str]]:
-        conf = tmp_path / "multipath.conf"
-        conf.write_text(text)
-        stage = tmp_path / "stage"
-        stage.mkdir(exist_ok=True)
-        argv = ["unshare", "--mount", "--propagation", "private", "sh", "-c", _NAMESPACE_SCRIPT, "sh",
-                str(stage), str(conf), binary, "-t"]
-        done = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False)
-        if done.returncode != 0 and not done.stdout:
-            if re.search(r"^(unshare|mount): ", done.stderr, re.MULTILINE):
-                unavailable(f"no private mount namespace here: {done.stderr.strip()}")
-            pytest.fail(f"multipath -t failed ({done.returncode}): {done.stderr}")
-        assert done.returncode == 0, done.stderr
-        return done.stdout, [line for line in done.stderr.splitlines() if COMPLAINT.search(line)]
-
-    yield run
-    assert _etc_state() == before, "the machine's /etc changed"
-
-
-def device_entries(dump: str) -> list[dict[str, str]]:
-    """The `devices { device { ... } }` entries of `multipath -t` output, quotes taken off the values."""
-    section = re.search(r"^devices \{\n(.*?)^\}", dump, re.MULTILINE | re.DOTALL)
-    assert section, dump[:2000]
-    entries = []
-    for body in re.findall(r"^\tdevice \{\n(.*?)^\t\}", section.group(1), re.MULTILINE | re.DOTALL):
-        pairs = (line.strip().split(" ", 1) for line in body.splitlines() if line.strip())
-        entries.append({key: value.strip('"') for key, value in pairs})
-    return entries
-
-
-def multiflex(dump: str) -> list[dict[str, str]]:
-    # The built-in table's own entry says vendor "(Intel|INTEL)": only the file's says "Intel".
-    return [e for e in device_entries(dump) if e.get("vendor") == "Intel" and e.get("product") == "Multi-Flex"]
-
-
-@pytest.mark.integration
-@pytest.mark.parametrize("dialect", [Dialect.MODERN, Dialect.V049], ids=str)
-def test_real_parser_accepts_the_file(parse_config, dialect: Dialect) -> None:
-    """Modern: the issue's check. 0.4.9: the conservative default for uncertain dom0s parses clean too."""
-    dump, complaints = parse_config(render_multipath_conf("intel-multiflex", dialect))
-    assert complaints == []
-    assert multiflex(dump) == [PARSED_STANZA]
-    defaults = re.search(r"^defaults \{\n(.*?)^\}", dump, re.MULTILINE | re.DOTALL)
-    assert defaults and '\tuser_friendly_names "no"\n' in defaults.group(1)
-    blacklist = re.search(r"^blacklist \{\n(.*?)^\}", dump, re.MULTILINE | re.DOTALL)
-    assert blacklist and '\tdevnode "^(ram|raw|loop|fd|md|dm-|sr|scd|st)[0-9]*"\n' in blacklist.group(1)
-
-
-@pytest.mark.integration
-def test_real_parser_rejects_the_047_file(parse_config) -> None:
-    """The check can fail: 0.4.7's keywords are what the modern parser complains about."""
-    dump, complaints = parse_config(render_multipath_conf("intel-multiflex", Dialect.V047))
-    assert len(complaints) == 2, complaints
-    assert 'ignoring deprecated option "getuid_callout"' in complaints[0]
-    assert "invalid keyword in the device section: prio_callout" in complaints[1]
-    [entry] = multiflex(dump)
-    assert "prio" not in entry  # the priority is lost: the stanza would group paths without ALUA
-
-
-@pytest.mark.integration
-def test_real_parser_complains_about_a_typo(parse_config) -> None:
-    text = EXPECTED[Dialect.MODERN].replace("\t\tfailback ", "\t\tfailbak ")
-    _, complaints = parse_config(text)
-    assert len(complaints) == 1 and "invalid keyword in the device section: failbak" in complaints[0]

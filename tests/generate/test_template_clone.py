@@ -7,18 +7,16 @@ and accepts exactly xe's commands and parameters. Each test reads that state bac
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import CliResult
+from tests.conftest import Xenkit
 from tests.support.remote_helpers import XeHost, isolate_home, write_hosts_file
 from tests.support.sshhosts import SshHostFactory
 
 LUCID64 = "Ubuntu Lucid Lynx 10.04 (64-bit)"
 PRECISE64 = "Ubuntu Precise Pangolin 12.04 (64-bit)"
-Xenkit = Callable[..., CliResult]
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ import shutil
 import subprocess
 import traceback
 import warnings
+from pathlib import Path
 
 import pytest
 from passlib.hash import md5_crypt, sha256_crypt, sha512_crypt
@@ -29,32 +30,32 @@ def openssl_hash(password: str, salt: str | None = None) -> str:
     return done.stdout.strip()
 
 
-def test_fixed_openssl_hash_is_accepted():
+def test_fixed_openssl_hash_is_accepted() -> None:
     assert check_hash("h", OPENSSL_ABC_SECRET) == OPENSSL_ABC_SECRET
     assert sha512_crypt.verify("secret", OPENSSL_ABC_SECRET)
 
 
-def test_openssl_output_is_accepted():
+def test_openssl_output_is_accepted() -> None:
     assert openssl_hash("secret", salt="abc") == OPENSSL_ABC_SECRET
     value = openssl_hash(SECRET)
     assert check_hash("h", value) == value
 
 
 @pytest.mark.parametrize("salt", ["a", "abcdefgh", "./09AZaz", "0123456789abcdef"])
-def test_passlib_hashes_are_accepted(salt):
+def test_passlib_hashes_are_accepted(salt: str) -> None:
     value = sha512_crypt.using(salt=salt, rounds=5000).hash("secret")
     assert check_hash("h", value) == value
 
 
 @pytest.mark.parametrize("rounds", [1000, 5001, 20_000])
-def test_rounds_form_is_accepted(rounds):
+def test_rounds_form_is_accepted(rounds: int) -> None:
     value = sha512_crypt.using(rounds=rounds).hash("secret")
     if rounds != 5000:
         assert f"$rounds={rounds}$" in value
     assert check_hash("h", value) == value
 
 
-def test_rounds_bounds():
+def test_rounds_bounds() -> None:
     body = OPENSSL_ABC_SECRET[len("$6$"):]
     assert check_hash("h", "$6$rounds=999999999$" + body)
     with pytest.raises(ValidationError) as info:
@@ -89,7 +90,7 @@ def test_rounds_bounds():
         "!" + OPENSSL_ABC_SECRET,  # a locked-account hash
     ],
 )
-def test_rejected_hashes(value):
+def test_rejected_hashes(value: str) -> None:
     with pytest.raises(ValidationError) as info:
         check_hash("--root-password-hash", value)
     err = info.value
@@ -101,7 +102,7 @@ def test_rejected_hashes(value):
 
 
 @pytest.mark.parametrize("end", ["\n", "\r\n", "\nrootpw --plaintext x"])
-def test_hash_with_trailing_newline_rejected(end):  # '$' alone would match before a final newline
+def test_hash_with_trailing_newline_rejected(end: str) -> None:  # '$' alone would match before a final newline
     with pytest.raises(ValidationError):
         check_hash("h", OPENSSL_ABC_SECRET + end)
 
@@ -110,7 +111,7 @@ def test_hash_with_trailing_newline_rejected(end):  # '$' alone would match befo
 
 
 @pytest.mark.parametrize("password", ["secret", SECRET, "pässwörd ünïcode", "with space", "x" * 200, "'\"$`\\"])
-def test_hash_password_verifies_with_passlib(password):
+def test_hash_password_verifies_with_passlib(password: str) -> None:
     hashed = hash_password(password)
     assert check_hash("h", hashed) == hashed
     assert sha512_crypt.verify(password, hashed)
@@ -120,7 +121,7 @@ def test_hash_password_verifies_with_passlib(password):
     assert HASH_ROUNDS == 5000
 
 
-def test_hash_password_verifies_with_stdlib_crypt():
+def test_hash_password_verifies_with_stdlib_crypt() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         crypt = pytest.importorskip("crypt")
@@ -129,7 +130,7 @@ def test_hash_password_verifies_with_stdlib_crypt():
     assert crypt.crypt("wrong", hashed) != hashed
 
 
-def test_salts_differ():
+def test_salts_differ() -> None:
     first, second = hash_password("secret"), hash_password("secret")
     assert first != second
     assert first.split("$")[2] != second.split("$")[2]
@@ -138,7 +139,7 @@ def test_salts_differ():
 # --- password files ------------------------------------------------------------------------------
 
 
-def rejects(path, *shown: str) -> UsageError:
+def rejects(path: Path, *shown: str) -> UsageError:
     with pytest.raises(UsageError) as info:
         read_password_file("--root-password-file", path)
     err = info.value
@@ -152,49 +153,49 @@ def rejects(path, *shown: str) -> UsageError:
     return err
 
 
-def test_first_line_only(tmp_path):
+def test_first_line_only(tmp_path: Path) -> None:
     path = tmp_path / "pw"
     path.write_text(f"{SECRET}\nsecond line\n")
     assert read_password_file("f", path) == SECRET
 
 
 @pytest.mark.parametrize("content", [SECRET, SECRET + "\n", SECRET + "\r\n", SECRET + "\r\nmore"])
-def test_line_ends_dropped(tmp_path, content):
+def test_line_ends_dropped(tmp_path: Path, content: str) -> None:
     path = tmp_path / "pw"
     path.write_bytes(content.encode())
     assert read_password_file("f", path) == SECRET
 
 
-def test_spaces_in_password_kept(tmp_path):
+def test_spaces_in_password_kept(tmp_path: Path) -> None:
     path = tmp_path / "pw"
     path.write_text(" two words \n")
     assert read_password_file("f", path) == " two words "
 
 
-def test_missing_file(tmp_path):
+def test_missing_file(tmp_path: Path) -> None:
     path = tmp_path / "nope"
     rejects(path, str(path), "does not exist")
 
 
-def test_directory(tmp_path):
+def test_directory(tmp_path: Path) -> None:
     rejects(tmp_path, str(tmp_path), "directory")
 
 
 @pytest.mark.parametrize("content", [b"", b"\n", b"\n" + SECRET.encode() + b"\n"])
-def test_empty_first_line(tmp_path, content):
+def test_empty_first_line(tmp_path: Path, content: bytes) -> None:
     path = tmp_path / "pw"
     path.write_bytes(content)
     rejects(path, str(path), "empty")
 
 
-def test_not_utf8(tmp_path):
+def test_not_utf8(tmp_path: Path) -> None:
     path = tmp_path / "pw"
     path.write_bytes(SECRET.encode() + b"\xff\xfe\n")
     err = rejects(path, str(path), "not UTF-8")
     assert "0xff" not in err.message
 
 
-def test_unreadable(open_tmp):
+def test_unreadable(open_tmp: Path) -> None:
     path = open_tmp / "pw"
     path.write_text(SECRET + "\n")
     path.chmod(0)
@@ -203,7 +204,7 @@ def test_unreadable(open_tmp):
     assert SECRET not in message
 
 
-def test_hash_password_file(tmp_path):
+def test_hash_password_file(tmp_path: Path) -> None:
     path = tmp_path / "pw"
     path.write_text(SECRET + "\nignored\n")
     hashed = hash_password_file("f", path)
@@ -215,14 +216,14 @@ def test_hash_password_file(tmp_path):
     ("content", "expected"),
     [(b"ab\0cd\n", "NUL byte"), (b"x" * 5000 + b"\n", "longer than 4096 bytes")],
 )
-def test_passwords_crypt_cannot_take_are_usage_errors(tmp_path, content, expected):
+def test_passwords_crypt_cannot_take_are_usage_errors(tmp_path: Path, content: bytes, expected: str) -> None:
     path = tmp_path / "pw"
     path.write_bytes(content)
     with pytest.raises(UsageError, match=expected):
         read_password_file("--root-password-file", path)
 
 
-def test_byte_order_mark_is_not_part_of_the_password(tmp_path):
+def test_byte_order_mark_is_not_part_of_the_password(tmp_path: Path) -> None:
     path = tmp_path / "pw"
     path.write_bytes("\ufeffsecret\r\n".encode())
     assert read_password_file("--root-password-file", path) == "secret"

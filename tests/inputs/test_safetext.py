@@ -13,7 +13,7 @@ from toolkit.inputs.timezones import parse_timezone
 
 
 @pytest.mark.parametrize("value", ["plain", "with spaces inside", "a-b_c.d/e:f@g+h(i)", "x", "50%", "a--b", "-x"])
-def test_check_text_accepts_and_returns_value(value):
+def test_check_text_accepts_and_returns_value(value: str) -> None:
     assert check_text("f", value) is value
 
 
@@ -23,7 +23,7 @@ def test_check_text_accepts_and_returns_value(value):
      ("`", "backtick"), ("\\", "backslash")],
 )
 @pytest.mark.parametrize("where", ["{}abc", "ab{}c", "abc{}"])
-def test_forbidden_characters_anywhere(char, name, where):
+def test_forbidden_characters_anywhere(char: str, name: str, where: str) -> None:
     value = where.format(char)
     fails(lambda: check_text("f", value), "f", repr(value), name)
     fails(lambda: check_url("u", "http://example.com/" + value), "u")
@@ -31,32 +31,32 @@ def test_forbidden_characters_anywhere(char, name, where):
 
 
 @pytest.mark.parametrize("value", ["a\tb", "a\x1bb", "a\x7fb", "a\x0bb", "a\x0cb", "\x01"])
-def test_control_characters(value):
+def test_control_characters(value: str) -> None:
     fails(lambda: check_text("f", value), "f", repr(value), "control character")
 
 
 @pytest.mark.parametrize("value", ["--bootloader", "--", "%post", "%", "%end"])
-def test_leading_option_or_section(value):
+def test_leading_option_or_section(value: str) -> None:
     fails(lambda: check_text("f", value), "f", repr(value), "starts with")
 
 
 @pytest.mark.parametrize("value", ["", " ", "   ", "\u00a0"])
-def test_empty(value):
+def test_empty(value: str) -> None:
     fails(lambda: check_text("f", value), "f", "empty")
 
 
 @pytest.mark.parametrize("value", [" abc", "abc ", " abc ", "abc\u00a0"])
-def test_whitespace_padding(value):
+def test_whitespace_padding(value: str) -> None:
     fails(lambda: check_text("f", value), "f", repr(value), "leading or trailing")
 
 
-def test_allow_space_false():
+def test_allow_space_false() -> None:
     assert check_text("f", "a_b", allow_space=False) == "a_b"
     fails(lambda: check_text("f", "a b", allow_space=False), "f", "'a b'", "space")
 
 
 @pytest.mark.parametrize("sep", ["\u2028", "\u2029", "\x85"])
-def test_unicode_line_separators_rejected(sep):
+def test_unicode_line_separators_rejected(sep: str) -> None:
     fails(lambda: check_text("f", f"a{sep}%post"), "f")
     fails(lambda: check_url("u", f"http://example.com/a{sep}%post"), "u")
 
@@ -69,7 +69,7 @@ def test_unicode_line_separators_rejected(sep):
     ["http://example.com/", "https://mirror.example.com/centos/7/os/x86_64", "ftp://192.0.2.1/pub/ks.cfg",
      "http://192.0.2.1:8080/ks/web01.cfg", "http://[2001:db8::1]/repo", "HTTP://example.com/x", "http://h/a?b=c&d=e"],
 )
-def test_good_urls(url):
+def test_good_urls(url: str) -> None:
     assert check_url("repo", url) == url
 
 
@@ -78,22 +78,22 @@ def test_good_urls(url):
     ["file:///etc/passwd", "javascript:alert(1)", "gopher://example.com/", "nfs://example.com/x", "example.com/x",
      "//example.com/x", "data:text/plain,hi", "ssh://example.com/"],
 )
-def test_bad_schemes(url):
+def test_bad_schemes(url: str) -> None:
     fails(lambda: check_url("repo", url), "repo", repr(url), "http://")
 
 
-def test_scheme_list_can_be_narrowed():
+def test_scheme_list_can_be_narrowed() -> None:
     assert check_url("ks", "https://example.com/ks", schemes=("https",))
     fails(lambda: check_url("ks", "http://example.com/ks", schemes=("https",)), "ks", "https://")
 
 
 @pytest.mark.parametrize("url", ["http://", "http:///path", "https://:80/x", "http://@/x"])
-def test_no_host(url):
+def test_no_host(url: str) -> None:
     fails(lambda: check_url("repo", url), "repo", repr(url), "no host")
 
 
 @pytest.mark.parametrize("url", ["http://example.com/a b", "http://exa mple.com/", " http://example.com/"])
-def test_spaces(url):
+def test_spaces(url: str) -> None:
     fails(lambda: check_url("repo", url), "repo", "space")
 
 
@@ -102,12 +102,12 @@ def test_spaces(url):
     [("http://example.com/a;reboot", ";"), ("http://example.com/a,b", ","), ("http://example.com/<x>", "<>"),
      ("http://example.com/{a}", "{}"), ("http://example.com/a|b", "|"), ("http://example.com/a^b", "^")],
 )
-def test_separator_characters(url, bad):
+def test_separator_characters(url: str, bad: str) -> None:
     fails(lambda: check_url("repo", url), "repo", repr(url), repr(bad))
 
 
 @pytest.mark.parametrize("url", ["http://example.com/$(reboot)", "http://example.com/`id`", "http://example.com/'"])
-def test_shell_characters_in_url(url):
+def test_shell_characters_in_url(url: str) -> None:
     fails(lambda: check_url("repo", url), "repo", repr(url))
 
 
@@ -119,7 +119,7 @@ def test_shell_characters_in_url(url):
     ["Red Hat Enterprise Linux 6 (64-bit)", "CentOS 7", "Pool-wide network associated with eth0", "vm_01.test",
      "Debian Bullseye 11", "a+b:c@d/e", "9", "x" * 255],
 )
-def test_good_labels(label):
+def test_good_labels(label: str) -> None:
     assert check_label("template", label) == label
 
 
@@ -128,18 +128,18 @@ def test_good_labels(label):
     ["(leading paren)", "-leading", ".hidden", "_x", "a;b", "a&b", "a*b", "a#b", "a!b", "a=b", "a~b", "a[1]",
      "Räksmörgås", "a\u00a0b"],
 )
-def test_bad_labels(label):
+def test_bad_labels(label: str) -> None:
     fails(lambda: check_label("template", label), "template", repr(label), "not allowed")
 
 
-def test_label_too_long():
+def test_label_too_long() -> None:
     label = "x" * 256
     err = fails(lambda: check_label("template", label), "template", "longer than 255")
     assert label not in err.message  # shortened, not the whole value
 
 
 @pytest.mark.parametrize("label", ["", " padded", "$HOME", "a\nb", "--force"])
-def test_label_runs_text_checks(label):
+def test_label_runs_text_checks(label: str) -> None:
     fails(lambda: check_label("network", label), "network")
 
 
@@ -149,7 +149,7 @@ needs_tzdata = pytest.mark.skipif(not zoneinfo.available_timezones(), reason="no
 
 
 @pytest.mark.parametrize("name", ["Europe/Helsinki", "Etc/UTC", "UTC", "America/Argentina/Buenos_Aires", "Etc/GMT+2"])
-def test_known_time_zones(name):
+def test_known_time_zones(name: str) -> None:
     assert parse_timezone("timezone", name) == name
 
 
@@ -158,13 +158,13 @@ def test_known_time_zones(name):
     ["../etc/passwd", "/etc/localtime", "Europe/../../etc/passwd", "Europe/Helsinki;rm", "Europe/Helsinki rm",
      "Europe/Helsinki\n", "Europe//Helsinki", "", "Europe/Helsinki/", "$TZ", "a/b/c/d"],
 )
-def test_malformed_time_zones(name):
+def test_malformed_time_zones(name: str) -> None:
     fails(lambda: parse_timezone("timezone", name), "timezone", repr(name))
 
 
 @needs_tzdata
 @pytest.mark.parametrize("name", ["Mars/Base", "Europe/Tampere", "europe/helsinki", "Nowhere"])
-def test_unknown_time_zones(name):
+def test_unknown_time_zones(name: str) -> None:
     fails(lambda: parse_timezone("timezone", name), "timezone", repr(name), "not a known time zone")
 
 
@@ -178,6 +178,6 @@ def test_unknown_time_zones(name):
         ("http://ex.com/" + "a" * 600, "longer than 512"),
     ],
 )
-def test_urls_a_kernel_line_or_kickstart_would_mangle(url, expected):
+def test_urls_a_kernel_line_or_kickstart_would_mangle(url: str, expected: str) -> None:
     with pytest.raises(ValidationError, match=expected):
         check_url("ks", url)

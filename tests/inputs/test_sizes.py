@@ -24,7 +24,7 @@ ANY = {"minimum": 0, "maximum": 2**60}
         (" 2GiB ", 2 * GIB), ("2 GiB", 2 * GIB), ("2\tG", 2 * GIB),
     ],
 )
-def test_parse_size_units_and_aliases(text, size):
+def test_parse_size_units_and_aliases(text: str, size: int) -> None:
     assert parse_size("size", text, **ANY) == size
 
 
@@ -33,16 +33,16 @@ def test_parse_size_units_and_aliases(text, size):
     ["", " ", "GiB", "two GiB", "-1GiB", "+1GiB", "2PiB", "2P", "2GiBs", "2 G iB", "2Gi", "2gib", "1e3", "0x10",
      "1,5GiB", "1.GiB", ".5GiB", "2GiB;reboot", "2G2", "nan", "inf", "1_000", "2 GiB 3"],
 )
-def test_parse_size_garbage(text):
+def test_parse_size_garbage(text: str) -> None:
     fails(lambda: parse_size("size", text, **ANY), "size", repr(text), "not a size")
 
 
-def test_parse_size_huge_number_is_a_validation_error():
+def test_parse_size_huge_number_is_a_validation_error() -> None:
     text = "1" + "0" * 400
     fails(lambda: parse_size("size", text, minimum=0, maximum=TIB), "size", "out of range")
 
 
-def test_parse_size_range_is_inclusive():
+def test_parse_size_range_is_inclusive() -> None:
     assert parse_size("s", "1GiB", minimum=GIB, maximum=2 * GIB) == GIB
     assert parse_size("s", "2GiB", minimum=GIB, maximum=2 * GIB) == 2 * GIB
     fails(lambda: parse_size("s", "1023MiB", minimum=GIB, maximum=2 * GIB), "s", "'1023MiB'", "1GiB to 2GiB")
@@ -58,12 +58,12 @@ def test_parse_size_range_is_inclusive():
         (TIB, "1TiB"), (3 * TIB, "3TiB"), (2048 * TIB, "2048TiB"), (MIB + 1, f"{MIB + 1}B"),
     ],
 )
-def test_format_size(size, text):
+def test_format_size(size: int, text: str) -> None:
     assert format_size(size) == text
 
 
 @pytest.mark.parametrize("size", [0, 1, 1000, KIB, 1536, MIB, 768 * MIB, 5 * GIB, 7 * TIB, 12345 * KIB])
-def test_format_then_parse_round_trip(size):
+def test_format_then_parse_round_trip(size: int) -> None:
     assert parse_size("s", format_size(size), **ANY) == size
 
 
@@ -75,22 +75,22 @@ def test_format_then_parse_round_trip(size):
     [("256MiB", 256 * MIB), ("256M", 256 * MIB), ("1.5GiB", 1536 * MIB), ("2G", 2 * GIB), ("2TiB", 2 * TIB),
      ("2048GiB", 2 * TIB), (str(512 * MIB), 512 * MIB)],
 )
-def test_parse_memory(text, size):
+def test_parse_memory(text: str, size: int) -> None:
     assert parse_memory("memory", text) == size
 
 
 @pytest.mark.parametrize("text", ["255MiB", "0", "1", "128M", "2049GiB", "3TiB", "0.2GiB"])
-def test_memory_out_of_range(text):
+def test_memory_out_of_range(text: str) -> None:
     fails(lambda: parse_memory("--memory", text), "--memory", repr(text), "256MiB to 2TiB")
 
 
 @pytest.mark.parametrize("text", ["300.5MiB", f"{512 * MIB + 1}", "1.0000001GiB", "262145KiB"])
-def test_memory_not_whole_mib(text):
+def test_memory_not_whole_mib(text: str) -> None:
     fails(lambda: parse_memory("memory", text), "memory", repr(text), "whole number of MiB")
 
 
 @pytest.mark.parametrize("text", ["", "lots", "2 gigs", "-1G", "2PiB"])
-def test_memory_garbage(text):
+def test_memory_garbage(text: str) -> None:
     fails(lambda: parse_memory("memory", text), "memory", repr(text), "not a size")
 
 
@@ -98,36 +98,36 @@ def test_memory_garbage(text):
     ("text", "size"),
     [("1GiB", GIB), ("1024MiB", GIB), ("20G", 20 * GIB), ("2TiB", 2 * TIB), ("1.5GiB", 1536 * MIB)],
 )
-def test_parse_disk(text, size):
+def test_parse_disk(text: str, size: int) -> None:
     assert parse_disk("disk", text) == size
 
 
 @pytest.mark.parametrize("text", ["1023MiB", "512M", "0", "2049G", "3T", "0.9GiB"])
-def test_disk_out_of_range(text):
+def test_disk_out_of_range(text: str) -> None:
     fails(lambda: parse_disk("--disk", text), "--disk", repr(text), "1GiB to 2TiB")
 
 
 @pytest.mark.parametrize("text", ["1.0000001GiB", f"{GIB + 1}", "1048577KiB"])
-def test_disk_not_whole_mib(text):
+def test_disk_not_whole_mib(text: str) -> None:
     fails(lambda: parse_disk("disk", text), "disk", repr(text), "whole number of MiB")
 
 
 @pytest.mark.parametrize("text", ["", "big", "20 GB disk"])
-def test_disk_garbage(text):
+def test_disk_garbage(text: str) -> None:
     fails(lambda: parse_disk("disk", text), "disk", "not a size")
 
 
 @pytest.mark.parametrize("count", [1, 2, 8, 63, 64])
-def test_parse_vcpus(count):
+def test_parse_vcpus(count: int) -> None:
     assert parse_vcpus("vcpus", count) == count
 
 
 @pytest.mark.parametrize("count", [0, -1, 65, 128, 10**9])
-def test_vcpus_out_of_range(count):
+def test_vcpus_out_of_range(count: int) -> None:
     fails(lambda: parse_vcpus("--vcpus", count), "--vcpus", str(count), "1 to 64")
 
 
-def test_fractions_of_a_byte_are_not_silently_dropped():
+def test_fractions_of_a_byte_are_not_silently_dropped() -> None:
     with pytest.raises(ValidationError, match="whole number of bytes"):
         parse_size("memory", "1.0000000000000000000001GiB", minimum=1, maximum=2**40)
     assert parse_size("memory", "1.5GiB", minimum=1, maximum=2**40) == 3 * 2**29

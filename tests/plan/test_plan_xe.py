@@ -31,7 +31,7 @@ def _input(**overrides: object) -> VmInstallInput:
         "ks_url": "http://192.0.2.2/ks/web1.cfg",
     }
     values.update(overrides)
-    return VmInstallInput(**values)  # type: ignore[arg-type]
+    return VmInstallInput(**values)  # type: ignore[arg-type]  # a dict[str, object] cannot say each name's type
 
 
 def _input_for(profile: str) -> VmInstallInput:

@@ -6,7 +6,7 @@ on a real /etc/fstab without touching this machine's.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -33,7 +33,7 @@ def real_etc_fstab() -> bytes | None:
 
 @pytest.fixture
 def guest(ssh_host_factory: SshHostFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-          real_etc_fstab: bytes | None) -> SshTestHost:
+          real_etc_fstab: bytes | None) -> Iterator[SshTestHost]:
     isolate_home(monkeypatch, tmp_path / "home")
     monkeypatch.chdir(tmp_path)
     host = ssh_host_factory(private_mounts=["/etc"])

@@ -4,6 +4,15 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import TypedDict
+
+
+class _Names(TypedDict, total=False):
+    """A path's names in each of the image's name spaces, as pycdlib's add_* take them."""
+
+    iso_path: str
+    rr_name: str
+    joliet_path: str
 
 
 def _iso9660(name: str, is_dir: bool) -> str:
@@ -23,9 +32,10 @@ def make_iso(path: Path, files: dict[str, bytes], *, rock_ridge: bool = True, jo
     keep: list[io.BytesIO] = []  # pycdlib reads these at write(): they must stay open until then
     made: set[str] = set()
 
-    def names(rel: str, is_dir: bool) -> dict[str, str]:
+    def names(rel: str, is_dir: bool) -> _Names:
         parts = rel.split("/")
-        args = {"iso_path": "/" + "/".join(_iso9660(p, is_dir or i < len(parts) - 1) for i, p in enumerate(parts))}
+        iso_path = "/" + "/".join(_iso9660(p, is_dir or i < len(parts) - 1) for i, p in enumerate(parts))
+        args: _Names = {"iso_path": iso_path}
         if rock_ridge:
             args["rr_name"] = rr_names.get(rel, parts[-1])
         if joliet:

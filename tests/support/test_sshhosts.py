@@ -15,13 +15,14 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import paramiko
 import pytest
 
 from tests.conftest import require_program
-from tests.support.sshhosts import SshHostFactory, SshTestHost, fingerprint, make_keypair, process_alive
+from tests.support.process_tree import process_alive
+from tests.support.ssh_test_host import fingerprint
+from tests.support.sshhosts import SshHostFactory, SshTestHost, make_keypair
 
 # The fixtures ssh_host, ssh_host_factory and shared_ssh_host come from the plugin tests/conftest.py loads.
 
@@ -31,7 +32,7 @@ def run(argv: list[str]) -> subprocess.CompletedProcess[str]:
 
 
 @contextmanager
-def connected(host: SshTestHost, **kwargs: Any) -> Iterator[paramiko.SSHClient]:
+def connected(host: SshTestHost, **kwargs: object) -> Iterator[paramiko.SSHClient]:
     """A paramiko client that trusts only the host's known_hosts file (RejectPolicy for anything else)."""
     client = paramiko.SSHClient()
     client.set_missing_host_key_policy(paramiko.RejectPolicy())

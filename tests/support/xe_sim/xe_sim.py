@@ -7,7 +7,9 @@ and parameters come from xe's own command table (xen-api's cli_frontend.ml, in t
 live in a JSON state file that starts as a one-host XenServer 6.0.2 pool (tests/support/xe_sim/xe_sim_state.py).
 
 This file is the entry point: argv parsing, the table's checks, the state file, dispatch. Its sibling modules
-are plain imports from this file's real directory, which it puts first on sys.path:
+are relative imports from its package, the directory it is in (symlinks resolved): run as a script, this file
+imports itself as a module of that directory's package `xe_sim` and runs its main(); tests and mypy import it
+as tests.support.xe_sim.xe_sim.
   xe_sim_common.py   xe's error texts, value syntax (booleans, byte sizes, escaping) and field types
   xe_sim_records.py  objects, output (records, --minimal), the generated <class>-list and -param-* commands
   xe_sim_ops.py      vm-clone, vm-install, template-uninstall and the other VM, VDI, VIF and PBD operations
@@ -42,6 +44,7 @@ Stricter than xe, to catch typos in generated plans (xe ignores unknown paramete
 from __future__ import annotations
 
 import fcntl
+import importlib
 import json
 import os
 import sys
@@ -52,26 +55,24 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-# The siblings are plain imports from this file's real directory (symlinks resolved), put first on sys.path
-# here because tests run the simulator with `python -I` (no script directory on sys.path) and the tests
-# package need not be importable on a test host.
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import xe_sim_common
-import xe_sim_ops
-import xe_sim_state
-
-Record = dict[str, Any]
 HERE = Path(__file__).resolve().parent
+if __name__ == "__main__":
+    # Run as a script (`xe`), which cannot make relative imports: run this file as a module of the package
+    # `xe_sim` (its directory, from the directory above) instead, since tests run the simulator with `python -I`
+    # (no script directory on sys.path) and the tests package need not be importable on a test host.
+    sys.path.insert(0, str(HERE.parent))
+    sys.exit(importlib.import_module(f"{HERE.name}.{Path(__file__).resolve().stem}").main(sys.argv[1:]))
+
+# Below the script case above, which must come first (a script's relative imports fail).
+from . import xe_sim_state  # noqa: E402
+from .xe_sim_common import STD_PARAMS, STORE, Record, XeError, api_error, class_fields  # noqa: E402
+from .xe_sim_ops import Sim  # noqa: E402
+
 HINT = "For usage run: 'xe help'"
 SWITCHES = {"-u": "username", "-pw": "password", "-pwf": "password", "-s": "server", "-h": "server", "-p": "port"}
 CLIENT_SWITCHES = {"--nossl", "--debug", "--debug-on-fail"}
 SELECTORS = {"Vm_selectors": "vm", "Host_selectors": "host", "Sr_selectors": "sr"}
 
-
-_common = xe_sim_common
-XeError, api_error, class_fields = _common.XeError, _common.api_error, _common.class_fields
-STD_PARAMS, STORE = _common.STD_PARAMS, _common.STORE
-Sim = xe_sim_ops.Sim
 
 
 def parse_args(args: list[str]) -> tuple[str, list[tuple[str, str]]]:
@@ -217,7 +218,3 @@ def main(args: list[str]) -> int:
         return 1
     sys.stdout.write(output)
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

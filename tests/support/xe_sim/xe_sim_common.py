@@ -79,7 +79,7 @@ def escape(value: str) -> str:
     return value.replace("\\", "\\\\").replace(",", "\\,")
 
 
-def render(value: Any) -> str:
+def render(value: object) -> str:
     if isinstance(value, dict):
         return "; ".join(f"{k}: {v}" for k, v in value.items())
     if isinstance(value, list):

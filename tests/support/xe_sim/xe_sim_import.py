@@ -24,36 +24,27 @@ import re
 import xml.etree.ElementTree as ElementTree
 import zlib
 from pathlib import Path
-from typing import Any
 
-import xe_sim_common
-import xe_sim_state
+from .xe_sim_common import Record, XeError, api_error, fail
+from .xe_sim_records import Records
+from .xe_sim_state import VM_BASE
 
-Record = dict[str, Any]
 CHUNK = 1 << 20
 VARIETIES = {"system", "ephemeral", "user", "suspend", "crashdump", "metadata"}
 
 
-_common = xe_sim_common
-XeError, fail, api_error = _common.XeError, _common.fail, _common.api_error
-VM_BASE = xe_sim_state.VM_BASE
-
-
-def parse_failure(message: str) -> Any:
+def parse_failure(message: str) -> XeError:
     return fail(f"Parse failure: {message}")  # xva.ml's Parse_failure, as the xe client reports it
 
 
-class ImportOps:
-    """vm-import, mixed into xe_sim_ops.Sim (which gives it get/has/lookup/new/print_list and the state)."""
-
-    objects: dict[str, dict[str, Record]]
+class ImportOps(Records):
+    """vm-import, a part of the simulator's command class xe_sim_ops.Sim."""
 
     def cmd_vm_import(self, _cls: str | None) -> None:
-        sim: Any = self
-        if not sim.has("filename"):
+        if not self.has("filename"):
             raise XeError("Required parameter not found: filename\nFor usage run: 'xe help'")
-        sr = self.import_sr(sim)
-        export = Path(sim.get("filename"))
+        sr = self.import_sr()
+        export = Path(self.get("filename"))
         if export.name == "ova.xml":  # xe's special case: the user named the metadata file, not the directory
             export = export.parent
         metadata = export / "ova.xml"
@@ -73,18 +64,18 @@ class ImportOps:
             label = next((m.findtext("value", "") for m in root.iter("member") if m.findtext("name") == "name_label"),
                          "Imported VM")
             vm, vdis = {"label": label.strip(), "description": "", "vbds": []}, {}
-        self.create(sim, vm, vdis, sr)
+        self.create(vm, vdis, sr)
 
-    def import_sr(self, sim: Any) -> str:
-        if sim.has("sr-uuid"):
-            sr: Record = sim.lookup("sr", sim.get("sr-uuid"))
+    def import_sr(self) -> str:
+        if self.has("sr-uuid"):
+            sr: Record = self.lookup("sr", self.get("sr-uuid"))
         else:
             pool: Record = next(iter(self.objects["pool"].values()), {})
             sr = self.objects["sr"].get(str(pool.get("default-SR", "")), {})
             if not sr:
                 raise fail("Failed to find a valid default SR for the Pool. Please provide an sr-uuid parameter.")
         if sr.get("content-type") == "iso" or sr.get("type") in ("iso", "udev"):
-            raise api_error("SR_OPERATION_NOT_SUPPORTED", sim.ref(sr))  # ISO and DVD SRs take no new VDIs
+            raise api_error("SR_OPERATION_NOT_SUPPORTED", self.ref(sr))  # ISO and DVD SRs take no new VDIs
         return str(sr["uuid"])
 
     def appliance(self, root: ElementTree.Element) -> tuple[Record, dict[str, Record]]:
@@ -99,9 +90,7 @@ class ImportOps:
             if not vdi["size"].isdigit():
                 raise parse_failure(f"vdi {vdi['name']}: size {vdi['size']!r} is not a number")
             vdis[vdi["name"]] = vdi
-        node = root.find("vm")
-        if node is None:
-            raise parse_failure("Failed to find element: vm")
+        node = element(root, "vm")
         config, hacks = element(node, "config"), node.find("hacks")
         vm: Record = {
             "label": text(element(node, "label")), "description": text(element(node, "shortdesc")),
@@ -120,7 +109,7 @@ class ImportOps:
             vm["vbds"].append(fields)
         return vm, vdis
 
-    def create(self, sim: Any, vm: Record, vdis: dict[str, Record], sr: str) -> None:
+    def create(self, vm: Record, vdis: dict[str, Record], sr: str) -> None:
         record: Record = {**VM_BASE, "name-label": vm["label"], "name-description": vm["description"],
                           "is-a-template": "false", "is-default-template": "false", "other-config": {}}
         if "memory" in vm:
@@ -131,23 +120,23 @@ class ImportOps:
         record.update({"domain-type": "hvm" if hvm else "pv", "hvm": str(hvm).lower()})
         record.update({"HVM-boot-policy": "BIOS order"} if hvm else {"PV-bootloader": "pygrub",
                                                                     "PV-args": vm.get("cmdline", "")})
-        new_vm = sim.new("vm", record)
+        new_vm = self.new("vm", record)
         made: dict[str, str] = {}
         for vbd in vm["vbds"]:
             vdi = vdis[vbd["vdi"]]
             if vdi["name"] not in made:
-                made[vdi["name"]] = sim.new("vdi", {
+                made[vdi["name"]] = self.new("vdi", {
                     "name-label": vdi["name"], "name-description": "", "sr-uuid": sr, "virtual-size": vdi["size"],
                     "physical-utilisation": vdi["size"], "type": vdi["variety"].lower(), "sharable": "false",
                     "read-only": str(vbd["mode"].lower() == "r").lower(), "managed": "true", "on-boot": "persist",
                     "allow-caching": "false",
                 })["uuid"]
-            sim.new("vbd", {"vm-uuid": new_vm["uuid"], "vdi-uuid": made[vdi["name"]],
+            self.new("vbd", {"vm-uuid": new_vm["uuid"], "vdi-uuid": made[vdi["name"]],
                             "userdevice": userdevice(vbd["device"]), "bootable": str(vbd["function"] == "root").lower(),
                             "mode": "RO" if vbd["mode"].lower() == "r" else "RW", "type": "Disk", "empty": "false",
                             "unpluggable": "false", "currently-attached": "false", "device": "",
                             "other-config": {"owner": ""}})
-        sim.print_list([new_vm["uuid"]])
+        self.print_list([new_vm["uuid"]])
 
 
 def required(node: ElementTree.Element, key: str) -> str:

@@ -1,5 +1,5 @@
-"""The xe simulator's VM, template, VDI, VIF and PBD operations: Sim, its command class (xe_sim_records.Records
-and these commands).
+"""The xe simulator's VM, template, VDI, VIF and PBD operations: Sim, its command class (xe_sim_records.Records,
+xe_sim_import.ImportOps and these commands).
 
 Implemented: vm-clone, vm-install, vm-uninstall, template-uninstall, vm-destroy, vm-start, vm-shutdown, vm-reboot,
 vm-memory-limits-set, vdi-resize, vif-create, vif-destroy, pbd-plug, pbd-unplug; vm-import is in xe_sim_import.py.
@@ -16,31 +16,14 @@ import copy
 import random
 import uuid
 import xml.etree.ElementTree as ElementTree
-from typing import Any
 
-import xe_sim_common
-import xe_sim_import
-import xe_sim_records
-
-Record = dict[str, Any]
+from .xe_sim_common import MAC, STD_PARAMS, Record, XeError, api_error, fail, parse_bytes
+from .xe_sim_import import ImportOps
 
 
-_common = xe_sim_common
-XeError, fail, api_error, parse_bytes = _common.XeError, _common.fail, _common.api_error, _common.parse_bytes
-STD_PARAMS, MAC = _common.STD_PARAMS, _common.MAC
-Records = xe_sim_records.Records
-ImportOps = xe_sim_import.ImportOps
-
-
-class Sim(Records, ImportOps):
-    """One xe command run against the state: the generated commands (Records), the operations below and
-    vm-import (xe_sim_import.py)."""
-
-    def new(self, kind: str, record: Record) -> Record:
-        uid = str(uuid.uuid4())
-        created: Record = {"uuid": uid, **record}
-        self.objects[kind][uid] = created
-        return created
+class Sim(ImportOps):
+    """One xe command run against the state: the generated commands (xe_sim_records.Records), vm-import
+    (xe_sim_import.py) and the operations below."""
 
     # ---- VM lifecycle -----------------------------------------------------------------------------------
     def select(self, kind: str, templates: bool = False, control: bool = False) -> list[Record]:

@@ -13,19 +13,28 @@ from __future__ import annotations
 
 import copy
 import re
+import uuid
 from typing import Any
 
-import xe_sim_common
-
-Record = dict[str, Any]
-
-
-_common = xe_sim_common
-XeError, fail, api_error = _common.XeError, _common.fail, _common.api_error
-escape, render, parse_bool, parse_bytes = _common.escape, _common.render, _common.parse_bool, _common.parse_bytes
-writable, class_fields, STD_PARAMS, STORE = _common.writable, _common.class_fields, _common.STD_PARAMS, _common.STORE
-API_CLASS, UUID, BOOL_FIELDS = _common.API_CLASS, _common.UUID, _common.BOOL_FIELDS
-BYTES_FIELDS, INT_FIELDS = _common.BYTES_FIELDS, _common.INT_FIELDS
+from .xe_sim_common import (
+    API_CLASS,
+    BOOL_FIELDS,
+    BYTES_FIELDS,
+    INT_FIELDS,
+    STD_PARAMS,
+    STORE,
+    UUID,
+    Record,
+    XeError,
+    api_error,
+    class_fields,
+    escape,
+    fail,
+    parse_bool,
+    parse_bytes,
+    render,
+    writable,
+)
 
 
 class Records:
@@ -33,7 +42,8 @@ class Records:
 
     def __init__(self, table: dict[str, Any], state: dict[str, Any], command: str, entry: Record,
                  params: list[tuple[str, str]]) -> None:
-        self.table, self.state, self.objects = table, state, state["objects"]
+        self.table, self.state = table, state
+        self.objects: dict[str, dict[str, Record]] = state["objects"]  # class -> uuid -> record
         self.command, self.entry, self.params = command, entry, params
         self.minimal = parse_bool("minimal", self.get("minimal", "false")) == "true"
         self.out: list[str] = []
@@ -54,6 +64,11 @@ class Records:
         if record is None:
             raise api_error("UUID_INVALID", API_CLASS[kind], uid)
         return record
+
+    def new(self, kind: str, record: Record) -> Record:
+        created: Record = {"uuid": str(uuid.uuid4()), **record}
+        self.objects[kind][created["uuid"]] = created
+        return created
 
     def related(self, kind: str, field: str, uid: str) -> list[Record]:
         return [r for r in self.objects[kind].values() if r.get(field) == uid]
