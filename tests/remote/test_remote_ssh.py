@@ -13,9 +13,9 @@ import pytest
 from tests.support.remote_helpers import isolate_home, spec_for
 from tests.support.sshhosts import SshHostFactory, SshTestHost
 from toolkit.errors import UsageError
+from toolkit.output import PART_SUFFIX
 from toolkit.remote.executor import CommandTimeout, RemoteError
 from toolkit.remote.ssh import SshExecutor, connect
-from toolkit.remote.transfer import PART_SUFFIX
 
 
 @pytest.fixture(autouse=True)
