@@ -15,6 +15,7 @@ from tests.conftest import require_program
 from toolkit.plan.model import Check, Guard, Plan, Probe, Step, Var, cmd, word
 from toolkit.plan.run import PlanFailed, run_plan
 from toolkit.remote.local import LocalExecutor
+from toolkit.report import reporting_to
 
 
 def _log_plan(log: Path, fail_at: int | None = None) -> Plan:
@@ -33,7 +34,8 @@ def _log_plan(log: Path, fail_at: int | None = None) -> Plan:
 def test_success_captures_and_returns_the_result(tmp_path: Path) -> None:
     log = tmp_path / "log"
     said: list[str] = []
-    outcome = run_plan(_log_plan(log), LocalExecutor(), said.append)
+    with reporting_to(said.append):
+        outcome = run_plan(_log_plan(log), LocalExecutor())
     assert outcome.result == "thing-1" and not outcome.unchanged
     assert log.read_text() == "made\nstep2\nstep3\n"
     assert said == ["[1/3] make a thing", "[2/3] step 2", "[3/3] step 3"]
@@ -42,7 +44,7 @@ def test_success_captures_and_returns_the_result(tmp_path: Path) -> None:
 def test_failure_undoes_done_steps_newest_first_and_names_the_step(tmp_path: Path) -> None:
     log = tmp_path / "log"
     with pytest.raises(PlanFailed) as info:
-        run_plan(_log_plan(log, fail_at=3), LocalExecutor(), lambda _: None)
+        run_plan(_log_plan(log, fail_at=3), LocalExecutor())
     assert log.read_text() == "made\nstep2\nundo2 thing-1\nunmade\n"
     lines = info.value.lines()
     assert lines[0] == "local: step 3/3 failed: step 3: exit status 3"
@@ -58,7 +60,7 @@ def test_a_timed_out_step_is_undone_too(tmp_path: Path) -> None:
                   undo=cmd("sh", "-c", f"echo unmade $0 >> {log}", word("", thing))))
     plan.add(Step("slow step", cmd("sleep", "5")))
     with pytest.raises(PlanFailed) as info:
-        run_plan(plan, LocalExecutor(), lambda _: None, step_timeout=0.5)
+        run_plan(plan, LocalExecutor(), step_timeout=0.5)
     assert "step 2/2 failed: slow step" in info.value.message and "still running" in info.value.message
     assert log.read_text() == "made\nunmade t1\n"
     assert "undone: make: sh -c" in "\n".join(info.value.lines())
@@ -89,9 +91,9 @@ def _guarded(store: Path, replace: bool) -> Plan:
 
 
 def test_guard_nothing_there_makes_it(tmp_path: Path) -> None:
-    outcome = run_plan(_guarded(tmp_path, False), LocalExecutor(), lambda _: None)
+    outcome = run_plan(_guarded(tmp_path, False), LocalExecutor())
     assert outcome.result == "new" and not (tmp_path / "log").exists()
-    again = run_plan(_guarded(tmp_path, False), LocalExecutor(), lambda _: None)
+    again = run_plan(_guarded(tmp_path, False), LocalExecutor())
     assert again.unchanged and again.result == "new"
 
 
@@ -99,10 +101,10 @@ def test_guard_other_settings_is_an_error_or_replaced(tmp_path: Path) -> None:
     (tmp_path / "id").write_text("old\n")
     (tmp_path / "colour").write_text("red\n")  # size missing: reads as ''
     with pytest.raises(PlanFailed) as info:
-        run_plan(_guarded(tmp_path, False), LocalExecutor(), lambda _: None)
+        run_plan(_guarded(tmp_path, False), LocalExecutor())
     assert "colour is 'red', wanted 'blue'; size is '', wanted '10'" in info.value.message
     assert "--replace" in (info.value.hint or "")
-    outcome = run_plan(_guarded(tmp_path, True), LocalExecutor(), lambda _: None)
+    outcome = run_plan(_guarded(tmp_path, True), LocalExecutor())
     assert outcome.result == "new" and (tmp_path / "log").read_text() == "removed\n"
 
 

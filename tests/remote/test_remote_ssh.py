@@ -16,6 +16,7 @@ from toolkit.errors import UsageError
 from toolkit.output import PART_SUFFIX
 from toolkit.remote.executor import CommandTimeout, RemoteError
 from toolkit.remote.ssh import SshExecutor, connect
+from toolkit.report import reporting_to
 
 
 @pytest.fixture(autouse=True)
@@ -24,7 +25,7 @@ def _clean_home(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 
 def _connect(host: SshTestHost, **kwargs: object) -> SshExecutor:
-    return connect(spec_for(host), say=lambda _: None, timeout=10, **kwargs)  # type: ignore[arg-type]
+    return connect(spec_for(host), timeout=10, **kwargs)  # type: ignore[arg-type]
 
 
 def test_run_status_output_stdin_and_session_env(shared_ssh_host: SshTestHost) -> None:
@@ -66,7 +67,7 @@ def test_command_timeout(shared_ssh_host: SshTestHost) -> None:
 def test_unknown_host_is_refused_with_its_fingerprint(ssh_host: SshTestHost, tmp_path: Path) -> None:
     project = tmp_path / "project_known_hosts"
     with pytest.raises(RemoteError) as info:
-        connect(spec_for(ssh_host, known_hosts=project), say=lambda _: None, timeout=10)
+        connect(spec_for(ssh_host, known_hosts=project), timeout=10)
     fingerprints = ssh_host.host_fingerprints.values()
     assert "host key not known" in info.value.message
     assert any(fp in info.value.message for fp in fingerprints)
@@ -76,11 +77,13 @@ def test_unknown_host_is_refused_with_its_fingerprint(ssh_host: SshTestHost, tmp
 def test_trust_new_host_records_it_and_says_so(ssh_host: SshTestHost, tmp_path: Path) -> None:
     project = tmp_path / "project_known_hosts"
     said: list[str] = []
-    connect(spec_for(ssh_host, known_hosts=project), trust_new=True, say=said.append, timeout=10).close()
+    with reporting_to(said.append):
+        connect(spec_for(ssh_host, known_hosts=project), trust_new=True, timeout=10).close()
     recorded = project.read_text()
     assert recorded.startswith(ssh_host.known_hosts_name + " ")
     assert len(said) == 1 and "trusting new host" in said[0] and str(project) in said[0]
-    connect(spec_for(ssh_host, known_hosts=project), say=said.append, timeout=10).close()  # now known
+    with reporting_to(said.append):
+        connect(spec_for(ssh_host, known_hosts=project), timeout=10).close()  # now known
     assert len(said) == 1
 
 
@@ -89,7 +92,7 @@ def test_changed_host_key_is_refused_naming_both_fingerprints(ssh_host: SshTestH
     new = ssh_host.rotate_host_key()
     for trust in (False, True):  # --trust-new-host never accepts a changed key
         with pytest.raises(RemoteError) as info:
-            connect(spec_for(ssh_host), trust_new=trust, say=lambda _: None, timeout=10)
+            connect(spec_for(ssh_host), trust_new=trust, timeout=10)
         message = info.value.message
         assert "HOST KEY CHANGED" in message
         assert any(fp in message for fp in old.values()) and any(fp in message for fp in new.values())
@@ -103,10 +106,10 @@ def test_wrong_key_and_closed_port(ssh_host: SshTestHost, tmp_path: Path) -> Non
     make_keypair(other).wait()
     spec = spec_for(ssh_host)
     with pytest.raises(RemoteError, match=r"authentication as .* failed"):
-        connect(type(spec)(**{**spec.__dict__, "identity": other}), say=lambda _: None, timeout=10)
+        connect(type(spec)(**{**spec.__dict__, "identity": other}), timeout=10)
     ssh_host.stop()
     with pytest.raises(RemoteError, match="connection refused"):
-        connect(spec, say=lambda _: None, timeout=10)
+        connect(spec, timeout=10)
 
 
 def test_dropped_connection_names_the_step(ssh_host: SshTestHost) -> None:
@@ -121,13 +124,13 @@ def test_dropped_connection_names_the_step(ssh_host: SshTestHost) -> None:
 
 def test_legacy_host_needs_the_legacy_option(ssh_host_factory: SshHostFactory) -> None:
     old = ssh_host_factory(legacy=True)
-    ex = connect(spec_for(old, legacy=True), say=lambda _: None, timeout=10)
+    ex = connect(spec_for(old, legacy=True), timeout=10)
     try:
         assert ex.run(["echo", "ok"]).stdout == b"ok\n"
     finally:
         ex.close()
     with pytest.raises(RemoteError, match=r"authentication as .* failed") as info:
-        connect(spec_for(old, legacy=False), say=lambda _: None, timeout=10)
+        connect(spec_for(old, legacy=False), timeout=10)
     assert "legacy = true" in (info.value.hint or "")
 
 
@@ -239,7 +242,7 @@ def test_known_hosts_lines_paramiko_cannot_read_are_skipped(ssh_host: SshTestHos
     known = tmp_path / "known"
     known.write_bytes(b"@cert-authority *.example.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMq\n"
                       b"\xff\xfe not utf-8 at all\n" + ssh_host.known_hosts.read_bytes())
-    connect(spec_for(ssh_host, known_hosts=known), say=lambda _: None, timeout=10).close()
+    connect(spec_for(ssh_host, known_hosts=known), timeout=10).close()
 
 
 def test_a_revoked_key_is_refused(ssh_host: SshTestHost, tmp_path: Path) -> None:
@@ -247,13 +250,13 @@ def test_a_revoked_key_is_refused(ssh_host: SshTestHost, tmp_path: Path) -> None
     revoked = "".join(f"@revoked {ssh_host.known_hosts_name} {key}\n" for key in ssh_host.host_keys.values())
     known.write_text(revoked + ssh_host.known_hosts.read_text())
     with pytest.raises(RemoteError, match="@revoked"):
-        connect(spec_for(ssh_host, known_hosts=known), say=lambda _: None, timeout=10)
+        connect(spec_for(ssh_host, known_hosts=known), timeout=10)
 
 
 def test_missing_identity_file_is_a_usage_error(ssh_host: SshTestHost, tmp_path: Path) -> None:
     spec = spec_for(ssh_host)
     with pytest.raises(UsageError, match=r"identity file .*nope does not exist"):
-        connect(type(spec)(**{**spec.__dict__, "identity": tmp_path / "nope"}), say=lambda _: None)
+        connect(type(spec)(**{**spec.__dict__, "identity": tmp_path / "nope"}))
 
 
 def test_download_of_a_directory_is_refused(shared_ssh_host: SshTestHost, tmp_path: Path) -> None:

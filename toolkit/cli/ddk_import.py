@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from toolkit.cli.hostopts import host_options, open_host, print_option, print_or_run, say
+from toolkit.cli.hostopts import host_options, open_host, print_option, print_or_run
 from toolkit.cli.options import output_option
 from toolkit.errors import UsageError
 from toolkit.output import PART_SUFFIX
@@ -96,7 +96,7 @@ def import_cmd(iso: Path, sr_uuid: str | None, sr_name: str | None, network_name
     if output is not None:
         raise UsageError("-o/--output: only with --print (with --host the plan runs and prints its result)")
     with open_iso(iso) as image, open_host(host, trust_new_host) as executor:
-        vm_uuid = import_on_host(image, executor, data, plan, reuse=reuse, keep=keep, say=say, warn=_warn)
+        vm_uuid = import_on_host(image, executor, data, plan, reuse=reuse, keep=keep, warn=_warn)
     click.echo(vm_uuid)
 
 

@@ -12,6 +12,7 @@ import click
 from toolkit.cli.hostopts import host_options, open_host
 from toolkit.cli.options import make_guest_network, network_options
 from toolkit.errors import UsageError
+from toolkit.report import reporting_to
 
 if TYPE_CHECKING:
     from toolkit.inputs.network import GuestNetwork
@@ -76,7 +77,8 @@ def network_cmd(hostname: str, ip: str, gateway: str, nameservers: tuple[str, ..
     from toolkit.ddk.network_edit import edit_network
 
     with open_host(host, trust_new_host) as executor:
-        outcome = edit_network(executor, net, diff_only=show_diff, say=_stderr)
+        with reporting_to(_stderr):  # this command's messages have no `xenkit:` prefix
+            outcome = edit_network(executor, net, diff_only=show_diff)
         sys.stdout.write(outcome.diff)
         for line in outcome.report:
             click.echo(line)

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 
 import click
 
-from toolkit.cli.hostopts import say
 from toolkit.errors import UsageError
 
 if TYPE_CHECKING:
@@ -88,7 +87,7 @@ def build_cmd(recipe: str, build_host: str | None, local: bool, trust_new_host: 
 
         return open_host(build_host, trust_new_host)
 
-    bundle = build_driver(request, connect, say)
+    bundle = build_driver(request, connect)
     click.echo(str(bundle))
 
 

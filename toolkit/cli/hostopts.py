@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from toolkit.errors import UsageError
+from toolkit.report import say
 
 if TYPE_CHECKING:
     from toolkit.plan.model import Plan
@@ -35,10 +36,6 @@ def print_option(func: F) -> F:
                         help="Print the plan as a bash script to review (the default without --host).")(func)
 
 
-def say(message: str) -> None:
-    click.echo(f"xenkit: {message}", err=True)
-
-
 @contextmanager
 def open_host(host: str, trust_new: bool) -> Iterator[Executor]:
     """Connect (paramiko is imported only here), and close the connection whatever happens."""
@@ -47,7 +44,7 @@ def open_host(host: str, trust_new: bool) -> Iterator[Executor]:
 
     spec = resolve_host(host)
     say(f"connecting to {spec}")
-    executor = connect(spec, trust_new=trust_new, say=say)
+    executor = connect(spec, trust_new=trust_new)
     try:
         yield executor
     finally:
@@ -68,6 +65,6 @@ def print_or_run(plan: Plan, host: str | None, print_only: bool, trust_new: bool
     from toolkit.plan.run import run_plan
 
     with open_host(host, trust_new) as executor:
-        outcome = run_plan(plan, executor, say)
+        outcome = run_plan(plan, executor)
     if outcome.result:
         click.echo(outcome.result)

@@ -8,10 +8,10 @@ removed (unless keep), except after a timeout or Ctrl-C: xe may still be importi
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from toolkit.errors import ToolkitError, UsageError
+from toolkit.report import Say, say
 
 if TYPE_CHECKING:
     from toolkit.ddk.import_plan import DdkImportInput
@@ -19,17 +19,16 @@ if TYPE_CHECKING:
     from toolkit.plan.model import Plan
     from toolkit.remote.executor import ByteSink, Executor, StreamFill
 
-Say = Callable[[str], None]
 TREE = "ddk"  # the part of the ISO that is copied: ddk/ova.xml and ddk/xvda/chunk-*.gz
 # Per step of the import plan: vm-import copies the disk (minutes). Here, not plan_run's default, so tests can lower it.
 STEP_TIMEOUT = 3600.0
 
 
 def import_on_host(image: DdkIso, ex: Executor, data: DdkImportInput, plan: Plan, *, reuse: bool, keep: bool,
-                   say: Say, warn: Say) -> str:
+                   warn: Say) -> str:
     """Upload the tree (unless `reuse` finds it there) and run `plan`; the imported VM's uuid.
 
-    `say` reports the steps, `warn` what the ISO holds that is not copied.
+    Steps are reported through toolkit.report.say; `warn` reports what the ISO holds that is not copied.
     """
     from toolkit.ddk.import_plan import SR_MOUNT, build_preflight_plan
     from toolkit.plan.run import PlanFailed, run_plan
@@ -37,7 +36,7 @@ def import_on_host(image: DdkIso, ex: Executor, data: DdkImportInput, plan: Plan
 
     say("looking up the SR and the rest before the upload")
     try:
-        sr = run_plan(build_preflight_plan(data), ex, say).result or ""
+        sr = run_plan(build_preflight_plan(data), ex).result or ""
     except PlanFailed as exc:  # lookups only: there is nothing to undo, and nothing was copied
         problem = _not_iso(ex, data)
         if problem is not None:
@@ -51,7 +50,7 @@ def import_on_host(image: DdkIso, ex: Executor, data: DdkImportInput, plan: Plan
                          "nothing uploaded", hint="give an NFS or CIFS ISO library (xe sr-list content-type=iso)")
     uploaded = False
     if ex.stat(dest) is None:
-        _upload(image, ex, dest, say, warn)
+        _upload(image, ex, dest, warn)
         uploaded = True
     elif not reuse:
         raise UsageError(f"{ex.name}:{dest}: already there; nothing uploaded",
@@ -60,7 +59,7 @@ def import_on_host(image: DdkIso, ex: Executor, data: DdkImportInput, plan: Plan
         say(f"{dest} is there already: importing it as it is (--reuse)")
     say("running the import plan (what --print shows)")
     try:
-        outcome = run_plan(plan, ex, say, step_timeout=STEP_TIMEOUT)
+        outcome = run_plan(plan, ex, step_timeout=STEP_TIMEOUT)
     except KeyboardInterrupt:  # xe may still be importing from the tree: it is not pulled from under it
         if uploaded:
             say(f"interrupted while the plan ran: the tree {dest} stays (a step may still run in dom0)")
@@ -92,7 +91,7 @@ def _not_iso(ex: Executor, data: DdkImportInput) -> str | None:
     return not_iso_problem(data, result.text()) if result.ok else None
 
 
-def _upload(image: DdkIso, ex: Executor, dest: str, say: Say, warn: Say) -> None:
+def _upload(image: DdkIso, ex: Executor, dest: str, warn: Say) -> None:
     """Stream the ISO's ddk/ tree to `dest` on the host, all or nothing, with a progress bar on stderr."""
     from toolkit.remote.progress import TransferProgress
     from toolkit.remote.stream_upload import StreamFile, upload_tree
@@ -106,7 +105,7 @@ def _upload(image: DdkIso, ex: Executor, dest: str, say: Say, warn: Say) -> None
     files = [StreamFile(e.name, e.size, _filler(image, e.name)) for e in entries if e.kind == "file"]
     bar = TransferProgress(f"{image.path.name} -> {ex.name}:{dest}")
     try:
-        upload_tree(ex, dest, directories, files, progress=bar, say=say)
+        upload_tree(ex, dest, directories, files, progress=bar)
     except BaseException:
         bar.finish("FAILED")  # end the bar's line so the error starts on its own
         raise

@@ -23,8 +23,8 @@ from toolkit.ddk.iso_tree import NOT_AN_ISO_HINT, TRUNCATED_HINT, IsoEntry, scan
 from toolkit.errors import ToolkitError, UsageError
 from toolkit.output import PART_SUFFIX
 from toolkit.remote.executor import ByteSink
+from toolkit.report import ProgressSink
 
-Progress = Callable[[int, int], None]  # (bytes done, bytes in all)
 DDK_MARKER = "ddk/ova.xml"
 READ_CHUNK = 1 << 20  # pread() pieces: copy_to(), and extract() where copy_file_range() is refused
 COPY_CHUNK = 8 << 20  # copy_file_range() pieces: a progress call after each
@@ -82,7 +82,7 @@ class DdkIso:
             raise UsageError(f"{self.path}: no {name} in the ISO")
         return entry
 
-    def copy_to(self, name: str, out: ByteSink, progress: Progress | None = None) -> int:
+    def copy_to(self, name: str, out: ByteSink, progress: ProgressSink | None = None) -> int:
         """Stream member `name` into `out` (anything with write(bytes)); return its size."""
         entry = self.entry(name)
         if entry.kind != "file":
@@ -96,7 +96,7 @@ class DdkIso:
                     progress(done, entry.size)
         return done
 
-    def extract(self, dest: Path, progress: Progress | None = None) -> ExtractResult:
+    def extract(self, dest: Path, progress: ProgressSink | None = None) -> ExtractResult:
         """Write every directory and file under `dest`, a new or empty directory, all or nothing.
 
         The tree is built in a hidden temporary directory beside `dest` and renamed to `dest` at the end;

@@ -8,19 +8,18 @@ stops it, those written before it are put back, so the VM never has half a confi
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from toolkit.errors import ToolkitError, UsageError
 from toolkit.remote.executor import Executor, FileInfo
 from toolkit.remote.file_edit import create_file, replace_file, restore_file
+from toolkit.report import say
 
 if TYPE_CHECKING:
     from toolkit.ddk.network_files import FileEdit
     from toolkit.inputs.network import GuestNetwork
 
-Say = Callable[[str], None]
 MAX_TEXT = 1 << 20  # these files are a few hundred bytes; anything near this is not one of them
 NEW_FILE = FileInfo(0, 0o644, 0, 0, False, True)  # a file made new: root's 0644, as the VM's own are
 
@@ -40,7 +39,7 @@ class NetworkOutcome:
     report: tuple[str, ...] = ()  # after writing: each file's outcome and its changes, then what to do next
 
 
-def edit_network(ex: Executor, net: GuestNetwork, *, diff_only: bool, say: Say) -> NetworkOutcome:
+def edit_network(ex: Executor, net: GuestNetwork, *, diff_only: bool) -> NetworkOutcome:
     """Merge `net` into the VM's files: only the diffs with `diff_only`, else write them. `say` prints warnings
     and notes (stderr) as they come, so they are out before a failure."""
     from toolkit.ddk.network_files import merge_all, render_all
@@ -54,7 +53,7 @@ def edit_network(ex: Executor, net: GuestNetwork, *, diff_only: bool, say: Say) 
         if not any(edit.changed for edit in edits):
             say(f"{ex.name}: nothing to change")
         return NetworkOutcome(diff="".join(_diff(f"{ex.name}:{found[e.path].path}", e) for e in edits if e.changed))
-    backups = _apply_edits(ex, [(edit, found[edit.path]) for edit in edits], say)
+    backups = _apply_edits(ex, [(edit, found[edit.path]) for edit in edits])
     return NetworkOutcome(report=tuple(_report(ex.name, net, edits, found, backups)))
 
 
@@ -109,7 +108,7 @@ def _read_current(ex: Executor, path: str) -> Current:
         raise UsageError(f"{label}: is not UTF-8 text; nothing written") from None
 
 
-def _apply_edits(ex: Executor, work: list[tuple[FileEdit, Current]], say: Say) -> dict[str, str]:
+def _apply_edits(ex: Executor, work: list[tuple[FileEdit, Current]]) -> dict[str, str]:
     """Write each changed file (file_edit.replace_file: backup, atomic replace, read back); the backups by path.
 
     The backup of ifcfg-eth0 sits in network-scripts, where initscripts take every ifcfg-* for an interface,

@@ -30,8 +30,8 @@ from toolkit.driver.store import Claim, Entry, Store, step_id
 from toolkit.errors import ToolkitError, ValidationError
 from toolkit.generate.multipath import Dialect
 from toolkit.remote.executor import Executor
+from toolkit.report import say
 
-Say = Callable[[str], None]
 Connect = Callable[[], AbstractContextManager[Executor]]
 
 
@@ -47,7 +47,7 @@ class BuildRequest:
     store: Store
 
 
-def build_driver(req: BuildRequest, connect: Connect, say: Say) -> Path:
+def build_driver(req: BuildRequest, connect: Connect) -> Path:
     """Run the steps; return the bundle's path. Nothing is written to out_dir unless every check passed
     (a failed rpmbuild leaves only its log there)."""
     problem = check_kernel_release(req.kver)
@@ -62,7 +62,7 @@ def build_driver(req: BuildRequest, connect: Connect, say: Say) -> Path:
         say(f"source: {source.origin} (sha256 {source.sha256[:12]})")
         options = {"recipe": req.recipe.as_dict(), "kernel": req.kver}
         build_id = step_id("rpmbuild", options, {"source": source.sha256})
-        entry, rpms, infos = _rpmbuild_step(req, connect, source=source, build_id=build_id, scratch=scratch, say=say)
+        entry, rpms, infos = _rpmbuild_step(req, connect, source=source, build_id=build_id, scratch=scratch)
         steps = {"source": source.sha256, "rpmbuild": build_id,
                  "bundle": step_id("bundle", {"profile": req.recipe.multipath_profile,
                                               "dialect": str(choice.dialect)}, {"rpmbuild": build_id})}
@@ -80,8 +80,8 @@ def build_driver(req: BuildRequest, connect: Connect, say: Say) -> Path:
         return target
 
 
-def _rpmbuild_step(req: BuildRequest, connect: Connect, *, source: BuildInput, build_id: str, scratch: Path,
-                   say: Say) -> tuple[Entry, dict[str, bytes], list[RpmInfo]]:
+def _rpmbuild_step(req: BuildRequest, connect: Connect, *, source: BuildInput, build_id: str,
+                   scratch: Path) -> tuple[Entry, dict[str, bytes], list[RpmInfo]]:
     """The store's entry of the build (made now, or found), its RPMs (name -> bytes) and what they hold.
 
     The entry's lock is held throughout: a second build of the same inputs waits, then takes the RPMs
@@ -100,21 +100,21 @@ def _rpmbuild_step(req: BuildRequest, connect: Connect, *, source: BuildInput, b
             # directory anyone can write to.
             infos, warnings = _verify(req, [inspect_rpm(path) for path in rpm_paths])
         else:
-            entry, infos, warnings = _build(req, connect, claim=claim, source=source, scratch=scratch, say=say)
+            entry, infos, warnings = _build(req, connect, claim=claim, source=source, scratch=scratch)
             rpm_paths = _entry_rpms(entry)
-        _report(infos, warnings, say)
+        _report(infos, warnings)
         return entry, {path.name: path.read_bytes() for path in rpm_paths}, infos
 
 
-def _build(req: BuildRequest, connect: Connect, *, claim: Claim, source: BuildInput, scratch: Path,
-           say: Say) -> tuple[Entry, list[RpmInfo], tuple[str, ...]]:
+def _build(req: BuildRequest, connect: Connect, *, claim: Claim, source: BuildInput,
+           scratch: Path) -> tuple[Entry, list[RpmInfo], tuple[str, ...]]:
     rpm_dir = scratch / "rpms"
     rpm_dir.mkdir()
     log = scratch / "rpmbuild.log"
     with connect() as ex:
         check_build_host(ex, req.recipe, req.kver)
         try:
-            built = build(ex, req.recipe, source, req.kver, rpm_dir, log, say)
+            built = build(ex, req.recipe, source, req.kver, rpm_dir, log)
         except BuildFailed as failed:
             if log.exists():
                 kept = req.out_dir / f"{req.recipe.name}-{req.kver}.rpmbuild.log"
@@ -153,7 +153,7 @@ def _verify(req: BuildRequest, infos: list[RpmInfo]) -> tuple[list[RpmInfo], tup
     return infos, verdict.warnings
 
 
-def _report(infos: list[RpmInfo], warnings: tuple[str, ...], say: Say) -> None:
+def _report(infos: list[RpmInfo], warnings: tuple[str, ...]) -> None:
     for warning in warnings:
         say(f"warning: {warning}")
     for info in infos:

@@ -26,8 +26,8 @@ from toolkit.driver.source import BuildInput
 from toolkit.errors import ToolkitError
 from toolkit.remote.executor import Executor, RemoteError, RunResult
 from toolkit.remote.progress import TransferProgress
+from toolkit.report import say
 
-Say = Callable[[str], None]
 BUILD_TIMEOUT = 3600.0  # a vendor driver builds in minutes; an hour means something hangs
 LOG_TAIL = 40
 _WROTE = re.compile(r"^Wrote: (\S+\.rpm)\s*$", re.MULTILINE)
@@ -89,7 +89,7 @@ _MAKE_WORK = ('d=$(mktemp -d /tmp/xenkit-build.XXXXXX) && cd "$d" && '
 _NO_DEBUGINFO = ["--define", "debug_package %{nil}"]
 
 
-def build(ex: Executor, recipe: Recipe, source: BuildInput, kver: str, into: Path, log: Path, say: Say) -> Built:
+def build(ex: Executor, recipe: Recipe, source: BuildInput, kver: str, into: Path, log: Path) -> Built:
     """Run the steps of the module docstring on `ex`; the RPMs land in `into`, rpmbuild's output in `log`."""
     # mktemp and every directory in one round trip. The DDK's rpm 4.4 creates only the last component of
     # a missing path (rpmMkdirPath), so the whole _topdir tree is made here; `in` takes the input files.
@@ -99,7 +99,7 @@ def build(ex: Executor, recipe: Recipe, source: BuildInput, kver: str, into: Pat
         raise ToolkitError(f"{ex.name}: mktemp -d printed {work!r}, not a directory under /tmp")
     try:
         top = f"{work}/top"
-        srpm = _upload(ex, source, work, recipe, kver, top, say)
+        srpm = _upload(ex, source, work, recipe, kver, top)
         say(f"rpm -ivh --nomd5 {posixpath.basename(srpm)} (into {top})")
         spec = f"{top}/SPECS/{recipe.spec}"
         # The spec check rides along (exit 3 below): one round trip less.
@@ -109,7 +109,7 @@ def build(ex: Executor, recipe: Recipe, source: BuildInput, kver: str, into: Pat
             raise ToolkitError(f"{posixpath.basename(srpm)} installed no SPECS/{recipe.spec}")
         _checked(installed, f"rpm -ivh --nomd5 {posixpath.basename(srpm)}")
         wrote = _rpmbuild(ex, ["rpmbuild", "-ba", "--define", f"_topdir {top}", *_NO_DEBUGINFO,
-                               *recipe.rpmbuild_defines(kver), spec], log, say)
+                               *recipe.rpmbuild_defines(kver), spec], log)
         for path in wrote:
             if not path.startswith(f"{top}/"):
                 raise ToolkitError(f"rpmbuild wrote {path}, outside its _topdir {top}: a ~/.rpmmacros on "
@@ -127,7 +127,7 @@ def build(ex: Executor, recipe: Recipe, source: BuildInput, kver: str, into: Pat
             say(f"could not remove {work} on {ex.name}: remove it by hand")
 
 
-def _upload(ex: Executor, source: BuildInput, work: str, recipe: Recipe, kver: str, top: str, say: Say) -> str:
+def _upload(ex: Executor, source: BuildInput, work: str, recipe: Recipe, kver: str, top: str) -> str:
     """Put the input on the build host; return the source RPM's path there (packing one if needed)."""
     incoming = f"{work}/in"
     for file in source.files:
@@ -150,13 +150,13 @@ def _upload(ex: Executor, source: BuildInput, work: str, recipe: Recipe, kver: s
     return str(wrote[0])
 
 
-def _rpmbuild(ex: Executor, argv: list[str], log: Path, say: Say) -> list[str]:
+def _rpmbuild(ex: Executor, argv: list[str], log: Path) -> list[str]:
     """Run rpmbuild with its output streamed into `log`; show each phase as it starts."""
     say(f"rpmbuild -ba {posixpath.basename(argv[-1])} on {ex.name} (its output goes to a log, kept if it fails)")
     spec = posixpath.basename(argv[-1])
     try:
         with log.open("wb") as sink:
-            result = ex.run(argv, timeout=BUILD_TIMEOUT, step="rpmbuild -ba", on_output=_tee(sink, say))
+            result = ex.run(argv, timeout=BUILD_TIMEOUT, step="rpmbuild -ba", on_output=_tee(sink))
     except RemoteError as exc:  # a timeout or a dropped connection: the log so far still tells where it was
         tail = _tail(log)
         raise BuildFailed(f"rpmbuild -ba {spec} on {ex.name}: {exc.message}; the last {len(tail)} lines of its "
@@ -173,7 +173,7 @@ def _tail(log: Path) -> list[str]:
     return log.read_text(encoding="utf-8", errors="replace").rstrip("\n").splitlines()[-LOG_TAIL:]
 
 
-def _tee(sink: IO[bytes], say: Say) -> Callable[[str, bytes], None]:
+def _tee(sink: IO[bytes]) -> Callable[[str, bytes], None]:
     def write(_stream: str, chunk: bytes) -> None:
         sink.write(chunk)
         for phase in _PHASE.findall(chunk):  # a phase line split across chunks is only not shown

@@ -7,14 +7,13 @@ newest first, and the error names the failed step with its output.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from toolkit.errors import ToolkitError
 from toolkit.plan.model import Arg, Check, Command, Guard, Plan, Step, Var, Word
 from toolkit.remote.executor import CommandTimeout, Executor, RemoteError
+from toolkit.report import say
 
-Say = Callable[[str], None]
 # xe vm-clone / vm-install copy disks on an SR without fast clone: minutes, not seconds.
 STEP_TIMEOUT = 3600.0
 
@@ -66,7 +65,7 @@ def _word(arg: Arg, values: dict[str, str]) -> str:
     return "".join(out)
 
 
-def run_plan(plan: Plan, ex: Executor, say: Say, step_timeout: float = STEP_TIMEOUT) -> PlanOutcome:
+def run_plan(plan: Plan, ex: Executor, *, step_timeout: float = STEP_TIMEOUT) -> PlanOutcome:
     values: dict[str, str] = {}
     undo: list[tuple[str, Command]] = []
     outcome = PlanOutcome(None)
@@ -75,7 +74,7 @@ def run_plan(plan: Plan, ex: Executor, say: Say, step_timeout: float = STEP_TIME
         say(f"[{index}/{total}] {item.title}")
         try:
             if isinstance(item, Guard):
-                if _guard(item, ex, values, say, step_timeout):
+                if _guard(item, ex, values, step_timeout):
                     return PlanOutcome(values[item.subject.name], True, outcome.done)
                 continue
             if item.only_if is not None and not values.get(item.only_if.name):
@@ -83,12 +82,12 @@ def run_plan(plan: Plan, ex: Executor, say: Say, step_timeout: float = STEP_TIME
                 continue
             _step(item, ex, values, step_timeout)
         except CommandTimeout as exc:  # the connection is fine: undo what was done, as for a failure
-            details = _undo(undo, ex, values, say)
+            details = _undo(undo, ex, values)
             raise PlanFailed(f"{ex.name}: step {index}/{total} failed: {item.title}: {exc.message}", details,
                              "the timed-out command may still be running on the host", timed_out=True) from None
         except _StepFailed as failed:
             details = [f"output: {line}" for line in failed.output.splitlines()[-40:]]
-            details += _undo(undo, ex, values, say)
+            details += _undo(undo, ex, values)
             raise PlanFailed(f"{ex.name}: step {index}/{total} failed: {item.title}: {failed.reason}",
                              details, failed.hint) from None
         except RemoteError as exc:
@@ -120,7 +119,7 @@ def _step(step: Step, ex: Executor, values: dict[str, str], timeout: float) -> N
         raise _StepFailed(f"{what}: already exists ({value})")
 
 
-def _guard(guard: Guard, ex: Executor, values: dict[str, str], say: Say, timeout: float) -> bool:
+def _guard(guard: Guard, ex: Executor, values: dict[str, str], timeout: float) -> bool:
     """True: everything is in place, stop here. False: go on. Fails when it differs and may not replace
     (like the script's `exit 1`, which undoes the steps done before it)."""
     if not values.get(guard.subject.name):
@@ -142,7 +141,7 @@ def _guard(guard: Guard, ex: Executor, values: dict[str, str], say: Say, timeout
                       hint="run with --replace to replace it, or choose another --name")
 
 
-def _undo(undo: list[tuple[str, Command]], ex: Executor, values: dict[str, str], say: Say) -> list[str]:
+def _undo(undo: list[tuple[str, Command]], ex: Executor, values: dict[str, str]) -> list[str]:
     if not undo:
         return ["nothing to undo (no step that changed anything had run)"]
     report = []

@@ -9,11 +9,10 @@ from pathlib import Path
 from typing import Protocol
 
 from toolkit.errors import ToolkitError
+from toolkit.report import ProgressSink
 
 # Called with ("stdout" | "stderr", chunk) as output arrives, so long commands show progress.
 OutputSink = Callable[[str, bytes], None]
-# Called with (bytes done, bytes in all) while a transfer runs.
-ProgressSink = Callable[[int, int], None]
 
 
 class ByteSink(Protocol):

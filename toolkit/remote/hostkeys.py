@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,7 @@ import paramiko
 
 from toolkit.remote.executor import RemoteError
 from toolkit.remote.hosts import HostSpec
+from toolkit.report import say
 
 
 def user_known_hosts() -> Path:
@@ -56,9 +56,8 @@ class RefuseUnknown(paramiko.RejectPolicy):  # type: ignore[misc]
 class TrustNew(paramiko.MissingHostKeyPolicy):  # type: ignore[misc]
     """--trust-new-host: record the unknown host's key and say so. A changed key still never gets here."""
 
-    def __init__(self, host: HostSpec, say: Callable[[str], None]) -> None:
+    def __init__(self, host: HostSpec) -> None:
         self.host = host
-        self.say = say
 
     def missing_host_key(self, client: Any, hostname: str, key: Any) -> None:
         path = trust_file(self.host)
@@ -72,7 +71,7 @@ class TrustNew(paramiko.MissingHostKeyPolicy):  # type: ignore[misc]
         except OSError as exc:
             raise RemoteError(f"{path}: cannot record the host key: {exc.strerror or exc}") from None
         client.get_host_keys().add(hostname, key.get_name(), key)
-        self.say(f"trusting new host {hostname}: {describe(key)} (recorded in {path})")
+        say(f"trusting new host {hostname}: {describe(key)} (recorded in {path})")
 
 
 def load_known(client: Any, host: HostSpec) -> set[tuple[str, str]]:

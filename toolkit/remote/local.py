@@ -22,13 +22,13 @@ from toolkit.remote.executor import (
     FileInfo,
     HashingSink,
     OutputSink,
-    ProgressSink,
     RemoteError,
     RunResult,
     StreamFill,
     Transferred,
     quote_command,
 )
+from toolkit.report import ProgressSink
 
 CHUNK = 1 << 20
 

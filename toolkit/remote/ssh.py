@@ -13,7 +13,7 @@ import select
 import socket
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,6 @@ from toolkit.remote.executor import (
     CommandTimeout,
     FileInfo,
     OutputSink,
-    ProgressSink,
     RemoteError,
     RunResult,
     StreamFill,
@@ -36,6 +35,7 @@ from toolkit.remote.hostkeys import RefuseUnknown, TrustNew, changed_key_error, 
 from toolkit.remote.hosts import HostSpec
 from toolkit.remote.stream_upload import put_stream
 from toolkit.remote.transfer import download, upload, write_remote_atomic
+from toolkit.report import ProgressSink
 
 CONNECT_TIMEOUT = 15.0
 SFTP_TIMEOUT = 120.0  # one SFTP request/reply; a host that stops answering is not waited on forever
@@ -62,13 +62,12 @@ def _socket(host: HostSpec, timeout: float) -> socket.socket:
     return sock
 
 
-def connect(host: HostSpec, *, trust_new: bool = False, say: Callable[[str], None] = print,
-            timeout: float = CONNECT_TIMEOUT) -> SshExecutor:
+def connect(host: HostSpec, *, trust_new: bool = False, timeout: float = CONNECT_TIMEOUT) -> SshExecutor:
     if host.identity is not None and not host.identity.is_file():
         raise UsageError(f"{host.label}: identity file {host.identity} does not exist or is not a file")
     client = paramiko.SSHClient()
     revoked = load_known(client, host)
-    client.set_missing_host_key_policy(TrustNew(host, say) if trust_new else RefuseUnknown(host))
+    client.set_missing_host_key_policy(TrustNew(host) if trust_new else RefuseUnknown(host))
     try:
         sock = _socket(host, timeout)
     except TimeoutError:

@@ -21,11 +21,10 @@ from typing import Any
 
 from toolkit.errors import ToolkitError, UsageError
 from toolkit.output import PART_SUFFIX
-from toolkit.remote.executor import Executor, HashingSink, ProgressSink, RemoteError, StreamFill, Transferred
+from toolkit.remote.executor import Executor, HashingSink, RemoteError, StreamFill, Transferred
 from toolkit.remote.sftp_channel import SFTP_ERRORS, SftpChannel
 from toolkit.remote.transfer import BIG_WRITE, check_size, remote_sha256, remove_quietly, rename_over
-
-Say = Callable[[str], None]
+from toolkit.report import ProgressSink, say
 
 
 class _WriteFailed(Exception):
@@ -98,7 +97,7 @@ class StreamFile:
 
 
 def upload_tree(ex: Executor, dest: str, directories: Sequence[str], files: Sequence[StreamFile], *,
-                progress: ProgressSink | None = None, say: Say = print) -> int:
+                progress: ProgressSink | None = None) -> int:
     """Create `dest` (it must not exist) holding `directories` (parents first) and `files`; return the bytes sent.
 
     All or nothing: the tree is built in a hidden `.NAME.RANDOM.xenkit-part` directory beside `dest` and renamed
@@ -127,7 +126,7 @@ def upload_tree(ex: Executor, dest: str, directories: Sequence[str], files: Sequ
         # directory there is replaced, a non-empty one or a file refused.
         _run(ex, ["mv", "-T", "--", tmp, dest], f"rename {tmp} to {dest}")
     except BaseException:
-        _remove_tree(ex, tmp, say)
+        _remove_tree(ex, tmp)
         raise
     return sent
 
@@ -141,7 +140,7 @@ def remove_tree(ex: Executor, path: str) -> str | None:
     return None if result.ok else result.output_tail(3) or f"exit status {result.status}"
 
 
-def _remove_tree(ex: Executor, tmp: str, say: Say) -> None:
+def _remove_tree(ex: Executor, tmp: str) -> None:
     problem = remove_tree(ex, tmp)
     if problem is not None:
         say(f"could not remove the partial upload {tmp} ({problem}); remove it by hand")

@@ -24,9 +24,10 @@ import paramiko
 from toolkit.errors import UsageError
 from toolkit.inputs.userfile import open_regular
 from toolkit.output import PART_SUFFIX, replacing
-from toolkit.remote.executor import FileInfo, ProgressSink, RemoteError, Transferred
+from toolkit.remote.executor import FileInfo, RemoteError, Transferred
 from toolkit.remote.local import sha256_of
 from toolkit.remote.sftp_channel import SFTP_ERRORS, SftpChannel
+from toolkit.report import ProgressSink
 
 CHUNK = 1 << 20
 BIG_WRITE = 255 * 1024
