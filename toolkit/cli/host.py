@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from toolkit.cli.hostopts import HOST_HELP, open_host
-from toolkit.errors import ToolkitError, UsageError
+from toolkit.errors import UsageError
 
 _trust = click.option("--trust-new-host", is_flag=True,
                       help="Accept and record the key of a host not yet in known_hosts (a changed key is refused).")
@@ -33,9 +33,9 @@ def host() -> None:
 def check_cmd(host: str, trust_new_host: bool) -> None:
     """Log in, run `true`, and say so: checks the address, the host key and the login key."""
     with open_host(host, trust_new_host) as executor:
-        result = executor.run(["true"], timeout=30, step="running true")
-        if not result.ok:
-            raise ToolkitError(f"{executor.name}: `true` exited {result.status}: {result.output_tail(3)}")
+        from toolkit.remote.executor import run
+
+        run(executor, ["true"], timeout=30, step="running true", what=f"{executor.name}: `true`")
         click.echo(f"{executor.name}: ok")
 
 

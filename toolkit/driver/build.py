@@ -29,7 +29,7 @@ from toolkit.driver.source import BuildInput, resolve_input
 from toolkit.driver.store import Claim, Entry, Store, step_id
 from toolkit.errors import ToolkitError, ValidationError
 from toolkit.generate.multipath import Dialect
-from toolkit.remote.executor import Executor
+from toolkit.remote.executor import CommandFailed, Executor
 from toolkit.report import say
 
 Connect = Callable[[], AbstractContextManager[Executor]]
@@ -115,7 +115,7 @@ def _build(req: BuildRequest, connect: Connect, *, claim: Claim, source: BuildIn
         check_build_host(ex, req.recipe, req.kver)
         try:
             built = build(ex, req.recipe, source, req.kver, rpm_dir, log)
-        except BuildFailed as failed:
+        except (BuildFailed, CommandFailed) as failed:
             if log.exists():
                 kept = req.out_dir / f"{req.recipe.name}-{req.kver}.rpmbuild.log"
                 try:

@@ -190,7 +190,4 @@ def _download(ex: Executor, remote: str, into: Path) -> Path:
 
 
 def _checked(result: RunResult, what: str) -> RunResult:
-    if not result.ok:
-        tail = result.output_tail(LOG_TAIL).splitlines()
-        raise BuildFailed(f"{what} failed (exit {result.status}):", tail)
-    return result
+    return result.check(what, tail=LOG_TAIL)

@@ -33,6 +33,23 @@ class CommandTimeout(RemoteError):
     """A command ran past its deadline; it was stopped."""
 
 
+class CommandFailed(RemoteError):
+    """A command ran and exited non-zero: what it was for, its exit status and the last lines of its output.
+
+    `message` is one line (for errors that quote it); printed on its own, the output's lines follow it.
+    """
+
+    def __init__(self, what: str, result: RunResult, *, tail: int = 3, after: str = "") -> None:
+        self.result = result
+        self.what = what
+        self.tail = result.output_tail(tail).splitlines()
+        self.headline = f"{what} failed (exit {result.status}){after}"
+        super().__init__(self.headline + (f": {' / '.join(self.tail)}" if self.tail else ""))
+
+    def lines(self) -> list[str]:
+        return [self.headline + (":" if self.tail else ""), *(f"  | {line}" for line in self.tail)]
+
+
 @dataclass(frozen=True)
 class RunResult:
     command: str  # as run, shell-quoted
@@ -51,6 +68,12 @@ class RunResult:
         """The last lines of stderr and stdout together, for an error message."""
         both = (self.stdout + (b"\n" if self.stdout and self.stderr else b"") + self.stderr).decode("utf-8", "replace")
         return "\n".join(both.rstrip("\n").splitlines()[-lines:])
+
+    def check(self, what: str, *, tail: int = 3, after: str = "") -> RunResult:
+        """This result if the command succeeded; else CommandFailed saying `what` failed, with its output."""
+        if not self.ok:
+            raise CommandFailed(what, self, tail=tail, after=after)
+        return self
 
 
 @dataclass(frozen=True)
@@ -134,6 +157,15 @@ class HashingSink:
         """A source that gave fewer or more bytes than announced (a truncated ISO...) must not be renamed in."""
         if self.size is not None and self.done != self.size:
             raise ToolkitError(f"{remote}: the source gave {self.done} bytes, {self.size} expected; not written")
+
+
+def run(ex: Executor, argv: Sequence[str], *, what: str = "", check: bool = True, after: str = "",
+        stdin: bytes | None = None, timeout: float = DEFAULT_COMMAND_TIMEOUT, on_output: OutputSink | None = None,
+        step: str = "") -> RunResult:
+    """Run `argv` on `ex`; with `check` (the default) a non-zero exit raises CommandFailed naming `what`
+    (by default the host and the step), with `after` appended to its first line."""
+    result = ex.run(argv, stdin=stdin, timeout=timeout, on_output=on_output, step=step)
+    return result.check(what or f"{ex.name}: {step or result.command}", after=after) if check else result
 
 
 def quote_command(argv: Sequence[str]) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 
 from toolkit.errors import ToolkitError, UsageError
-from toolkit.remote.executor import Executor, FileInfo
+from toolkit.remote.executor import Executor, FileInfo, run
 
 MAX_TEXT = 16 << 20  # the files edited are small text files (fstab, ifcfg): a read-back never needs more
 
@@ -84,7 +84,5 @@ def _backup_name(ex: Executor, path: str) -> str:
 
 def _keep_times(ex: Executor, path: str, backup: str, label: str) -> None:
     """Give the backup the file's access and modification times, so that it shows when the file last changed."""
-    result = ex.run(["touch", "-r", path, "--", backup], step=f"touch -r {path} {backup}", timeout=60)
-    if not result.ok:
-        raise ToolkitError(f"{label}: cannot give the backup {backup} the file's times: "
-                           f"{result.output_tail(3) or f'exit status {result.status}'}; {path} not touched")
+    run(ex, ["touch", "-r", path, "--", backup], step=f"touch -r {path} {backup}", timeout=60,
+        what=f"{label}: giving the backup {backup} the file's times", after=f" ({path} not touched)")

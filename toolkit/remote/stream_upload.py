@@ -21,7 +21,7 @@ from typing import Any
 
 from toolkit.errors import ToolkitError, UsageError
 from toolkit.output import PART_SUFFIX
-from toolkit.remote.executor import Executor, HashingSink, RemoteError, StreamFill, Transferred
+from toolkit.remote.executor import Executor, HashingSink, RemoteError, StreamFill, Transferred, run
 from toolkit.remote.sftp_channel import SFTP_ERRORS, SftpChannel
 from toolkit.remote.transfer import BIG_WRITE, check_size, remote_sha256, remove_quietly, rename_over
 from toolkit.report import ProgressSink, say
@@ -157,6 +157,4 @@ def free_bytes(ex: Executor, path: str) -> int | None:
 
 
 def _run(ex: Executor, argv: list[str], step: str) -> None:
-    result = ex.run(argv, step=step, timeout=120)
-    if not result.ok:
-        raise RemoteError(f"{ex.name}: cannot {step}: {result.output_tail(3) or f'exit status {result.status}'}")
+    run(ex, argv, step=step, timeout=120, what=f"{ex.name}: {step}")

@@ -200,9 +200,9 @@ def remote_sha256(channel: SftpChannel, path: str) -> str:
     result = channel.run(["sha256sum", "--", path], step=f"sha256sum {path}", timeout=3600)
     if result.status == 127:  # no coreutils sha256sum: read the file back over SFTP instead
         return _sha256_over_sftp(channel, path)
-    fields = result.stdout.split()
-    if result.status != 0 or not fields:
-        raise RemoteError(f"{channel.label}: sha256sum {path} failed: {result.output_tail(3)}")
+    fields = result.check(f"{channel.label}: sha256sum {path}").stdout.split()
+    if not fields:
+        raise RemoteError(f"{channel.label}: sha256sum {path} printed nothing")
     return fields[0].decode("ascii", "replace").lstrip("\\")
 
 
@@ -261,9 +261,9 @@ def rename_over(channel: SftpChannel, source: str, target: str) -> None:
         raise RemoteError(f"{channel.label}: connection lost renaming {source} to {target}: {exc}") from None
     # OpenSSH before 4.8 (CentOS 5) has no posix-rename: mv is rename(2), just as atomic.
     result = channel.run(["mv", "-f", "--", source, target], step=f"rename {source}")
-    if result.status != 0:
-        remove_quietly(channel, source)
-        raise RemoteError(f"{channel.label}: cannot rename {source} to {target}: {result.output_tail(3)}")
+    if not result.ok:
+        remove_quietly(channel, source)  # before the error: a part file must not stay behind
+    result.check(f"{channel.label}: renaming {source} to {target}")
 
 
 def remove_quietly(channel: SftpChannel, path: str) -> None:
