@@ -159,7 +159,7 @@ class DdkIso:
             with lock:
                 tick(count)
 
-        def writer() -> None:  # plain threads: concurrent.futures would add 7 ms of imports to every extract
+        def writer() -> None:  # plain threads: concurrent.futures would add its imports to every extract
             while True:
                 with lock:
                     if self._stop or not pending:

@@ -1,4 +1,4 @@
-"""What a driver RPM holds, and whether its kernel modules fit a given kernel (issue 4: `xenkit driver verify`).
+"""What a driver RPM holds, and whether its kernel modules fit a given kernel (`xenkit driver verify`).
 
 `inspect_rpm` reads the header with rpmfile (name, version, release, arch, group, file list) and walks the
 cpio payload once, in archive order, parsing the `.modinfo` of each `.ko` (`.ko.xz` and `.ko.gz` too).

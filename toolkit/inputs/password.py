@@ -15,8 +15,8 @@ from toolkit.inputs.userfile import read_user_text
 # $6$[rounds=N$]salt$hash: salt up to 16 chars, hash exactly 86, both from crypt's ./0-9A-Za-z alphabet.
 _SHA512_CRYPT = re.compile(r"^\$6\$(?:rounds=(\d{4,9})\$)?[./0-9A-Za-z]{1,16}\$[./0-9A-Za-z]{86}$")
 
-# glibc's and anaconda's default. passlib's default (656,000) costs ~0.6 s per hash in a site render of
-# hundreds of guests; 5,000 is what `openssl passwd -6` and the installers themselves write.
+# glibc's and anaconda's default. passlib's default (656,000) makes each hash slow, which a site render of
+# hundreds of guests pays for every one; 5,000 is what `openssl passwd -6` and the installers themselves write.
 HASH_ROUNDS = 5000
 MAX_PASSWORD_BYTES = 4096  # passlib's limit (a guard against hashing huge inputs)
 

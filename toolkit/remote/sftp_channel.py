@@ -40,3 +40,12 @@ class SftpChannel(Protocol):
     def stat(self, path: str) -> FileInfo | None:
         """As Executor.stat."""
         ...
+
+
+def sftp_failure(channel: SftpChannel, exc: BaseException, doing: str, *, writing: bool = False) -> str:
+    """The one wording of a failed SFTP request: "HOST: connection lost while DOING" when the link is gone,
+    else "HOST: failed (ERROR) while DOING"; a failed write adds the likeliest cause, a full disk."""
+    if not channel.alive():
+        return f"{channel.label}: connection lost while {doing}"
+    why = f"{exc}; is the host's disk full?" if writing else f"{exc}"
+    return f"{channel.label}: failed ({why}) while {doing}"

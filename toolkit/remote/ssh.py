@@ -46,8 +46,8 @@ _READ = 65536
 
 
 class _Transport(paramiko.Transport):  # type: ignore[misc]
-    # AES-GCM first: paramiko lists it last, and it is the fastest cipher with AES-NI (uploads 4.1 -> 3.3 s
-    # for 200 MB here). Servers without it (CentOS 5-era OpenSSH) negotiate aes-ctr as before.
+    # AES-GCM first: paramiko lists it last, and it is the fastest cipher with AES-NI (benchmarks/bench_remote.py
+    # measures uploads). Servers without it (CentOS 5-era OpenSSH) negotiate aes-ctr as before.
     _preferred_ciphers = (
         "aes128-gcm@openssh.com", "aes256-gcm@openssh.com",
         *(c for c in paramiko.Transport._preferred_ciphers if "gcm" not in c),
@@ -56,7 +56,7 @@ class _Transport(paramiko.Transport):  # type: ignore[misc]
 
 def _socket(host: HostSpec, timeout: float) -> socket.socket:
     """A TCP connection with Nagle off: paramiko leaves it on, and every short request then waits on the
-    peer's delayed ACK (~40 ms a command here; 44 -> 3 ms per `run` on an open connection)."""
+    peer's delayed ACK, which made every `run` on an open connection many times slower."""
     sock = socket.create_connection((host.address, host.port), timeout=timeout)
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     return sock

@@ -22,7 +22,7 @@ from typing import Any
 from toolkit.errors import ToolkitError, UsageError
 from toolkit.output import PART_SUFFIX
 from toolkit.remote.executor import Executor, HashingSink, RemoteError, StreamFill, Transferred, run
-from toolkit.remote.sftp_channel import SFTP_ERRORS, SftpChannel
+from toolkit.remote.sftp_channel import SFTP_ERRORS, SftpChannel, sftp_failure
 from toolkit.remote.transfer import BIG_WRITE, check_size, remote_sha256, remove_quietly, rename_over
 from toolkit.report import ProgressSink, say
 
@@ -85,8 +85,7 @@ def _sftp_writer(handle: Any) -> Callable[[bytes], None]:
 
 
 def _failed(channel: SftpChannel, label: str, exc: BaseException) -> RemoteError:
-    what = "connection lost" if not channel.alive() else f"failed ({exc}; is the host's disk full?)"
-    return RemoteError(f"{channel.label}: {what} while {label}")
+    return RemoteError(sftp_failure(channel, exc, label, writing=True))
 
 
 @dataclass(frozen=True)

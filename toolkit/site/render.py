@@ -69,7 +69,7 @@ def render_site(
 ) -> Iterator[RenderedVm]:
     """Each guest rendered and validated, in site order; a problem raises when its guest comes up."""
     jobs = _jobs_with_secrets(site, out_dir)
-    # pykickstart's parse is ms a guest: a large site renders on every core, after one guest of each
+    # pykickstart's parse is the slow part of a guest: a large site renders on every core, after one guest of each
     # profile has warmed the caches here (compiled templates, option parsers) for the workers to inherit.
     first_of_profile = {job.vm.profile.name: index for index, job in reversed(list(enumerate(jobs)))}
     results = map_on_cores(_render_job, jobs, warm=sorted(first_of_profile.values()))
