@@ -37,7 +37,7 @@ def import_cmd(iso: Path, sr_uuid: str | None, sr_name: str | None, network_name
                output: Path | None, print_only: bool, host: str | None, trust_new_host: bool) -> None:
     """Import the DDK VM from ISO into a pool, the way that works: xe vm-import in dom0.
 
-    XenCenter's import of the DDK can hang. This does what seed 002 and the field notes do instead:
+    XenCenter's import of the DDK can hang. This does what admins do by hand instead:
     the ISO's ddk/ tree goes into an ISO SR that dom0 has mounted (an NFS or CIFS ISO library, under
     /var/run/sr-mount/<SR uuid>/), and dom0 runs xe vm-import filename=<there>/ddk/ova.xml. Then
     the VM gets a network interface (--network) and is started; its uuid is the last line printed.

@@ -30,7 +30,7 @@ def network_cmd(hostname: str, ip: str, gateway: str, nameservers: tuple[str, ..
                 host: str | None, trust_new_host: bool, show_diff: bool, output: Path | None) -> None:
     """Give the DDK VM a static IPv4 address, gateway, name servers and host name.
 
-    Without a DHCP server the DDK VM (CentOS 5) has no network: seed 002 sets it up by hand on its
+    Without a DHCP server the DDK VM (CentOS 5) has no network: admins set it up by hand on its
     console. This command writes the same three files:
 
     \b
