@@ -9,7 +9,7 @@ is, from CentOS 5's initscripts (8.45: network-functions, ifup-eth), which the X
   route only if `ipcalc --network GATEWAY NETMASK` is the interface's NETWORK. So NETMASK is written; a
   PREFIX, which would win over it, is removed; a NETWORK or BROADCAST line is corrected.
 - ifup-eth sources /etc/sysconfig/network and then the ifcfg file, so a GATEWAY in the ifcfg file would
-  override the one in /etc/sysconfig/network (where the seed puts it): a different one there is removed.
+  override the one in /etc/sysconfig/network (where admins usually put it): a different one there is removed.
 - BOOTPROTO: only dhcp and bootp mean dynamic; static and none both mean a static address.
 - rc.sysinit sets the host name from HOSTNAME in /etc/sysconfig/network.
 - PEERDNS=no: unless it is set, ifdown-post copies a left-over /etc/resolv.conf.save over resolv.conf at
@@ -163,7 +163,7 @@ def merge_ifcfg(old: str | None, net: GuestNetwork) -> FileEdit:
     if current.get("GATEWAY", net.gateway.exploded) != net.gateway.exploded:
         rules.append(Rule("GATEWAY", None, why=f"it would override GATEWAY={net.gateway} in {NETWORK_PATH}"))
     # DNS1..DNS3 are kept in step with resolv.conf where the file has them (system-config-network writes
-    # them, and ifup copies them into resolv.conf unless PEERDNS=no); none are added: the seed has none.
+    # them, and ifup copies them into resolv.conf unless PEERDNS=no); none are added.
     if any(f"DNS{n}" in current for n in (1, 2, 3)):
         servers = net.nameserver_list
         rules += [Rule(f"DNS{n}", servers[n - 1]) if n <= len(servers)
@@ -211,5 +211,5 @@ def merge_all(net: GuestNetwork, current: dict[str, str | None]) -> list[FileEdi
 
 
 def render_all(net: GuestNetwork) -> list[FileEdit]:
-    """The three files as new ones: what the seed types in by hand."""
+    """The three files as new ones: what an admin types in by hand."""
     return merge_all(net, {})
