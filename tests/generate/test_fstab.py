@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import require_program
-from toolkit.generate.fstab import Spelling, add_nobarrier
+from toolkit.generate.fstab import SkipReason, Spelling, add_nobarrier
 
 # The blog's Ubuntu 12.04 fstab before the edit (its "after" is in the seed).
 SEED = """\
@@ -130,3 +130,31 @@ def test_findmnt_parses_the_result(tmp_path: Path) -> None:
                             capture_output=True, text=True, check=True).stdout
     assert "/ errors=remount-ro,nobarrier" in listed
     assert "/opt defaults,nobarrier" in listed
+
+
+def test_skipped_entries_carry_their_reasons() -> None:
+    text = ("# comment\n\n/dev/a / ext4 rw 0 1\n/dev/b /b auto rw 0 0\n/dev/c /c ext4,ext3 rw 0 0\n"
+            "/dev/d /d xfs rw 0 0\n/dev/e /e ext4 rw,barrier=0 0 0\n/srv /f ext4 bind 0 0\n/dev/g none swap sw\n"
+            "two fields\n/dev/h /h ext4 rw,,ro\n")
+    edit = add_nobarrier(text)
+    assert [(s.lineno, s.mountpoint, s.fstype, s.reason) for s in edit.skipped] == [
+        (4, "/b", "auto", SkipReason.AMBIGUOUS_TYPE), (5, "/c", "ext4,ext3", SkipReason.AMBIGUOUS_TYPE),
+        (6, "/d", "xfs", SkipReason.XFS), (7, "/e", "ext4", SkipReason.ALREADY_DISABLED),
+        (8, "/f", "ext4", SkipReason.BIND_MOUNT), (9, "none", "swap", SkipReason.NO_BARRIER_OPTION),
+        (10, "", "", SkipReason.UNREADABLE), (11, "/h", "ext4", SkipReason.UNREADABLE),
+    ]
+    entries = edit.entries()
+    assert [e["line"] for e in entries] == list(range(3, 12))  # every entry in file order, no comment or blank
+    assert entries[0] == {"line": 3, "mountpoint": "/", "type": "ext4", "action": "changed", "options": "rw",
+                          "new_options": "rw,nobarrier", "note": ""}
+    assert entries[1] == {"line": 4, "mountpoint": "/b", "type": "auto", "action": "skipped",
+                          "reason": "ambiguous-type"}
+
+
+@pytest.mark.parametrize("ending", ["\x0c", "\r", "\x1c", "\u2028"])
+def test_lines_end_at_newlines_only(ending: str) -> None:
+    """libmount reads a comment up to its newline: what follows a form feed or a lone CR in it is no entry."""
+    text = f"# old{ending}/dev/a / ext4 rw 0 1\n/dev/b /b ext4 rw 0 2\n"
+    edit = add_nobarrier(text)
+    assert edit.text == text.replace("rw 0 2", "rw,nobarrier 0 2")
+    assert [(c.lineno, c.mountpoint) for c in edit.changes] == [(2, "/b")]

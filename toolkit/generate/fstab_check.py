@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from toolkit.errors import ToolkitError, UsageError
+from toolkit.generate.fstab import lines_of
 from toolkit.inputs.userfile import decode_user_text, read_user_text
 
 if TYPE_CHECKING:
@@ -48,9 +49,10 @@ def decode_fstab(raw: bytes, label: str) -> str:
 
 
 def unified_diff(path: Path, old: str, new: str) -> str:
-    return "".join(difflib.unified_diff(
-        old.splitlines(keepends=True), new.splitlines(keepends=True), f"{path}", f"{path} (nobarrier)",
-    ))
+    """`diff -u` of the two texts, lines split at newlines only; a last line without one is followed by
+    diff's `\\ No newline at end of file`, so that the - and + lines do not run together."""
+    lines = difflib.unified_diff(lines_of(old), lines_of(new), f"{path}", f"{path} (nobarrier)")
+    return "".join(line if line.endswith("\n") else f"{line}\n\\ No newline at end of file\n" for line in lines)
 
 
 def findmnt_parse_errors(text: str) -> int | None:
