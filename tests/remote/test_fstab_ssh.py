@@ -6,11 +6,15 @@ on a real /etc/fstab without touching this machine's.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+import toolkit
 from tests.conftest import CliResult
 from tests.support.remote_helpers import isolate_home, write_hosts_file
 from tests.support.sshhosts import SshHostFactory, SshTestHost
@@ -128,7 +132,7 @@ def test_path_needs_host_and_a_single_file(xenkit: Xenkit, tmp_path: Path) -> No
     result = xenkit("fstab", "nobarrier", "--path", "/etc/fstab")
     assert result.code == 2 and "--path: only with --host" in result.err
     both = xenkit("fstab", "nobarrier", "/etc/fstab", "--path", "/etc/fstab", "--host", "127.0.0.1")
-    assert both.code == 2 and "give the file on the host once" in both.err
+    assert both.code == 2 and "/etc/fstab and --host do not go together" in both.err
     relative = xenkit("fstab", "nobarrier", "--path", "etc/fstab", "--host", "127.0.0.1")
     assert relative.code == 2 and "absolute path" in relative.err
 
@@ -142,3 +146,41 @@ def test_a_full_disk_on_the_host_leaves_the_fstab_whole(xenkit: Xenkit, guest: S
     assert "is the host's disk full?" in result.err
     assert _read(guest, "/etc/tiny/fstab") == big.encode()
     assert _inside(guest, "ls -a /etc/tiny | grep -c xenkit-tmp || true").strip() == "0"
+
+
+def test_a_symlink_on_the_host_is_followed_and_stays_a_link(xenkit: Xenkit, guest: SshTestHost) -> None:
+    _inside(guest, "mkdir /etc/real /etc/links && mv /etc/fstab /etc/real/fstab && "
+                   "ln -s ../real/fstab /etc/links/fstab && ln -s links/fstab /etc/fstab")
+    result = xenkit("fstab", "nobarrier", "--host", "guest")
+    assert result.code == 0, result.err
+    assert _inside(guest, "readlink /etc/fstab; readlink /etc/links/fstab").split() == ["links/fstab", "../real/fstab"]
+    assert _read(guest, "/etc/real/fstab") == DONE.encode()
+    assert _inside(guest, "stat -c '%a %u %g' /etc/real/fstab").split() == ["640", "0", "42"]
+    backups = _inside(guest, "ls /etc/real | grep '^fstab.xenkit-' || true").split()
+    assert len(backups) == 1 and _read(guest, f"/etc/real/{backups[0]}") == FSTAB.encode()
+    assert _inside(guest, "ls -a /etc /etc/links | grep -c xenkit || true").strip() == "0"
+    assert ":/etc/fstab -> /etc/real/fstab: 2 entries changed; backup: /etc/real/fstab.xenkit-" in result.err
+
+
+def test_a_fifo_on_the_host_is_refused_without_waiting(guest: SshTestHost) -> None:
+    """In a child with a deadline: a regression must fail here, not hang the test run."""
+    _inside(guest, "mkfifo /etc/fifo")
+    env = {**os.environ, "PYTHONPATH": str(Path(toolkit.__file__).parents[1])}
+    try:
+        done = subprocess.run([sys.executable, "-m", "toolkit", "fstab", "nobarrier", "--host", "guest", "--path",
+                               "/etc/fifo"], env=env, capture_output=True, text=True, timeout=60)
+    except subprocess.TimeoutExpired:
+        pytest.fail("fstab nobarrier --path FIFO waited for a writer")
+    assert done.returncode == 2 and done.stderr.endswith(":/etc/fifo: not a regular file\n"), done.stderr
+
+
+def test_an_immutable_fstab_on_the_host_fails_and_leaves_no_backup(xenkit: Xenkit, guest: SshTestHost) -> None:
+    if guest.run_inside(["chattr", "+i", "/etc/fstab"]).returncode != 0:
+        pytest.skip("the host's /etc takes no immutable flag (chattr missing, or a kernel without it on tmpfs)")
+    try:
+        result = xenkit("fstab", "nobarrier", "--host", "guest")
+    finally:
+        _inside(guest, "chattr -i /etc/fstab")
+    assert result.code == 1 and "Traceback" not in result.err
+    assert _read(guest) == FSTAB.encode()
+    assert _inside(guest, "ls -a /etc | grep -c 'xenkit' || true").strip() == "0"  # no backup, no temp file
