@@ -91,7 +91,7 @@ def test_cli_clone_plan_uses_the_catalog(xenkit: Xenkit) -> None:
         (["precise", "--pv-args", "x" * 1100], None),
         (["precise", "--pv-args", "x", "--preseed", "http://a/p.cfg"], None),
         (["precise", "--repo", "file:///etc/passwd"], None),
-        (["precise", "--name", 'bad"name'], None),
+        (["precise", "--name", "bad\nname"], None),
     ],
 )
 def test_cli_clone_bad_input(xenkit: Xenkit, args: list[str], message: str | None) -> None:

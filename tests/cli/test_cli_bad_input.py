@@ -62,7 +62,8 @@ URL_CASES: list[Overrides] = [
     {"ks": "ks.cfg"}, *({"ks": v} for v in injections(URL)), *({"repo": v} for v in injections(URL)),
 ]
 VM_CASES: list[Overrides] = [
-    *({key: v} for key in ("name", "network", "template") for v in injections("web1")),
+    # Names are data (quotes, `$`, a leading `--` or `%` are fine): only control characters are refused.
+    *({key: v} for key in ("name", "network", "template") for v in ("web1\nx", "web1\x1bx", "web1\0x")),
     {"memory": "lots"}, {"memory": "100MiB"}, {"memory": "3TiB"}, {"memory": "0"},
     {"disk": "512MiB"}, {"disk": "20 parsecs"}, {"disk": "-1GiB"},
     {"vcpus": "0"}, {"vcpus": "65"}, {"vcpus": "two"},
@@ -169,8 +170,8 @@ def test_click_usage_errors(xenkit: Xenkit, args: list[str]) -> None:
 
 def test_debug_as_a_value_is_not_the_debug_flag(xenkit: Xenkit) -> None:
     args = build("vm")
-    args[args.index("--name=web1")] = "--name"
-    args.insert(args.index("--name") + 1, "--debug")
+    args[args.index(f"--ks={URL}")] = "--ks"
+    args.insert(args.index("--ks") + 1, "--debug")
     check_error(xenkit(*args))
 
 

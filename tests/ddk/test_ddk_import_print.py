@@ -64,7 +64,7 @@ def test_not_a_ddk_iso(xenkit: Xenkit, tmp_path: Path) -> None:
     (["--sr-uuid", "not-a-uuid"], "not a uuid"),
     (["--sr-name", "a", "--dir", "../etc"], "--dir '../etc': one directory name"),
     (["--sr-name", "a", "--dir", ".hidden"], "one directory name"),
-    (["--sr-name", "a'b"], "--sr-name"),
+    (["--sr-name", "a\x1bb"], "--sr-name: 'a\\x1bb' contains a control character"),
     (["--sr-name", "a", "--reuse"], "only with --host"),
 ])
 def test_bad_options(xenkit: Xenkit, iso: Path, options: list[str], shown: str) -> None:

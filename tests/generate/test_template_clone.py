@@ -9,26 +9,11 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-import pytest
-
 from tests.conftest import Xenkit
-from tests.support.remote_helpers import XeHost, isolate_home, write_hosts_file
-from tests.support.sshhosts import SshHostFactory
+from tests.support.remote_helpers import XeHost, write_hosts_file
 
 LUCID64 = "Ubuntu Lucid Lynx 10.04 (64-bit)"
 PRECISE64 = "Ubuntu Precise Pangolin 12.04 (64-bit)"
-
-
-@pytest.fixture
-def dom0(ssh_host_factory: SshHostFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> XeHost:
-    """A test host named `dom0` in ./xenkit.toml, with the xe simulator on its PATH."""
-    isolate_home(monkeypatch, tmp_path / "home")
-    work = tmp_path / "work"
-    work.mkdir()
-    monkeypatch.chdir(work)
-    host = ssh_host_factory()
-    write_hosts_file(work, "dom0", host)
-    return XeHost(host, tmp_path)
 
 
 def _template(dom0: XeHost, name: str) -> str:

@@ -8,7 +8,7 @@ import pytest
 
 from tests.conftest import fails
 from toolkit.errors import ValidationError
-from toolkit.inputs.safetext import check_label, check_text, check_url
+from toolkit.inputs.safetext import check_text, check_url
 from toolkit.inputs.timezones import parse_timezone
 
 
@@ -27,7 +27,6 @@ def test_forbidden_characters_anywhere(char: str, name: str, where: str) -> None
     value = where.format(char)
     fails(lambda: check_text("f", value), "f", repr(value), name)
     fails(lambda: check_url("u", "http://example.com/" + value), "u")
-    fails(lambda: check_label("l", value), "l")
 
 
 @pytest.mark.parametrize("value", ["a\tb", "a\x1bb", "a\x7fb", "a\x0bb", "a\x0cb", "\x01"])
@@ -109,38 +108,6 @@ def test_separator_characters(url: str, bad: str) -> None:
 @pytest.mark.parametrize("url", ["http://example.com/$(reboot)", "http://example.com/`id`", "http://example.com/'"])
 def test_shell_characters_in_url(url: str) -> None:
     fails(lambda: check_url("repo", url), "repo", repr(url))
-
-
-# --- labels --------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "label",
-    ["Red Hat Enterprise Linux 6 (64-bit)", "CentOS 7", "Pool-wide network associated with eth0", "vm_01.test",
-     "Debian Bullseye 11", "a+b:c@d/e", "9", "x" * 255],
-)
-def test_good_labels(label: str) -> None:
-    assert check_label("template", label) == label
-
-
-@pytest.mark.parametrize(
-    "label",
-    ["(leading paren)", "-leading", ".hidden", "_x", "a;b", "a&b", "a*b", "a#b", "a!b", "a=b", "a~b", "a[1]",
-     "Räksmörgås", "a\u00a0b"],
-)
-def test_bad_labels(label: str) -> None:
-    fails(lambda: check_label("template", label), "template", repr(label), "not allowed")
-
-
-def test_label_too_long() -> None:
-    label = "x" * 256
-    err = fails(lambda: check_label("template", label), "template", "longer than 255")
-    assert label not in err.message  # shortened, not the whole value
-
-
-@pytest.mark.parametrize("label", ["", " padded", "$HOME", "a\nb", "--force"])
-def test_label_runs_text_checks(label: str) -> None:
-    fails(lambda: check_label("network", label), "network")
 
 
 # --- time zones (toolkit.inputs.timezones: names that reach `timezone` lines and paths) ------------------

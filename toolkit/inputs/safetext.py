@@ -78,18 +78,33 @@ def check_url(field: str, value: str, schemes: tuple[str, ...] = URL_SCHEMES) ->
     return value
 
 
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._()+:@/-]*$")
+MAX_LABEL = 255
+_UNPRINTABLE_NAMES = {"\n": "a newline", "\r": "a carriage return", "\0": "a NUL byte", "\t": "a tab"}
 
 
 def check_label(field: str, value: str) -> str:
-    """A XenServer name-label (VM, template or network name): printable, shell-safe characters."""
-    check_text(field, value)
-    if len(value) > 255:
-        raise ValidationError(field, f"{value[:40]!r}... is longer than 255 characters")
-    if not _NAME.fullmatch(value):
-        raise ValidationError(
-            field,
-            f"{value!r} is not allowed: use letters, digits, spaces and . _ ( ) + : @ / -, "
-            "starting with a letter or digit",
-        )
+    """A XenServer name-label or description (VM, template, network or SR name): any printable text.
+
+    Such a value is data, as it is to XenServer: it only ever travels inside one xe argument, which a plan
+    quotes as one shell word (toolkit/plan/model.py) or passes as one argv item (toolkit/plan/run.py), and
+    xe splits an argument at its first '=' only. So quotes, `$`, `;`, `,`, `=`, `%` and accented letters
+    are all fine. Refused: xe's client sends its arguments to xapi one per line, so a newline would split
+    one in two; NUL cannot be in an argv at all; other control and invisible characters would only hide
+    what a name says. A value that also becomes a file name or part of a URL has that format's own check.
+    """
+    if not value.strip():
+        raise ValidationError(field, "is empty")
+    bad = next((char for char in value if not char.isprintable()), None)
+    if bad is not None:
+        # repr() shows every unprintable character escaped, so the one-line message shows where it is.
+        raise ValidationError(field, f"{value!r} contains {_unprintable(bad)}, which a name cannot hold")
+    if len(value) > MAX_LABEL:
+        raise ValidationError(field, f"{value[:40]!r}... is longer than {MAX_LABEL} characters")
     return value
+
+
+def _unprintable(char: str) -> str:
+    if char in _UNPRINTABLE_NAMES:
+        return _UNPRINTABLE_NAMES[char]
+    kind = "a control character" if char < " " or "\x7f" <= char <= "\x9f" else "a non-printable character"
+    return f"{kind} ({char!r})"

@@ -1,0 +1,33 @@
+"""Fixtures of the generate tests: a test host whose `xe` is the simulator, and a file no name may create."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.remote_helpers import XeHost, isolate_home, write_hosts_file
+from tests.support.sshhosts import SshHostFactory
+
+
+@pytest.fixture
+def dom0(ssh_host_factory: SshHostFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> XeHost:
+    """A test host named `dom0` in ./xenkit.toml, with the xe simulator on its PATH."""
+    isolate_home(monkeypatch, tmp_path / "home")
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    host = ssh_host_factory()
+    write_hosts_file(work, "dom0", host)
+    return XeHost(host, tmp_path)
+
+
+@pytest.fixture
+def marker() -> Iterator[Path]:
+    """A short path (a name-label holds at most 255 characters) that nothing may create."""
+    directory = Path(tempfile.mkdtemp(prefix="xk-"))
+    yield directory / "ran"
+    (directory / "ran").unlink(missing_ok=True)
+    directory.rmdir()
