@@ -1,12 +1,15 @@
 """Run a Plan through an Executor: the same steps, checks, guard and undo as its bash rendering.
 
 Each step's argv has its variables replaced by what earlier steps captured and runs as one command (no
-script is sent). The first failure stops the plan; the undo commands of the steps already done run
-newest first, and the error names the failed step with its output.
+script is sent): the executor gets the argv itself, and over SSH quotes it once, word by word, so a name
+with quotes or `$(...)` in it stays one word. The first failure stops the plan; the undo commands of the
+steps already done run newest first, and the error names the failed step with its output (commands left
+to run by hand shell-quoted, ready to paste).
 """
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass, field
 
 from toolkit.errors import ToolkitError
@@ -91,7 +94,7 @@ def run_plan(plan: Plan, ex: Executor, *, step_timeout: float = STEP_TIMEOUT) ->
             raise PlanFailed(f"{ex.name}: step {index}/{total} failed: {item.title}: {failed.reason}",
                              details, failed.hint) from None
         except RemoteError as exc:
-            pending = [f"not undone (no connection), run it by hand: {' '.join(concrete(cmd, values))}"
+            pending = [f"not undone (no connection), run it by hand: {shlex.join(concrete(cmd, values))}"
                        for _, cmd in reversed(undo)]
             raise PlanFailed(f"step {index}/{total} ({item.title}): {exc.message}", pending, exc.hint) from None
         outcome.done.append(item.title)
@@ -151,8 +154,8 @@ def _undo(undo: list[tuple[str, Command]], ex: Executor, values: dict[str, str])
         try:
             result = ex.run(argv, step=f"undo of: {title}")
         except RemoteError as exc:
-            report.append(f"undo FAILED ({exc.message}), run it by hand: {' '.join(argv)}")
+            report.append(f"undo FAILED ({exc.message}), run it by hand: {shlex.join(argv)}")
             continue
         status = "undone" if result.ok else f"undo FAILED (exit {result.status}; run it by hand)"
-        report.append(f"{status}: {title}: {' '.join(argv)}")
+        report.append(f"{status}: {title}: {shlex.join(argv)}")
     return report
