@@ -1,21 +1,26 @@
 """Atomic file writes: a reader sees the old file or the new one, never half of either.
 
 `replacing()` is the one way a file is written in place on this machine (a hidden temp file beside the
-target, fsync, mode and owner, rename, fsync of the directory); `AtomicBatch` stages many files and
-replaces them together.
+target, fsync, mode and owner, rename, fsync of the directory); `write_output()` is the one writer of a
+command's `-o FILE` (a device, FIFO or /dev/stdout is written into, not replaced); `AtomicBatch` stages
+many files and replaces them together. Symlinks are followed: the file
+a link names is replaced and the link stays.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
+import sys
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-from toolkit.errors import ToolkitError
+from toolkit.errors import ToolkitError, UsageError
+from toolkit.output_target import Kind, OutputTarget, output_target
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -41,7 +46,9 @@ def replacing(target: Path, *, mode: int | None = None, owner: Ownership | None 
     the end it is flushed, fsynced, given `mode` (None: keep an existing file's mode, else 0666 less the
     umask) and `owner` (where this process may give it), renamed over `target`, and the directory fsynced.
     An exception in the block (a failed check, Ctrl-C) removes the temp file and leaves `target` as it was.
+    A symlink is followed (the file it names is replaced); anything but a regular file is refused.
     """
+    target = _regular_target(target)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix, dir=target.parent)
     tmp = Path(tmp_name)
     try:
@@ -67,16 +74,50 @@ def write_bytes_atomic(target: Path, data: bytes, *, mode: int | None = None, ow
         handle.write(data)
 
 
+def write_output(path: Path, text: str, *, mode: int | None = None, label: str) -> None:
+    """`text` as the content of a command's output `path` (`-o FILE`), as the target asks.
+
+    A regular file (or a new one, or the file a symlink names) is replaced through replacing(); a
+    character device or FIFO is opened and written into (a FIFO waits for its reader, as a shell's
+    `>` does); /dev/stdout, /dev/fd/N and /proc/self/fd/N are written through that descriptor. A
+    directory or anything else is refused: a usage error that starts with `label`.
+    """
+    try:
+        target = output_target(path)
+        if target.kind is Kind.DIRECTORY:
+            raise UsageError(f"{label}: is a directory; give a file name")
+        if target.kind is Kind.OTHER:
+            raise UsageError(f"{label}: not a regular file, character device or FIFO")
+        data = text.encode("utf-8")
+        if target.kind is Kind.FILE:
+            write_bytes_atomic(target.path, data, mode=mode)
+        else:
+            _write_into(target, data)
+    except OSError as exc:  # named by the file meant, never by a hidden temp file
+        raise ToolkitError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _write_into(target: OutputTarget, data: bytes) -> None:
+    """Write `data` into a stream or descriptor: opened as a shell's `>` would, but never created or renamed."""
+    if target.descriptor in (1, 2):  # through Python's own stream, in order with whatever else went there
+        stream = sys.stdout if target.descriptor == 1 else sys.stderr
+        stream.flush()
+        stream.buffer.write(data)
+        stream.buffer.flush()
+        return
+    if target.descriptor is not None:
+        fd = os.dup(target.descriptor)  # our own copy to close; the position is shared, as in a shell
+    else:
+        fd = os.open(target.path, os.O_WRONLY | os.O_TRUNC | os.O_NOCTTY | os.O_CLOEXEC)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+
+
 @dataclass(frozen=True)
 class OutputFile:
     path: Path
     text: str
     mode: int | None = None  # None: keep an existing file's mode, else 0666 less the umask
-
-
-def write_atomic(path: Path, text: str, mode: int | None = None) -> None:
-    """Write `text` to `path` through a temporary file in the same directory, fsync, then rename."""
-    write_all_atomic([OutputFile(path, text, mode)])
 
 
 def write_all_atomic(files: Iterable[OutputFile]) -> None:
@@ -97,7 +138,8 @@ class AtomicBatch:
     (writing thousands of files is mostly waiting on the disk, and fsync releases the GIL), so staging
     overlaps whatever produces the files. Until commit() no target is touched; commit() waits for every
     staging, then renames each into place (each rename atomic). Leaving the `with` block without a
-    commit, or any failure, removes every temporary and every directory the batch created.
+    commit, or any failure, removes every temporary and every directory the batch created. A symlink
+    among the targets is followed; a target that is not a regular file is refused before anything is written.
     """
 
     def __init__(self) -> None:
@@ -117,14 +159,18 @@ class AtomicBatch:
             self._abort()
 
     def add(self, out: OutputFile) -> None:
-        # Checked before anything is renamed: a rename onto a directory would fail half-way through.
-        if out.path.is_dir():
-            raise ToolkitError(f"cannot write {out.path}: it is a directory")
+        # Checked before anything is renamed: a rename onto a directory would fail half-way through,
+        # and one onto a device or FIFO would replace it; there is no all-or-nothing write into those.
         try:
-            _make_parents(out.path.parent, self._created)
+            target = output_target(out.path)
+            if target.kind is Kind.DIRECTORY:
+                raise ToolkitError(f"cannot write {out.path}: it is a directory")
+            if target.kind is not Kind.FILE:
+                raise ToolkitError(f"cannot write {out.path}: not a regular file")
+            _make_parents(target.path.parent, self._created)
         except OSError as exc:
             raise _write_error(exc) from exc
-        self._pending.append((self._pool.submit(_stage, out), out.path))
+        self._pending.append((self._pool.submit(_stage, dataclasses.replace(out, path=target.path)), target.path))
 
     def commit(self) -> None:
         staged = self._wait()
@@ -180,6 +226,16 @@ def _stage(out: OutputFile) -> Path:
             tmp.unlink()
         raise
     return tmp
+
+
+def _regular_target(path: Path) -> Path:
+    """The file to replace for `path` (symlinks followed); a directory, device or FIFO is refused."""
+    target = output_target(path)
+    if target.kind is Kind.DIRECTORY:
+        raise UsageError(f"{path}: is a directory")
+    if target.kind is not Kind.FILE:
+        raise UsageError(f"{path}: not a regular file; not replaced")
+    return target.path
 
 
 def _make_parents(directory: Path, created: list[Path]) -> None:

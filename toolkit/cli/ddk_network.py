@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from toolkit.cli.hostopts import host_options, open_host
-from toolkit.cli.options import make_guest_network, network_options
+from toolkit.cli.options import OutputDir, make_guest_network, network_options
 from toolkit.errors import UsageError
 from toolkit.report import reporting_to
 
@@ -23,9 +23,9 @@ if TYPE_CHECKING:
 @host_options
 @click.option("--diff", "show_diff", is_flag=True,
               help="With --host: print what would change as unified diffs; write nothing.")
-@click.option("-o", "--output", "output", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+@click.option("-o", "--output", "output", type=OutputDir(dash_is_stdout=True), metavar="DIR",
               help="Without --host: write the three files under DIR (DIR/etc/...), all or nothing, instead of "
-                   "printing them.")
+                   "printing them (`-o -` prints them).")
 def network_cmd(hostname: str, ip: str, gateway: str, nameservers: tuple[str, ...], interface: str,
                 host: str | None, trust_new_host: bool, show_diff: bool, output: Path | None) -> None:
     """Give the DDK VM a static IPv4 address, gateway, name servers and host name.
@@ -90,9 +90,10 @@ def _stderr(message: str) -> None:
 
 def _emit(net: GuestNetwork, output: Path | None) -> None:
     from toolkit.ddk.network_files import render_all
+    from toolkit.output_target import STDOUT
 
     edits = render_all(net)
-    if output is None:
+    if output is None or output == STDOUT:
         sys.stdout.write("\n".join(f"# {edit.path}\n{edit.text}" for edit in edits))
         return
     from toolkit.output import OutputFile, write_all_atomic

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from toolkit.cli.options import OutputDir
 from toolkit.errors import UsageError
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
               help="The dom0 kernel release the driver is for: `uname -r` on the XenServer host.")
 @click.option("--source", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
               help="The vendor's source RPM, or the zip/tarball it comes in (the recipe names the member).")
-@click.option("-o", "--output-dir", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+@click.option("-o", "--output-dir", "out_dir", type=OutputDir(), default=Path("."),
               show_default=True, metavar="DIR", help="Where the bundle (and a failed build's log) goes.")
 @click.option("--no-cache", is_flag=True, help="Build again even if the same inputs were built before.")
 @click.option("--multipath-dialect", metavar="0.4.7|0.4.9|modern",

@@ -1,7 +1,9 @@
 """Options shared by several commands, and the one way a command emits its result.
 
 A guest's options are made from its fields' table (toolkit/inputs/guest_fields.py), so a command
-line and a site file name, default and check each value alike.
+line and a site file name, default and check each value alike. Every `-o FILE` is an OutputPath and
+goes through emit(), every `-o DIR` an OutputDir: `-o -` is standard output wherever one file is
+written, and a usage error where a directory of files is.
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from toolkit.errors import UsageError
 from toolkit.inputs.guest_fields import NETWORK_FIELDS, GuestField, Kind
+from toolkit.output_target import STDOUT
 
 if TYPE_CHECKING:
     from toolkit.inputs.network import GuestNetwork
@@ -56,10 +58,40 @@ def network_options(func: F) -> F:
     return guest_options(*NETWORK_FIELDS)(func)
 
 
+class OutputPath(click.Path):
+    """-o FILE: a path, or `-` for standard output (STDOUT); `./-` is the file named `-`."""
+
+    def __init__(self) -> None:
+        super().__init__(dir_okay=False, path_type=Path)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if value == "-":
+            return STDOUT
+        path = super().convert(value, param, ctx)
+        return path.absolute() if path == STDOUT else path  # pathlib reads `./-` as `-`
+
+
+class OutputDir(click.Path):
+    """-o DIR: a directory to write several files under. `-` is standard output only if `dash_is_stdout`."""
+
+    def __init__(self, *, dash_is_stdout: bool = False) -> None:
+        super().__init__(file_okay=False, path_type=Path)
+        self.dash_is_stdout = dash_is_stdout
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if value == "-":
+            if self.dash_is_stdout:
+                return STDOUT
+            self.fail("'-' (standard output) cannot hold a directory of files; give a directory", param, ctx)
+        path = super().convert(value, param, ctx)
+        return path.absolute() if path == STDOUT else path
+
+
 def output_option(func: F) -> F:
     return click.option(
-        "-o", "--output", "output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-        help="Write to FILE (atomically: all or nothing) instead of standard output.",
+        "-o", "--output", "output", type=OutputPath(), default=None,
+        help="Write to FILE (atomically: all or nothing) instead of standard output (also `-o -`). A device "
+             "or FIFO is written into, not replaced; a symlink's target is replaced and the link kept.",
     )(func)
 
 
@@ -72,15 +104,13 @@ def make_guest_network(
 
 
 def emit(text: str, output: Path | None, *, mode: int | None = None) -> None:
-    """Print `text`, or write it atomically to `output` and say where it went (on stderr)."""
-    if output is None:
+    """Print `text`, or write it to `output` (toolkit/output.py's write_output) and say where it went (on stderr)."""
+    if output is None or output == STDOUT:
         sys.stdout.write(text)
         return
-    from toolkit.output import write_atomic
+    from toolkit.output import write_output
 
-    if output.is_dir():
-        raise UsageError(f"-o {output}: is a directory; give a file name")
-    write_atomic(output, text, mode=mode)
+    write_output(output, text, mode=mode, label=f"-o {output}")
     click.echo(f"wrote {output}", err=True)
 
 

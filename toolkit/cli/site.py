@@ -8,12 +8,13 @@ from pathlib import Path
 
 import click
 
+from toolkit.cli.options import OutputDir
 from toolkit.errors import UsageError
 
 
 @click.command()
 @click.argument("site_file", metavar="SITE.toml", type=click.Path(path_type=Path))
-@click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+@click.option("-o", "--output", "out_dir", required=True, type=OutputDir(),
               metavar="DIR", help="Directory to write DIR/<vm>/{ks.cfg,bootargs.txt,install.sh} into.")
 @click.option("--json", "as_json", is_flag=True, help="Print what was written as JSON.")
 def render(site_file: Path, out_dir: Path, as_json: bool) -> None:
