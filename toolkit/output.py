@@ -3,7 +3,7 @@
 `replacing()` is the one way a file is written in place on this machine (a hidden temp file beside the
 target, fsync, mode and owner, rename, fsync of the directory); `write_output()` is the one writer of a
 command's `-o FILE` (a device, FIFO or /dev/stdout is written into, not replaced); `AtomicBatch` stages
-many files and replaces them together. Symlinks are followed: the file
+many files and replaces them together, or leaves every one as it was. Symlinks are followed: the file
 a link names is replaced and the link stays.
 """
 
@@ -137,9 +137,10 @@ class AtomicBatch:
     add() writes and fsyncs each file to a temporary beside its target on a small thread pool
     (writing thousands of files is mostly waiting on the disk, and fsync releases the GIL), so staging
     overlaps whatever produces the files. Until commit() no target is touched; commit() waits for every
-    staging, then renames each into place (each rename atomic). Leaving the `with` block without a
-    commit, or any failure, removes every temporary and every directory the batch created. A symlink
-    among the targets is followed; a target that is not a regular file is refused before anything is written.
+    staging, then renames each into place (each rename atomic; if one fails, the files already replaced
+    are put back: toolkit/output_swap.py). Leaving the `with` block without a commit, or any failure,
+    removes every temporary and every directory the batch created. A symlink among the targets is
+    followed; a target that is not a regular file is refused before anything is written.
     """
 
     def __init__(self) -> None:
@@ -173,10 +174,11 @@ class AtomicBatch:
         self._pending.append((self._pool.submit(_stage, dataclasses.replace(out, path=target.path)), target.path))
 
     def commit(self) -> None:
+        from toolkit.output_swap import replace_all  # imported here: it imports this module
+
         staged = self._wait()
         try:
-            for tmp, path in staged:
-                os.replace(tmp, path)
+            replace_all(staged)
             list(self._pool.map(_fsync_dir, {path.parent for _, path in staged}))
         except OSError as exc:
             raise _write_error(exc) from exc
@@ -187,14 +189,14 @@ class AtomicBatch:
     def _wait(self) -> list[tuple[Path, Path]]:
         """Every staged temporary with its target; the first staging error, once all have finished."""
         staged: list[tuple[Path, Path]] = []
-        errors: list[OSError] = []
+        errors: list[ToolkitError] = []
         for future, path in self._pending:
             try:
                 staged.append((future.result(), path))
-            except OSError as exc:
-                errors.append(exc)
+            except OSError as exc:  # named by its target: the temporary's name means nothing to the user
+                errors.append(ToolkitError(f"cannot write {path}: {exc.strerror or exc}"))
         if errors:
-            raise _write_error(errors[0])  # the with block's exit removes the staged temporaries
+            raise errors[0]  # the with block's exit removes the staged temporaries
         return staged
 
     def _abort(self) -> None:

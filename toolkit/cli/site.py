@@ -22,9 +22,10 @@ def render(site_file: Path, out_dir: Path, as_json: bool) -> None:
 
     The whole file is checked first and every bad entry reported (file, entry, field, why); then
     every guest is rendered and validated (pykickstart, xe command table) in memory; only then are
-    the files written, each atomically. Serve DIR over HTTP at the site's ks_url_base. ks.cfg holds
-    the root password hash and is written 0600: give the web server read access (for example
-    chgrp -R www-data DIR && chmod g+r DIR/*/ks.cfg).
+    the files written, each atomically; if one cannot be replaced, those already replaced are put
+    back, so DIR holds the old render or the new one, never a mix. Serve DIR over HTTP at the site's
+    ks_url_base. ks.cfg holds the root password hash and is written 0600: give the web server read
+    access (for example chgrp -R www-data DIR && chmod g+r DIR/*/ks.cfg).
 
     \b
     Example (examples/site.toml is a complete site file to copy):
