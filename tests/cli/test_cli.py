@@ -188,8 +188,9 @@ def test_render_site_json(xenkit: Xenkit, tmp_path: Path) -> None:
     result = xenkit("render", str(SITE), "-o", str(out_dir), "--json")
     assert result.code == 0, result.err
     data = json.loads(result.out)
-    assert [item["name"] for item in data] == list(SITE_VMS)
-    for item in data:
+    assert (data["stale"], data["pruned"]) == ([], [])
+    assert [item["name"] for item in data["vms"]] == list(SITE_VMS)
+    for item in data["vms"]:
         assert {"name", "profile", "files"} <= set(item)
         assert sorted(Path(f).name for f in item["files"]) == sorted(SITE_FILES)
         assert all(Path(f).is_file() for f in item["files"])
@@ -255,7 +256,7 @@ def test_script_render_site(tmp_path: Path) -> None:
     shutil.copy(SITE, tmp_path / "site.toml")
     run = run_xenkit("render", "site.toml", "-o", "out", "--json", cwd=tmp_path)
     assert run.returncode == 0, run.stderr
-    assert [item["name"] for item in json.loads(run.stdout)] == list(SITE_VMS)
+    assert [item["name"] for item in json.loads(run.stdout)["vms"]] == list(SITE_VMS)
     assert len(files_under(tmp_path / "out")) == len(SITE_VMS) * len(SITE_FILES)
 
 

@@ -12,11 +12,12 @@ from toolkit.generate.kickstart import KickstartInput, raise_for_problems, rende
 from toolkit.generate.kscheck import KickstartProblem, validate_kickstart
 from toolkit.generate.vm_install import build_vm_install_plan
 from toolkit.inputs.guest_fields import PASSWORD_FILE, PASSWORD_HASH
-from toolkit.inputs.password import hash_password_file
+from toolkit.inputs.password import hash_password, read_password_file
 from toolkit.inputs.sshkeys import read_public_keys
 from toolkit.output import OutputFile
 from toolkit.parallel import map_on_cores
 from toolkit.site.load import Site, SiteError, SiteVm
+from toolkit.site.previous import BOOTARGS_NAME, KICKSTART_NAME, SCRIPT_NAME, password_matches, previous_hash
 
 
 @dataclass(frozen=True)
@@ -40,21 +41,33 @@ class _Secrets:
     """Reads and hashes each password file once per run, and each key file once.
 
     Guests sharing a password file share one hash (one salt): hashing it again per guest would cost
-    5,000 SHA-512 rounds each and hide nothing that sharing a password does not already reveal.
+    5,000 SHA-512 rounds each and hide nothing that sharing a password does not already reveal. A
+    guest whose earlier ks.cfg holds a hash of the same password keeps that hash (no new salt, so a
+    rendered directory under version control changes only where something did); each such hash is
+    checked once per run.
     """
 
     def __init__(self) -> None:
+        self._passwords: dict[Path, str] = {}
         self._hashes: dict[Path, str] = {}
+        self._matches: dict[tuple[Path, str], bool] = {}
         self._keys: dict[Path, tuple[str, ...]] = {}
         self.reported: set[str] = set()
 
-    def password_hash(self, vm: SiteVm) -> str:
+    def password_hash(self, vm: SiteVm, previous: str | None) -> str:
         if vm.password_hash is not None:
             return PASSWORD_HASH.from_site(vm.password_hash)
         assert vm.password_file is not None
         path = vm.password_file.resolve()
+        if path not in self._passwords:
+            self._passwords[path] = read_password_file(PASSWORD_FILE.key, path)
+        if previous is not None:
+            if (path, previous) not in self._matches:
+                self._matches[path, previous] = password_matches(self._passwords[path], previous)
+            if self._matches[path, previous]:
+                return previous
         if path not in self._hashes:
-            self._hashes[path] = hash_password_file(PASSWORD_FILE.key, path)
+            self._hashes[path] = hash_password(self._passwords[path])
         return self._hashes[path]
 
     def key_file(self, path: Path) -> tuple[str, ...]:
@@ -90,7 +103,8 @@ def _jobs_with_secrets(site: Site, out_dir: Path) -> list[_Job]:
         password_hash = ""
         keys: list[str] = []
         try:
-            password_hash = secrets.password_hash(vm)
+            previous = None if vm.password_file is None else previous_hash(out_dir / vm.name / KICKSTART_NAME)
+            password_hash = secrets.password_hash(vm, previous)
         except UsageError as exc:
             errors.append(exc)
         for path in vm.ssh_key_files:
@@ -123,7 +137,7 @@ def _render_job(job: _Job) -> tuple[RenderedVm, list[KickstartProblem]]:
     script = build_vm_install_plan(vm.profile, vm.install).render_script()
     directory = job.out_dir / vm.name
     return RenderedVm(vm.name, vm.profile.name, (
-        OutputFile(directory / "ks.cfg", kickstart, 0o600),  # holds the root password hash
-        OutputFile(directory / "bootargs.txt", bootargs + "\n", 0o644),
-        OutputFile(directory / "install.sh", script, 0o755),
+        OutputFile(directory / KICKSTART_NAME, kickstart, 0o600),  # holds the root password hash
+        OutputFile(directory / BOOTARGS_NAME, bootargs + "\n", 0o644),
+        OutputFile(directory / SCRIPT_NAME, script, 0o755),
     )), problems

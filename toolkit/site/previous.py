@@ -1,0 +1,90 @@
+"""What an earlier render left in the output directory: the password hash to keep, and stale guests.
+
+A site renders into a directory that is often under version control. A new salt on every run would
+change every ks.cfg each time, so a guest's existing hash is kept while its password file still
+matches it. A guest removed from the site file leaves its directory behind: listed as stale, and
+removed on request, but only when it holds nothing but what a render writes there.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import stat
+from pathlib import Path
+
+from toolkit.errors import ToolkitError, UsageError
+from toolkit.inputs.password import HASH_ROUNDS
+from toolkit.inputs.userfile import open_regular
+from toolkit.output import PART_SUFFIX
+
+# The files a render writes in each guest's directory (toolkit/site/render.py).
+KICKSTART_NAME, BOOTARGS_NAME, SCRIPT_NAME = RENDERED_FILES = ("ks.cfg", "bootargs.txt", "install.sh")
+
+# A kickstart is small; reading more of an unexpected file would be for nothing.
+_KICKSTART_LIMIT = 1 << 20
+_ROOTPW = re.compile(r"^rootpw\s+--iscrypted\s+(\$6\$\S+)\s*$", re.MULTILINE)
+
+
+def previous_hash(kickstart: Path) -> str | None:
+    """The root password hash of an earlier render's ks.cfg; None if there is none we would have written."""
+    try:
+        with os.fdopen(open_regular(kickstart), "rb") as handle:
+            data = handle.read(_KICKSTART_LIMIT)
+    except (UsageError, OSError):  # none yet, or unreadable: a new hash it is
+        return None
+    match = _ROOTPW.search(data.decode("utf-8", errors="replace"))
+    return match.group(1) if match else None
+
+
+def password_matches(password: str, hashed: str) -> bool:
+    """True if `hashed` is a SHA-512 crypt hash of `password` at least as strong as a new one would be."""
+    from passlib.hash import sha512_crypt  # imported here: only password-file renders need it
+
+    try:
+        parsed = sha512_crypt.from_string(hashed)
+        return bool(parsed.rounds >= HASH_ROUNDS and sha512_crypt.verify(password, hashed))
+    except ValueError:  # not a well-formed hash: replaced by a new one
+        return False
+
+
+def stale_directories(out_dir: Path, names: set[str]) -> list[Path]:
+    """The guest directories under `out_dir` of guests not in `names`, in name order."""
+    try:
+        entries = sorted(out_dir.iterdir())
+    except OSError:  # no directory yet: nothing is stale
+        return []
+    return [entry for entry in entries
+            if entry.name not in names and not entry.name.startswith(".") and _looks_rendered(entry)]
+
+
+def _looks_rendered(directory: Path) -> bool:
+    """A real directory (not a link) holding only files a render writes, one of them at least."""
+    try:
+        if not stat.S_ISDIR(os.lstat(directory).st_mode):
+            return False
+        entries = list(directory.iterdir())
+        if not any(entry.name in RENDERED_FILES for entry in entries):
+            return False
+        return all(_is_ours(entry) and stat.S_ISREG(os.lstat(entry).st_mode) for entry in entries)
+    except OSError:
+        return False
+
+
+def _is_ours(entry: Path) -> bool:
+    # A hidden leftover of an interrupted write is ours too (every such name ends in PART_SUFFIX).
+    return entry.name in RENDERED_FILES or (entry.name.startswith(".") and entry.name.endswith(PART_SUFFIX))
+
+
+def remove_directory(directory: Path) -> None:
+    """Remove a stale guest directory (checked again: only files a render writes), or raise naming the file."""
+    if not _looks_rendered(directory):
+        raise ToolkitError(f"cannot remove {directory}: it holds more than a render writes; not removed")
+    try:
+        for entry in directory.iterdir():
+            with contextlib.suppress(FileNotFoundError):
+                entry.unlink()
+        directory.rmdir()
+    except OSError as exc:
+        raise ToolkitError(f"cannot remove {exc.filename or directory}: {exc.strerror or exc}") from None
