@@ -221,7 +221,7 @@ def test_another_descriptor_is_written_through_it(tmp_path: Path, expected: str)
 ])
 def test_output_target_kinds(path: str, kind: str, descriptor: int | None) -> None:
     """Read-only look-ups: what each path would be written as (nothing is opened)."""
-    from toolkit.output_target import output_target
+    from toolkit.output.target import output_target
 
     target = output_target(Path(path))
     assert (target.kind.name, target.descriptor) == (kind, descriptor)

@@ -90,7 +90,7 @@ def _stderr(message: str) -> None:
 
 def _emit(net: GuestNetwork, output: Path | None) -> None:
     from toolkit.ddk.network_files import render_all
-    from toolkit.output_target import STDOUT
+    from toolkit.output.target import STDOUT
 
     edits = render_all(net)
     if output is None or output == STDOUT:

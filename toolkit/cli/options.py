@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from toolkit.inputs.guest_fields import NETWORK_FIELDS, GuestField, Kind
-from toolkit.output_target import STDOUT
+from toolkit.output.target import STDOUT
 
 if TYPE_CHECKING:
     from toolkit.inputs.network import GuestNetwork

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from toolkit.errors import ToolkitError
-from toolkit.output import PART_SUFFIX
+from toolkit.output.atomic import PART_SUFFIX
 
 
 @dataclass

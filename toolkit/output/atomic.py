@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from toolkit.errors import ToolkitError, UsageError
-from toolkit.output_target import Kind, OutputTarget, output_target
+from toolkit.output.target import Kind, OutputTarget, output_target
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -174,7 +174,7 @@ class AtomicBatch:
         self._pending.append((self._pool.submit(_stage, dataclasses.replace(out, path=target.path)), target.path))
 
     def commit(self) -> None:
-        from toolkit.output_swap import replace_all  # imported here: it imports this module
+        from toolkit.output.swap import replace_all  # imported here: it imports this module
 
         staged = self._wait()
         try:
