@@ -47,28 +47,33 @@ def ddk() -> None:
 @ddk.command("extract")
 @click.argument("iso", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("dest", type=click.Path(path_type=Path))
-def extract_cmd(iso: Path, dest: Path) -> None:
+@click.option("--json", "as_json", is_flag=True, help="Print what was extracted as JSON.")
+def extract_cmd(iso: Path, dest: Path, as_json: bool) -> None:
     """Extract the DDK ISO into DEST, a new directory (or an empty one).
 
     The ISO is read with pycdlib, by its Rock Ridge names, else its Joliet names, else its plain
     ISO 9660 names (lowercased, `;1` removed; a warning says so). It must hold ddk/ova.xml. Files
     stream from the ISO to disk (no mount, no root, nothing held in memory) with a progress bar on
-    a terminal. At the end it prints the number of files and their total size; the next step is
+    a terminal. At the end it prints DEST as given, the number of files and their total size (with
+    --json: dest, files, directories, bytes, naming and the symlinks not created); the next step is
     `xe vm-import filename=<where the host sees DEST>/ddk/ova.xml` (see `xenkit ddk --help`).
 
     All or nothing: the tree is built in a hidden directory beside DEST and renamed to DEST at the
     end; on any error nothing is left behind. Refused before anything is written: a file that is
-    not a readable ISO or is truncated (exit 2), a name in the ISO that would land outside DEST (an
-    absolute path, `..`, `/` or NUL in a name, or a name twice), and a DEST that exists and is not
-    an empty directory. Symlinks in the ISO are not created (a DDK has none): each is reported.
-    Modes and times are not copied: everything extracted is yours to read, change and remove.
+    not a regular file (or a block device, e.g. /dev/sr0), not a readable ISO or is truncated (exit
+    2), a name in the ISO that would land outside DEST (an absolute path, `..`, `/`, NUL or another
+    control character in a name, or a name twice), and a DEST that exists and is not an empty
+    directory. Symlinks in the ISO are not created (a DDK has none): each is reported. Modes and
+    times are not copied: everything extracted is yours to read, change and remove.
 
     \b
     Examples:
       xenkit ddk extract XenServer-6.2.0-DDK.iso ddk-6.2
       xenkit ddk extract /mnt/isos/ddk.iso /srv/iso-sr/ddk-6.2
+      xenkit ddk extract /dev/sr0 ddk-6.2 --json
     """
     from toolkit.ddk.iso import check_dest, open_iso
+    from toolkit.ddk.iso_tree import escaped
     from toolkit.remote.progress import TransferProgress
 
     check_dest(dest)  # before the ISO is read: a DEST in use is the quickest mistake to report
@@ -79,10 +84,19 @@ def extract_cmd(iso: Path, dest: Path) -> None:
         try:
             result = image.extract(dest, progress=bar)
         except BaseException:
-            bar.finish("FAILED")  # end the bar's line so the error starts on its own
+            bar.finish("FAILED")  # end the bar's line, if one was drawn, so the error starts on its own
             raise
         bar.finish()
     for link in result.skipped:
-        click.echo(f"warning: {link.name}: a symlink (-> {link.target}) in the ISO; not created", err=True)
+        target = escaped(link.target or "")
+        click.echo(f"warning: {link.name}: a symlink (-> {target}) in the ISO; not created", err=True)
+    if as_json:
+        import json
+
+        skipped = [{"name": link.name, "target": link.target} for link in result.skipped]
+        data = {"dest": str(result.dest), "files": result.files, "directories": result.directories,
+                "bytes": result.size, "naming": image.naming, "symlinks_not_created": skipped}
+        click.echo(json.dumps(data, indent=2))
+        return
     files = f"{result.files} file{'' if result.files == 1 else 's'}"
     click.echo(f"{result.dest}: {files}, {human_size(result.size)} ({image.naming} names)")

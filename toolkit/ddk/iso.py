@@ -21,6 +21,7 @@ from typing import BinaryIO
 
 from toolkit.ddk.iso_tree import NOT_AN_ISO_HINT, TRUNCATED_HINT, IsoEntry, scan
 from toolkit.errors import ToolkitError, UsageError
+from toolkit.inputs.userfile import open_regular
 from toolkit.output import PART_SUFFIX
 from toolkit.remote.executor import ByteSink
 from toolkit.report import ProgressSink
@@ -37,7 +38,7 @@ class _Stopped(Exception):
 
 @dataclass(frozen=True)
 class ExtractResult:
-    dest: Path
+    dest: Path  # as the caller gave it: a relative DEST stays relative in what is printed
     files: int
     directories: int
     size: int
@@ -101,18 +102,20 @@ class DdkIso:
 
         The tree is built in a hidden temporary directory beside `dest` and renamed to `dest` at the end;
         any failure (or Ctrl-C) removes it. Modes and times are not copied from the ISO (a DDK ISO marks
-        everything read-only): files and directories get the usual defaults, less the umask.
+        everything read-only): files and directories get the usual defaults, less the umask. Messages name
+        `dest` as given (relative stays relative).
         """
+        given = dest
         dest, mode = check_dest(dest)
         total = sum(e.size for e in self.files())
         free = shutil.disk_usage(dest.parent).free
         if free < total:
-            raise ToolkitError(f"{dest.parent}: {total / 2**20:.1f} MiB needed, {free / 2**20:.1f} MiB free; "
+            raise ToolkitError(f"{given.parent}: {total / 2**20:.1f} MiB needed, {free / 2**20:.1f} MiB free; "
                                "nothing extracted")
         try:
             tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=PART_SUFFIX, dir=dest.parent))
         except OSError as exc:
-            raise ToolkitError(f"cannot write in {dest.parent}: {exc.strerror or exc}; nothing extracted") from exc
+            raise ToolkitError(f"cannot write in {given.parent}: {exc.strerror or exc}; nothing extracted") from exc
         done = 0
 
         def tick(count: int) -> None:
@@ -130,9 +133,10 @@ class DdkIso:
                 tmp.chmod(mode)
                 os.rename(tmp, dest)  # an existing empty directory is replaced; a non-empty one fails here
             except OSError as exc:
-                where = str(exc.filename or dest).replace(str(tmp), str(dest))
+                where = str(exc.filename or given).replace(str(tmp), str(given))  # the hidden name is ours
+                where = str(given) if where == str(dest) else where
                 reason = exc.strerror or str(exc)
-                if exc.errno in (errno.ENOTEMPTY, errno.EEXIST) and where == str(dest):
+                if exc.errno in (errno.ENOTEMPTY, errno.EEXIST) and where == str(given):
                     reason = "it is no longer empty"
                 raise ToolkitError(f"cannot write {where}: {reason}; nothing extracted") from exc
         except BaseException:
@@ -140,7 +144,7 @@ class DdkIso:
             raise
         kinds = [e.kind for e in self.entries]
         skipped = tuple(e for e in self.entries if e.kind == "symlink")
-        return ExtractResult(dest, kinds.count("file"), kinds.count("dir"), total, skipped)
+        return ExtractResult(given, kinds.count("file"), kinds.count("dir"), total, skipped)
 
     def _write_files(self, files: list[IsoEntry], tmp: Path, tick: Callable[[int], None]) -> None:
         """Two files at once where there are two cores: copy_file_range() copies in the kernel without the GIL,
@@ -238,33 +242,33 @@ class DdkIso:
                           "nothing extracted", TRUNCATED_HINT)
 
 
-def check_dest(dest: Path) -> tuple[Path, int]:
-    """DEST as an absolute path, and the mode to give it; refused unless it is new or an empty directory."""
-    dest = Path(os.path.abspath(dest))
+def check_dest(given: Path) -> tuple[Path, int]:
+    """DEST as an absolute path, and the mode to give it; refused unless it is new or an empty directory.
+    Messages name DEST as given."""
+    dest = Path(os.path.abspath(given))
     if dest.parent == dest:
-        raise UsageError(f"{dest}: give a directory to create, e.g. ./ddk-6.2")
+        raise UsageError(f"{given}: give a directory to create, e.g. ./ddk-6.2")
     if not dest.parent.is_dir():
-        raise UsageError(f"{dest.parent}: no such directory (the parent of DEST must exist)")
+        raise UsageError(f"{given.parent}: no such directory (the parent of DEST must exist)")
     umask = os.umask(0)
     os.umask(umask)
     mode = 0o777 & ~umask
     if os.path.lexists(dest):
         if dest.is_symlink() or not dest.is_dir():
-            raise UsageError(f"{dest}: exists and is not a directory; give a new directory (it is created)")
+            raise UsageError(f"{given}: exists and is not a directory; give a new directory (it is created)")
         if any(os.scandir(dest)):
-            raise UsageError(f"{dest}: exists and is not empty; give a new directory or an empty one")
+            raise UsageError(f"{given}: exists and is not empty; give a new directory or an empty one")
         mode = dest.stat().st_mode & 0o7777
     return dest, mode
 
 
 @contextlib.contextmanager
 def open_iso(path: Path, require_ddk: bool = True) -> Iterator[DdkIso]:
-    """Read the ISO's tree (UsageError, exit 2, if it is not a readable ISO 9660 image or, with
-    `require_ddk`, holds no ddk/ova.xml); the ISO stays open for reads until the block ends."""
-    try:
-        handle = open(path, "rb")  # noqa: SIM115 - closed by the with block below
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    """Read the ISO's tree (UsageError, exit 2, if it is not a regular file or a block device, not a readable
+    ISO 9660 image or, with `require_ddk`, holds no ddk/ova.xml); the ISO stays open for reads until the block
+    ends."""
+    # A FIFO or a terminal is refused before any read (it would wait forever); a CD drive holds an ISO too.
+    handle = os.fdopen(open_regular(path, block_device_ok=True), "rb")
     with handle:
         naming, entries = scan(path, handle)
         iso = DdkIso(path, handle, naming, entries)

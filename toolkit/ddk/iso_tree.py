@@ -1,9 +1,10 @@
 """The DDK ISO's tree, read once with pycdlib: every name checked before anything is written (iso.py writes).
 
 Names: Rock Ridge, else Joliet, else ISO 9660 names lowercased (`OVA.XML;1` -> `ova.xml`); a trailing `;N` is
-dropped from Joliet names too. A name that is empty, `.`, `..`, holds `/` or NUL, or appears twice in a
-directory refuses the image. Each file is kept as its byte extents in the image, so data can move later with
-`copy_file_range` / `pread` on the ISO itself.
+dropped from Joliet names too. A name that is empty, `.`, `..`, holds `/`, NUL or another control character
+(a newline, ESC: names land in terminals and scripts), or appears twice in a directory refuses the image. Each
+file is kept as its byte extents in the image, so data can move later with `copy_file_range` / `pread` on the
+ISO itself.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ NAMINGS = {"rr_path": "Rock Ridge", "joliet_path": "Joliet", "iso_path": "ISO 96
 NOT_AN_ISO_HINT = "give the DDK ISO of your XenServer release (e.g. XenServer-6.2.0-DDK.iso)"
 TRUNCATED_HINT = "the download or copy was cut short: fetch the ISO again and compare its checksum"
 _VERSION = re.compile(r";\d*$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # C0, DEL and C1: a newline, ESC, a carriage return...
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,9 @@ def unsafe_reason(name: str) -> str | None:
         return "an empty path"
     if "\0" in name:
         return "a NUL byte"
+    control = _CONTROL.search(name)
+    if control:
+        return f"a control character ({escaped(control.group())})"
     if name.startswith("/"):
         return "an absolute path"
     for part in name.split("/"):
@@ -48,6 +53,11 @@ def unsafe_reason(name: str) -> str | None:
         if len(part.encode("utf-8", "surrogateescape")) > 255:  # NAME_MAX: no file system here takes more
             return "a name longer than 255 bytes"
     return None  # relative, no "..", no symlinks created: os.path.join(DEST, name) stays inside DEST
+
+
+def escaped(text: str) -> str:
+    """`text` with its control characters escaped (`\\0`, `\\n`, `\\x1b`), for a message on one terminal line."""
+    return _CONTROL.sub(lambda m: "\\0" if m.group() == "\0" else repr(m.group())[1:-1], text)
 
 
 def scan(path: Path, handle: BinaryIO) -> tuple[str, list[IsoEntry]]:
@@ -103,8 +113,7 @@ def _walk(reader: Any, key: str, path: Path) -> list[IsoEntry]:
             reason = "a / inside a name" if "/" in name else unsafe_reason(full)
             if reason or name in seen:
                 why = reason or "a second entry of that name"
-                shown_name = full.replace("\0", "\\0")
-                raise UsageError(f'{path}: unsafe name "{shown_name}" in the ISO ({why}); nothing extracted')
+                raise UsageError(f'{path}: unsafe name "{escaped(full)}" in the ISO ({why}); nothing extracted')
             seen.add(name)
             source = f"{root.rstrip('/')}/{raw}"
             if is_dir:
