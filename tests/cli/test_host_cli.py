@@ -1,9 +1,9 @@
-"""`xenkit host check|run|put|get` against a real sshd test host, and the transfer progress bar."""
+"""`xenkit host check|run|put|get` against a real sshd test host (the progress bar has its own tests in
+tests/remote/test_transfer_progress.py)."""
 
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 from pathlib import Path
 
@@ -12,7 +12,6 @@ import pytest
 from tests.conftest import Xenkit
 from tests.support.remote_helpers import isolate_home, write_hosts_file
 from tests.support.sshhosts import SshTestHost
-from toolkit.remote.progress import TransferProgress
 
 
 @pytest.fixture
@@ -58,24 +57,3 @@ def test_put_to_a_directory_that_does_not_exist(xenkit: Xenkit, box: SshTestHost
     result = xenkit("host", "put", str(local), str(tmp_path / "no" / "such" / "dir" / "f"), "--host", "box")
     assert result.code == 2 and "/no/such/dir/f: its directory does not exist" in result.err
     assert "Traceback" not in result.err
-
-
-class _Tty(io.StringIO):
-    def isatty(self) -> bool:
-        return True
-
-
-def test_progress_bar_on_a_terminal_and_not() -> None:
-    tty = _Tty()
-    bar = TransferProgress("up", tty)
-    bar(50, 100)
-    bar(100, 100)
-    bar.finish("sha256 ok")
-    text = tty.getvalue()
-    assert "\r" in text and " 50.0%" in text and "100.0%" in text and text.endswith("sha256 ok\x1b[K\n")
-    plain = io.StringIO()
-    bar = TransferProgress("up", plain)
-    for done in range(0, 101, 10):
-        bar(done, 100)
-    bar.finish()
-    assert plain.getvalue().count("\n") == 2 and "\r" not in plain.getvalue()  # a start and an end line

@@ -74,7 +74,7 @@ def extract_cmd(iso: Path, dest: Path, as_json: bool) -> None:
     """
     from toolkit.ddk.iso import check_dest, open_iso
     from toolkit.ddk.iso_tree import escaped
-    from toolkit.remote.progress import TransferProgress
+    from toolkit.remote.progress import FAILED, TransferProgress
 
     check_dest(dest)  # before the ISO is read: a DEST in use is the quickest mistake to report
     with open_iso(iso) as image:
@@ -84,7 +84,7 @@ def extract_cmd(iso: Path, dest: Path, as_json: bool) -> None:
         try:
             result = image.extract(dest, progress=bar)
         except BaseException:
-            bar.finish("FAILED")  # end the bar's line, if one was drawn, so the error starts on its own
+            bar.finish(FAILED)  # how far it got, on a line of its own: the error starts on the next
             raise
         bar.finish()
     for link in result.skipped:

@@ -131,6 +131,7 @@ def _upload(ex: Executor, source: BuildInput, work: str, recipe: Recipe, kver: s
     """Put the input on the build host; return the source RPM's path there (packing one if needed)."""
     incoming = f"{work}/in"
     for file in source.files:
+        say(f"upload {file.name} -> {ex.name}")  # a step of the build's log, however quick (the bar may not show)
         bar = TransferProgress(f"upload {file.name} -> {ex.name}")
         sent = ex.put(file.path, f"{incoming}/{file.name}", progress=bar)
         bar.finish()
