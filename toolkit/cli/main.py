@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import click
 
 from toolkit import __version__
+from toolkit.cli.cmdline import CommandLine, missing_parameters, read_command_line
 from toolkit.cli.lazy import LazyGroup
 from toolkit.errors import ToolkitError
 
@@ -49,7 +50,7 @@ COMMANDS = {
 @click.group(cls=LazyGroup, lazy=COMMANDS, epilog=EPILOG,
              context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, "--version", prog_name="xenkit", message="%(prog)s %(version)s")
-@click.option("--debug", is_flag=True, help="Show a full traceback when a command fails.")
+@click.option("--debug", is_flag=True, help="Show a full traceback when a command fails (also after the command).")
 def cli(debug: bool) -> None:
     """Kickstarts, boot arguments, templates and xe plans for XenServer / Citrix Hypervisor / XCP-ng.
 
@@ -60,10 +61,10 @@ def cli(debug: bool) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = list(sys.argv[1:] if argv is None else argv)
-    debug = _wants_debug(args)
+    line = read_command_line(cli, sys.argv[1:] if argv is None else argv)
+    debug = line.debug
     try:
-        result = cli.main(args=args, prog_name="xenkit", standalone_mode=False)
+        result = cli.main(args=line.args, prog_name="xenkit", standalone_mode=False)
         if isinstance(result, int):  # a command's click.exceptions.Exit(code), returned in this mode
             return result
     except click.exceptions.Exit as exc:
@@ -77,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             click.echo(exc.ctx.get_help(), err=True)
             return 2
         command = exc.ctx.command_path if exc.ctx else "xenkit"
-        _print_error([exc.format_message()], f"see '{command} --help'", debug)
+        _print_error(_usage_problems(exc, line), f"see '{command} --help'", debug)
         return 2
     except click.ClickException as exc:
         _print_error([exc.format_message()], None, debug)
@@ -97,14 +98,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def _wants_debug(args: list[str]) -> bool:
-    """--debug among the group's own options, before the command name (not an option's value)."""
-    for arg in args:
-        if not arg.startswith("-"):
-            return False
-        if arg == "--debug":
-            return True
-    return False
+def _usage_problems(exc: click.UsageError, line: CommandLine) -> list[str]:
+    """click's message; for a missing parameter, one line for each parameter missing (click stops at the first)."""
+    if not isinstance(exc, click.MissingParameter) or exc.ctx is None or exc.ctx.command is not line.command:
+        return [exc.format_message()]
+    missing = missing_parameters(line)
+    if exc.param not in missing:  # not what the scan saw: click's own message is the safe one
+        return [exc.format_message()]
+    return [click.MissingParameter(ctx=exc.ctx, param=param).format_message() for param in missing]
 
 
 def _print_error(lines: list[str], hint: str | None, debug: bool) -> None:
