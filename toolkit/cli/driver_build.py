@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from toolkit.cli.completion import complete_hosts, complete_recipes
 from toolkit.cli.options import OutputDir
 from toolkit.errors import UsageError
 
@@ -17,8 +18,8 @@ if TYPE_CHECKING:
 
 
 @click.command("build", short_help="Build a driver RPM in the DDK (over SSH) and bundle it for dom0.")
-@click.argument("recipe")
-@click.option("--build-host", metavar="HOST",
+@click.argument("recipe", shell_complete=complete_recipes)
+@click.option("--build-host", metavar="HOST", shell_complete=complete_hosts,
               help="Build there over SSH (the DDK VM): [user@]address[:port] or a name from xenkit.toml. "
                    "Keys only; its host key must be known.")
 @click.option("--local", is_flag=True, help="Build on this machine instead (needs rpm-build and kernel headers).")

@@ -7,12 +7,13 @@ from pathlib import Path
 
 import click
 
+from toolkit.cli.completion import complete_hosts
 from toolkit.cli.hostopts import HOST_HELP, open_host
 from toolkit.errors import UsageError
 
 _trust = click.option("--trust-new-host", is_flag=True,
                       help="Accept and record the key of a host not yet in known_hosts (a changed key is refused).")
-_host = click.option("--host", "host", required=True, metavar="HOST", help=HOST_HELP)
+_host = click.option("--host", "host", required=True, metavar="HOST", help=HOST_HELP, shell_complete=complete_hosts)
 
 
 @click.group()

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from toolkit.cli.completion import complete_hosts
 from toolkit.errors import UsageError
 from toolkit.report import say
 
@@ -28,7 +29,7 @@ def host_options(func: F) -> F:
                         help="Accept a host whose key is not yet known, and record it in known_hosts (the "
                              "project's from xenkit.toml, else ~/.ssh/known_hosts). A CHANGED key is always "
                              "refused.")(func)
-    return click.option("--host", "host", metavar="HOST", help=HOST_HELP)(func)
+    return click.option("--host", "host", metavar="HOST", help=HOST_HELP, shell_complete=complete_hosts)(func)
 
 
 def print_option(func: F) -> F:

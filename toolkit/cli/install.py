@@ -6,13 +6,14 @@ from pathlib import Path
 
 import click
 
+from toolkit.cli.completion import complete_profiles
 from toolkit.cli.hostopts import host_options, print_option, print_or_run
 from toolkit.cli.options import emit, guest_options, make_guest_network, network_options, output_option
 from toolkit.inputs.guest_fields import DISK, KS, MEMORY, NAME, NETWORK, REPO, TEMPLATE, VCPUS
 
 
 @click.command()
-@click.argument("profile_name", metavar="PROFILE")
+@click.argument("profile_name", metavar="PROFILE", shell_complete=complete_profiles)
 @network_options
 @guest_options(
     KS.with_help("Kickstart URL (d-i: preseed URL; autoinstall: NoCloud directory URL ending in /)."),
@@ -50,7 +51,7 @@ def vm() -> None:
 
 
 @vm.command("install")
-@click.argument("profile_name", metavar="PROFILE")
+@click.argument("profile_name", metavar="PROFILE", shell_complete=complete_profiles)
 @guest_options(
     NAME, REPO.with_help("Install repository (other-config:install-repository; default: the profile's)."),
     KS, NETWORK, TEMPLATE, MEMORY, VCPUS, DISK,

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from toolkit.cli.completion import complete_kickstart_profiles
 from toolkit.cli.options import emit, emit_json, guest_options, make_guest_network, network_options, output_option
 from toolkit.errors import UsageError
 from toolkit.inputs.guest_fields import PASSWORD_FILE, PASSWORD_HASH, REPO, SSH_KEYS, TIMEZONE, password_problem
@@ -37,7 +38,7 @@ def list_profiles(as_json: bool, show_all: bool, output: Path | None) -> None:
 
 
 @kickstart.command("render")
-@click.argument("profile_name", metavar="PROFILE")
+@click.argument("profile_name", metavar="PROFILE", shell_complete=complete_kickstart_profiles)
 @network_options
 @guest_options(PASSWORD_FILE, PASSWORD_HASH, SSH_KEYS, TIMEZONE, REPO)
 @output_option

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import click
 
 from toolkit import __version__
-from toolkit.cli.cmdline import CommandLine, missing_parameters, read_command_line
+from toolkit.cli.cmdline import DEBUG, CommandLine, missing_parameters, read_command_line
 from toolkit.cli.lazy import LazyGroup
 from toolkit.errors import ToolkitError
 
@@ -44,6 +44,7 @@ COMMANDS = {
     "host": "toolkit.cli.host:host",
     "driver": "toolkit.cli.driver:driver",
     "ddk": "toolkit.cli.ddk:ddk",
+    "completion": "toolkit.cli.completion:completion",
 }
 
 
@@ -61,9 +62,12 @@ def cli(debug: bool) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    line = read_command_line(cli, sys.argv[1:] if argv is None else argv)
-    debug = line.debug
+    args = list(sys.argv[1:] if argv is None else argv)
+    line: CommandLine | None = None
+    debug = DEBUG in args[: args.index("--") if "--" in args else None]  # until the line is read (it loads modules)
     try:
+        line = read_command_line(cli, args)
+        debug = line.debug
         result = cli.main(args=line.args, prog_name="xenkit", standalone_mode=False)
         if isinstance(result, int):  # a command's click.exceptions.Exit(code), returned in this mode
             return result
@@ -98,9 +102,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def _usage_problems(exc: click.UsageError, line: CommandLine) -> list[str]:
+def _usage_problems(exc: click.UsageError, line: CommandLine | None) -> list[str]:
     """click's message; for a missing parameter, one line for each parameter missing (click stops at the first)."""
-    if not isinstance(exc, click.MissingParameter) or exc.ctx is None or exc.ctx.command is not line.command:
+    if not isinstance(exc, click.MissingParameter) or exc.ctx is None or line is None:
+        return [exc.format_message()]
+    if exc.ctx.command is not line.command:
         return [exc.format_message()]
     missing = missing_parameters(line)
     if exc.param not in missing:  # not what the scan saw: click's own message is the safe one

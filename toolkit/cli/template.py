@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from toolkit.cli.completion import complete_releases
 from toolkit.cli.hostopts import host_options, print_option, print_or_run
 from toolkit.cli.options import emit, emit_json, output_option
 from toolkit.errors import UsageError
@@ -66,7 +67,7 @@ def releases_cmd(as_json: bool, output: Path | None) -> None:
 
 
 @template.command("clone")
-@click.argument("release_name", metavar="RELEASE")
+@click.argument("release_name", metavar="RELEASE", shell_complete=complete_releases)
 @click.option("--from", "base", metavar="TEMPLATE",
               help="Stock template to clone (default: the catalog's, e.g. Ubuntu Lucid Lynx 10.04 (64-bit)).")
 @click.option("--name", metavar="NAME",
