@@ -96,3 +96,12 @@ def test_missing_arguments_and_options_together(xenkit: Xenkit) -> None:
 def test_one_missing_option_reads_as_before(xenkit: Xenkit) -> None:
     result = xenkit("render", "site.toml")
     assert result.err == "error: Missing option '-o' / '--output'.\nhint: see 'xenkit render --help'\n"
+
+
+def test_a_command_that_fails_to_load_is_one_error_line(xenkit: Xenkit, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The line is read (loading the commands it names) inside main's error handling: no bare traceback."""
+    monkeypatch.setitem(cli.lazy, "broken", "toolkit.no_such_module:command")
+    result = xenkit("broken", "--x")
+    assert result.code == 1 and "Traceback" not in result.err
+    assert result.err.startswith("error: internal error: ModuleNotFoundError")
+    assert "Traceback" in xenkit("broken", "--debug").err
