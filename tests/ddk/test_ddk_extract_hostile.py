@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -40,6 +41,26 @@ def test_fifo_as_the_iso_is_refused_at_once(tmp_path: Path, command: str) -> Non
     assert "error: ddk.iso: not a regular file\n" in run.stderr
     assert "Traceback" not in run.stderr and run.stdout == ""
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ddk.iso"]
+
+
+def _node(path: Path, kind: int, major: int, minor: int) -> Path:
+    """A device node in the test's own directory (no device of the machine is opened by name)."""
+    try:
+        os.mknod(path, kind | 0o600, os.makedev(major, minor))
+    except PermissionError:
+        pytest.skip("making a device node needs root")
+    return path
+
+
+def test_a_character_device_is_refused_a_block_device_is_read(xenkit: Xenkit, tmp_path: Path) -> None:
+    null = _node(tmp_path / "null.iso", stat.S_IFCHR, 1, 3)  # what /dev/null is: reads would give nothing
+    result = xenkit("ddk", "extract", str(null), str(tmp_path / "out"))
+    assert result.code == 2
+    assert_one_error(result, f"{null}: not a regular file")
+    block = _node(tmp_path / "cd.iso", stat.S_IFBLK, 0, 0)  # no such device: opening it fails, it is not refused
+    result = xenkit("ddk", "extract", str(block), str(tmp_path / "out"))
+    assert result.code == 2 and "not a regular file" not in result.err
+    assert not (tmp_path / "out").exists()
 
 
 # --- control characters in the ISO's names --------------------------------------------------------------------
