@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import tarfile
 from collections.abc import Callable
@@ -106,3 +107,33 @@ def test_not_a_bundle(xenkit: Xenkit, tmp_path: Path) -> None:
     result = xenkit("driver", "verify", str(junk), "--kernel", "1.2.3")
     assert result.code == 2
     assert "not a readable bundle (tar.gz)" in result.err and "Traceback" not in result.err
+
+
+@pytest.mark.integration
+def test_a_corrupt_rpm_in_a_bundle_with_its_sums_redone(xenkit: Xenkit, built: tuple[Path, str],
+                                                        tmp_path: Path) -> None:
+    """SHA256SUMS and manifest.json made to match a changed RPM: the RPM's own digests still give it away."""
+    bundle, kver = built
+    with tarfile.open(bundle) as tar:
+        files = {m.name: tar.extractfile(m).read() for m in tar.getmembers() if m.isfile()}  # type: ignore[union-attr]
+    (rpm,) = [name for name in files if name.endswith(".rpm")]
+    (manifest,) = [name for name in files if name.endswith("/manifest.json")]
+    (sums,) = [name for name in files if name.endswith("/SHA256SUMS")]
+    flipped = bytearray(files[rpm])
+    flipped[files[rpm].index(b"A kernel module that does nothing")] ^= 0x20
+    changed = {**files, rpm: bytes(flipped)}
+    for name in (manifest, sums):  # the manifest first: its own sum is in SHA256SUMS
+        for member in (rpm, manifest):
+            old, new = (hashlib.sha256(version[member]).hexdigest().encode() for version in (files, changed))
+            changed[name] = changed[name].replace(old, new)
+
+    def change(name: str, data: bytes) -> tuple[str, bytes]:
+        return name, changed[name]
+
+    tampered = rewrite(bundle, tmp_path / bundle.name, change)
+    result = xenkit("driver", "verify", str(tampered), "--kernel", kver)
+    assert result.code == 1
+    assert result.err.splitlines() == [
+        f"error: {bundle.name}:xenkit-demo-1.0-1.x86_64.rpm: corrupt: digests differ from the ones it carries "
+        "(header SHA-256, header SHA-1, MD5 of header and payload): damaged or changed since it was built; rpm -K "
+        "says DIGESTS NOT OK"]

@@ -44,6 +44,9 @@ def verify_cmd(rpms: tuple[Path, ...], kver: str, as_json: bool) -> None:
     host, and its RPMs as above: every member listed in SHA256SUMS with that sha256, install.sh,
     multipath.conf and manifest.json present, the manifest's kernel equal to KVER and its RPM
     hashes right, every member inside the bundle's one directory.
+    Each RPM's own digests are checked as `rpm -K` checks them (the header's SHA-256 and SHA-1, the
+    payload's digest, the MD5 of both; rpm 4.4-era packages carry only SHA-1 and MD5): a file changed
+    or damaged since it was built is corrupt, an error.
     A Group that does not end in /Kernel is a warning. Exit codes: 0 all good, 1 a check failed,
     2 a file that is not an RPM or cannot be read.
 
@@ -59,8 +62,6 @@ def verify_cmd(rpms: tuple[Path, ...], kver: str, as_json: bool) -> None:
 
 
 def _verify(paths: tuple[Path, ...], kver: str, as_json: bool, scratch: Path) -> None:
-    import dataclasses
-
     from toolkit.driver.bundle_read import is_bundle, read_bundle
     from toolkit.driver.elfmodinfo import check_kernel_release
     from toolkit.driver.rpm_inspect import Verdict, inspect_rpm, verify
@@ -77,7 +78,7 @@ def _verify(paths: tuple[Path, ...], kver: str, as_json: bool, scratch: Path) ->
         bundle = read_bundle(path, scratch / str(number), kver)
         bundle_problems.extend(bundle.problems)
         # Shown as BUNDLE:RPM, not by the temp file it was read from.
-        infos.extend(dataclasses.replace(inspect_rpm(rpm), source=f"{path}:{rpm.name}") for rpm in bundle.rpms)
+        infos.extend(inspect_rpm(rpm, shown_as=f"{path}:{rpm.name}") for rpm in bundle.rpms)
     checked = verify(infos, kver)
     verdict = Verdict(kver, (*bundle_problems, *checked.errors), checked.warnings)
     if as_json:
