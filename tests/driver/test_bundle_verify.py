@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import tarfile
 from collections.abc import Callable
 from pathlib import Path
@@ -107,6 +108,26 @@ def test_not_a_bundle(xenkit: Xenkit, tmp_path: Path) -> None:
     result = xenkit("driver", "verify", str(junk), "--kernel", "1.2.3")
     assert result.code == 2
     assert "not a readable bundle (tar.gz)" in result.err and "Traceback" not in result.err
+
+
+@pytest.mark.integration
+def test_each_argument_gets_its_verdict(xenkit: Xenkit, built: tuple[Path, str], tmp_path: Path) -> None:
+    """A good bundle, a tampered one and a file that is no bundle at all: three objects, exit code 2."""
+    bundle, kver = built
+    tampered = rewrite(bundle, tmp_path / "tampered.tar.gz",
+                       lambda name, data: (name, data + b"# edited\n" if name.endswith("/multipath.conf") else data))
+    junk = tmp_path / "junk.tar.gz"
+    junk.write_bytes(b"\x1f\x8b\x08\x00broken")
+    result = xenkit("driver", "verify", str(bundle), str(tampered), str(junk), "--kernel", kver, "--json")
+    assert result.code == 2, result.err
+    data = json.loads(result.out)
+    assert [(v["path"], v["kind"], v["status"]) for v in data] == [
+        (str(bundle), "bundle", "ok"), (str(tampered), "bundle", "mismatch"), (str(junk), "bundle", "unreadable")]
+    assert [r["source"] for r in data[0]["rpms"]] == [f"{bundle}:xenkit-demo-1.0-1.x86_64.rpm"]
+    assert data[1]["errors"] == ["tampered.tar.gz: multipath.conf: sha256 differs from SHA256SUMS (changed after "
+                                 "the bundle was made)"]
+    assert data[2]["errors"][0].startswith(f"{junk}: not a readable bundle (tar.gz)")
+    assert f"ok: {bundle}: 1 module(s) in 1 RPM(s) fit kernel {kver}" in result.err
 
 
 @pytest.mark.integration

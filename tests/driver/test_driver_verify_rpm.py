@@ -130,11 +130,12 @@ def test_several_rpms_and_json(tmp_path: Path, xenkit: Xenkit) -> None:
     bad = build_rpm(tmp_path, {f"{EXTRA}/bad.ko": gcc_module(tmp_path, vermagic=f"{OTHER} SMP")})
     result = xenkit("driver", "verify", str(good), str(bad), "--kernel", KVER, "--json")
     assert result.code == 1
-    data = json.loads(result.out)
-    assert (data["kernel"], data["ok"], data["warnings"]) == (KVER, False, [])
-    assert data["errors"] == [f'{bad.name}: module {EXTRA}/bad.ko: vermagic says {OTHER}, expected {KVER} '
-                              f'(vermagic "{OTHER} SMP")']
-    assert [r["source"] for r in data["rpms"]] == [str(good), str(bad)]
-    assert data["rpms"][0]["modules"][0]["vermagic"] == VERMAGIC.strip()
-    assert data["rpms"][0]["nvra"] == inspect_rpm(good).nvra
-    assert only_error_lines(result.err) == [f"error: {e}" for e in data["errors"]]
+    data = json.loads(result.out)  # one object per file
+    assert [(v["kernel"], v["status"], v["warnings"]) for v in data] == [(KVER, "ok", []), (KVER, "mismatch", [])]
+    assert data[0]["errors"] == []
+    assert data[1]["errors"] == [f'{bad.name}: module {EXTRA}/bad.ko: vermagic says {OTHER}, expected {KVER} '
+                                 f'(vermagic "{OTHER} SMP")']
+    assert [r["source"] for v in data for r in v["rpms"]] == [str(good), str(bad)]
+    assert data[0]["rpms"][0]["modules"][0]["vermagic"] == VERMAGIC.strip()
+    assert data[0]["rpms"][0]["nvra"] == inspect_rpm(good).nvra
+    assert only_error_lines(result.err) == [f"error: {e}" for e in data[1]["errors"]]

@@ -47,8 +47,10 @@ def verify_cmd(rpms: tuple[Path, ...], kver: str, as_json: bool) -> None:
     Each RPM's own digests are checked as `rpm -K` checks them (the header's SHA-256 and SHA-1, the
     payload's digest, the MD5 of both; rpm 4.4-era packages carry only SHA-1 and MD5): a file changed
     or damaged since it was built is corrupt, an error.
-    A Group that does not end in /Kernel is a warning. Exit codes: 0 all good, 1 a check failed,
-    2 a file that is not an RPM or cannot be read.
+    A Group that does not end in /Kernel is a warning. Each file gets its own verdict: ok, mismatch
+    (a check failed) or unreadable (not an RPM or bundle, or cut short); one bad file does not hide the
+    others. --json prints a list with one object per file (path, kind, status, errors, warnings, and
+    what was read). Exit codes, the worst of the files: 0 all ok, 1 a mismatch, 2 an unreadable file.
 
     \b
     Examples:
@@ -62,31 +64,21 @@ def verify_cmd(rpms: tuple[Path, ...], kver: str, as_json: bool) -> None:
 
 
 def _verify(paths: tuple[Path, ...], kver: str, as_json: bool, scratch: Path) -> None:
-    from toolkit.driver.bundle_read import is_bundle, read_bundle
     from toolkit.driver.elfmodinfo import check_kernel_release
-    from toolkit.driver.rpm_inspect import Verdict, inspect_rpm, verify
+    from toolkit.driver.rpm_inspect import DriverCheckFailed
+    from toolkit.driver.verify_files import verify_file
 
     problem = check_kernel_release(kver)
     if problem is not None:
         raise ValidationError("--kernel", problem)
-    infos, bundle_problems = [], []
+    verdicts = []
     for number, path in enumerate(paths):
-        if not is_bundle(path):
-            infos.append(inspect_rpm(path))
-            continue
         (scratch / str(number)).mkdir()
-        bundle = read_bundle(path, scratch / str(number), kver)
-        bundle_problems.extend(bundle.problems)
-        # Shown as BUNDLE:RPM, not by the temp file it was read from.
-        infos.extend(inspect_rpm(rpm, shown_as=f"{path}:{rpm.name}") for rpm in bundle.rpms)
-    checked = verify(infos, kver)
-    verdict = Verdict(kver, (*bundle_problems, *checked.errors), checked.warnings)
+        verdicts.append(verify_file(path, kver, scratch / str(number)))
     if as_json:
-        data = {"kernel": kver, "ok": verdict.ok, "errors": list(verdict.errors), "warnings": list(verdict.warnings),
-                "rpms": [info.as_dict() for info in infos]}
-        click.echo(json.dumps(data, indent=2))
+        click.echo(json.dumps([verdict.as_dict(kver) for verdict in verdicts], indent=2))
     else:
-        for info in infos:
+        for info in (info for verdict in verdicts for info in verdict.rpms):
             click.echo(f"{info.nvra}  ({info.source}; Group: {info.group or '-'}; {info.compression} payload)")
             for module in info.modules:
                 if module.error is None:
@@ -95,12 +87,20 @@ def _verify(paths: tuple[Path, ...], kver: str, as_json: bool, scratch: Path) ->
                     click.echo(f"  {module.path}  unreadable: {module.error}")
             if not info.modules:
                 click.echo("  (no kernel module)")
-    for warning in verdict.warnings:
+    for warning in (warning for verdict in verdicts for warning in verdict.warnings):
         click.echo(f"warning: {warning}", err=True)
-    verdict.raise_if_failed()
-    count = sum(len(info.modules) for info in infos)
-    click.echo(f"ok: {count} module(s) in {len(infos)} RPM(s) fit kernel {kver}", err=True)
-
+    failed = [verdict for verdict in verdicts if verdict.status != "ok"]
+    if not failed:
+        count, rpms = sum(v.modules for v in verdicts), sum(len(v.rpms) for v in verdicts)
+        click.echo(f"ok: {count} module(s) in {rpms} RPM(s) fit kernel {kver}", err=True)
+        return
+    for verdict in verdicts:  # each file's own verdict: the good ones here, the others as the error lines
+        if verdict.status == "ok":
+            click.echo(f"ok: {verdict.path}: {verdict.modules} module(s) in {len(verdict.rpms)} RPM(s) fit kernel "
+                       f"{kver}", err=True)
+    hints = dict.fromkeys(verdict.hint for verdict in failed if verdict.hint)
+    raise DriverCheckFailed([error for verdict in failed for error in verdict.errors], "; ".join(hints) or None,
+                            exit_code=max(verdict.exit_code for verdict in failed))
 
 
 @driver.command("recipes")

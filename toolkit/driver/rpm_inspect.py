@@ -67,18 +67,23 @@ class Verdict:
     def ok(self) -> bool:
         return not self.errors
 
+    @property
+    def hint(self) -> str | None:
+        return VERMAGIC_HINT if any("vermagic says" in error for error in self.errors) else None
+
     def raise_if_failed(self) -> None:
         if self.errors:
-            vermagic = any("vermagic says" in error for error in self.errors)
-            raise DriverCheckFailed(list(self.errors), VERMAGIC_HINT if vermagic else None)
+            raise DriverCheckFailed(list(self.errors), self.hint)
 
 
 class DriverCheckFailed(ToolkitError):
-    """A driver RPM does not fit the kernel, or is corrupt: one `error:` line per problem."""
+    """A driver RPM does not fit the kernel, or is corrupt: one `error:` line per problem. Exit code 1, or
+    2 when a file could not be read at all (`xenkit driver verify` gives the worst of its files)."""
 
-    def __init__(self, problems: list[str], hint: str | None = None) -> None:
+    def __init__(self, problems: list[str], hint: str | None = None, exit_code: int = 1) -> None:
         super().__init__(f"{len(problems)} problem(s) with the driver RPMs", hint)
         self.problems = problems
+        self.exit_code = exit_code
 
     def lines(self) -> list[str]:
         return list(self.problems)
