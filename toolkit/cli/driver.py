@@ -104,7 +104,10 @@ def _verify(paths: tuple[Path, ...], kver: str, as_json: bool, scratch: Path) ->
 
 
 @driver.command("recipes")
-def recipes_cmd() -> None:
+@click.option("--json", "as_json", is_flag=True,
+              help="Print them as JSON: a list with each recipe's name, description, what it builds from "
+                   "(srpm and vendor_archive, or its own sources), spec, modules and multipath profile.")
+def recipes_cmd(as_json: bool) -> None:
     """List the driver recipes shipped in drivers/ (what `xenkit driver build RECIPE` takes by name).
 
     \b
@@ -113,7 +116,12 @@ def recipes_cmd() -> None:
     """
     from toolkit.driver.recipe import load_recipe, recipe_names
 
-    for name in recipe_names():
-        recipe = load_recipe(name)
+    recipes = [load_recipe(name) for name in recipe_names()]
+    if as_json:
+        click.echo(json.dumps([{**recipe.as_dict(), "description": recipe.description,
+                                "vendor_archive": recipe.vendor_archive, "needs_source": recipe.srpm is not None}
+                               for recipe in recipes], indent=2))
+        return
+    for recipe in recipes:
         source = f"--source {recipe.vendor_archive or recipe.srpm}" if recipe.srpm else "its own files"
-        click.echo(f"{name:14} {source:44} {recipe.description}")
+        click.echo(f"{recipe.name:14} {source:44} {recipe.description}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
@@ -35,8 +36,12 @@ if TYPE_CHECKING:
 @click.option("--multipath-dialect", metavar="0.4.7|0.4.9|modern",
               help="The keyword dialect of the host's multipath-tools (default: from --xenserver or the kernel).")
 @click.option("--xenserver", metavar="VERSION", help="The hosts' XenServer version (e.g. 6.0.2): picks the dialect.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the result as JSON instead of the bundle's path: the bundle and its sha256, the RPMs "
+                   "and their modules, the kernel, the build host, and whether the RPMs came from the cache.")
 def build_cmd(recipe: str, build_host: str | None, local: bool, trust_new_host: bool, kver: str, source: Path | None,
-              out_dir: Path, no_cache: bool, multipath_dialect: str | None, xenserver: str | None) -> None:
+              out_dir: Path, no_cache: bool, multipath_dialect: str | None, xenserver: str | None,
+              as_json: bool) -> None:
     """Build RECIPE's driver RPM for kernel KVER, verify it, and bundle it for the hosts.
 
     RECIPE is a directory under drivers/ (`scsi_dh_alua`, `demo`) or a path to one holding a
@@ -89,8 +94,8 @@ def build_cmd(recipe: str, build_host: str | None, local: bool, trust_new_host: 
 
         return open_host(build_host, trust_new_host)
 
-    bundle = build_driver(request, connect)
-    click.echo(str(bundle))
+    result = build_driver(request, connect)
+    click.echo(json.dumps(result.as_dict(), indent=2) if as_json else str(result.bundle))
 
 
 @contextmanager

@@ -18,10 +18,12 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from toolkit.driver import assemble
 from toolkit.driver.bundle_write import write_bundle
 from toolkit.driver.elfmodinfo import check_kernel_release
+from toolkit.driver.manifest import Manifest
 from toolkit.driver.recipe import Recipe
 from toolkit.driver.rpm_inspect import RpmInfo, inspect_rpm, verify
 from toolkit.driver.rpmbuild import BuildFailed, build, check_build_host
@@ -47,8 +49,24 @@ class BuildRequest:
     store: Store
 
 
-def build_driver(req: BuildRequest, connect: Connect) -> Path:
-    """Run the steps; return the bundle's path. Nothing is written to out_dir unless every check passed
+@dataclass(frozen=True)
+class BuildResult:
+    bundle: Path
+    sha256: str  # of the bundle
+    cached: bool  # the RPMs came from the step store: no connection, no rpmbuild
+    manifest: Manifest  # what the bundle's manifest.json says
+
+    def as_dict(self) -> dict[str, Any]:
+        """For `xenkit driver build --json`."""
+        manifest = self.manifest
+        return {"bundle": str(self.bundle), "sha256": self.sha256, "cached": self.cached,
+                "recipe": manifest["recipe"].get("name"), "kernel": manifest["kernel"],
+                "build_host": manifest["build_host"], "rpms": manifest["rpms"], "multipath": manifest["multipath"],
+                "steps": manifest["steps"]}
+
+
+def build_driver(req: BuildRequest, connect: Connect) -> BuildResult:
+    """Run the steps; return the bundle made. Nothing is written to out_dir unless every check passed
     (a failed rpmbuild leaves only its log there)."""
     problem = check_kernel_release(req.kver)
     if problem is not None:
@@ -62,7 +80,8 @@ def build_driver(req: BuildRequest, connect: Connect) -> Path:
         say(f"source: {source.origin} (sha256 {source.sha256[:12]})")
         options = {"recipe": req.recipe.as_dict(), "kernel": req.kver}
         build_id = step_id("rpmbuild", options, {"source": source.sha256})
-        entry, rpms, infos = _rpmbuild_step(req, connect, source=source, build_id=build_id, scratch=scratch)
+        entry, rpms, infos, cached = _rpmbuild_step(req, connect, source=source, build_id=build_id,
+                                                    scratch=scratch)
         steps = {"source": source.sha256, "rpmbuild": build_id,
                  "bundle": step_id("bundle", {"profile": req.recipe.multipath_profile,
                                               "dialect": str(choice.dialect)}, {"rpmbuild": build_id})}
@@ -77,12 +96,13 @@ def build_driver(req: BuildRequest, connect: Connect) -> Path:
         digest = write_bundle(target, stem, members)
         say(f"bundle: {target} (sha256 {digest[:12]}; {len(rpms)} RPM(s), multipath.conf, install.sh, "
             "manifest.json, SHA256SUMS)")
-        return target
+        return BuildResult(target, digest, cached, manifest)
 
 
 def _rpmbuild_step(req: BuildRequest, connect: Connect, *, source: BuildInput, build_id: str,
-                   scratch: Path) -> tuple[Entry, dict[str, bytes], list[RpmInfo]]:
-    """The store's entry of the build (made now, or found), its RPMs (name -> bytes) and what they hold.
+                   scratch: Path) -> tuple[Entry, dict[str, bytes], list[RpmInfo], bool]:
+    """The store's entry of the build (made now, or found), its RPMs (name -> bytes), what they hold, and
+    whether the entry was found (a cache hit).
 
     The entry's lock is held throughout: a second build of the same inputs waits, then takes the RPMs
     from the entry the first one made; and no prune removes them while they are read.
@@ -92,6 +112,7 @@ def _rpmbuild_step(req: BuildRequest, connect: Connect, *, source: BuildInput, b
 
     with req.store.claim(build_id, on_wait=waiting) as claim:
         entry = claim.lookup() if req.use_cache else None
+        cached = entry is not None
         if entry is not None:
             say(f"rpmbuild: cached (step {build_id[:12]}, built on {entry.record.get('host', '?')}): no upload, "
                 "no rpmbuild (--no-cache builds again)")
@@ -103,7 +124,7 @@ def _rpmbuild_step(req: BuildRequest, connect: Connect, *, source: BuildInput, b
             entry, infos, warnings = _build(req, connect, claim=claim, source=source, scratch=scratch)
             rpm_paths = _entry_rpms(entry)
         _report(infos, warnings)
-        return entry, {path.name: path.read_bytes() for path in rpm_paths}, infos
+        return entry, {path.name: path.read_bytes() for path in rpm_paths}, infos, cached
 
 
 def _build(req: BuildRequest, connect: Connect, *, claim: Claim, source: BuildInput,
