@@ -8,6 +8,7 @@ member whose name would leave the bundle's top directory, or that is not a regul
 from __future__ import annotations
 
 import hashlib
+import os
 import posixpath
 import tarfile
 import zlib
@@ -18,6 +19,7 @@ from toolkit.driver.bundle_write import SUMS
 from toolkit.driver.manifest import NAME as MANIFEST
 from toolkit.driver.manifest import Manifest, ManifestError, decode
 from toolkit.errors import UsageError
+from toolkit.inputs.userfile import open_regular
 
 GZIP_MAGIC = b"\x1f\x8b"
 MAX_MEMBER = 512 * 1024 * 1024  # a driver RPM is a few MiB; more means this is not one of our bundles
@@ -35,10 +37,14 @@ class BundleContents:
 
 def is_bundle(path: Path) -> bool:
     try:
-        with path.open("rb") as handle:
+        fd = open_regular(path)  # a FIFO is refused here, not waited on
+    except UsageError:
+        return False  # inspect_rpm reports the file that cannot be read
+    try:
+        with os.fdopen(fd, "rb") as handle:
             return handle.read(2) == GZIP_MAGIC
     except OSError:
-        return False  # inspect_rpm reports the unreadable file
+        return False
 
 
 def read_bundle(path: Path, scratch: Path, kver: str) -> BundleContents:

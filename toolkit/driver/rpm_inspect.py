@@ -25,6 +25,7 @@ from toolkit.driver import rpm_payload
 from toolkit.driver.rpm_digests import Digests, read_headers
 from toolkit.driver.rpm_payload import ModuleInfo, decompressed
 from toolkit.errors import ToolkitError, UsageError
+from toolkit.inputs.userfile import open_regular
 
 RPM_LEAD_MAGIC = b"\xed\xab\xee\xdb"
 _ARCH_ELF = {"i386": (32, "i386"), "i486": (32, "i386"), "i586": (32, "i386"), "i686": (32, "i386"),
@@ -138,8 +139,9 @@ def inspect_rpm(path: Path, shown_as: str | None = None) -> RpmInfo:
     """Read an RPM file. Raises UsageError (naming the file, or `shown_as`) when it is unreadable, not an RPM,
     or cut short or damaged so that it cannot be read; a digest that does not match is in the RpmInfo."""
     label = shown_as or str(path)
+    fd = open_regular(path)  # a FIFO or a directory is refused, not waited on
     try:
-        with path.open("rb") as handle:
+        with os.fdopen(fd, "rb") as handle:
             return _inspect(label, handle)
     except OSError as exc:
         raise UsageError(f"{label}: cannot read: {exc.strerror or exc}") from exc

@@ -143,6 +143,9 @@ def check_srpm(path: Path, spec: str) -> None:
     if size < expected:
         raise UsageError(f"{path}: truncated: {size} bytes, the RPM's header says {expected}; download it again")
     info = inspect_rpm(path)  # reads the header with rpmfile and walks the whole payload
+    if info.digest_mismatches:  # the build host installs it with --nomd5: refuse a changed file here
+        raise UsageError(f"{path}: corrupt: its digests differ from the ones it carries "
+                         f"({', '.join(info.digest_mismatches)}); download it again")
     specs = [f for f in info.files if f.endswith(".spec")]
     if spec not in [PurePosixPath(f).name for f in info.files]:
         raise UsageError(f"{path}: holds no {spec} (specs in it: {', '.join(specs) or 'none'}); "
