@@ -58,7 +58,7 @@ def test_exit_code_is_the_worst_file(tmp_path: Path, xenkit: Xenkit) -> None:
         assert [v["path"] for v in data] == list(map(str, paths))
         assert only_error_lines(result.err) == [f"error: {e}" for v in data for e in v["errors"]]
     assert json.loads(xenkit("driver", "verify", str(missing), "--kernel", KVER, "--json").out)[0]["errors"] == [
-        f"{missing}: cannot read: No such file or directory"]
+        f"{missing}: does not exist"]
 
 
 def test_json_list_even_when_nothing_could_be_read(tmp_path: Path, xenkit: Xenkit) -> None:
