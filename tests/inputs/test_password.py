@@ -101,6 +101,29 @@ def test_rejected_hashes(value: str) -> None:
         assert value not in str(err)  # only a prefix of the value is shown
 
 
+@pytest.mark.parametrize("value", ["S3cret-pass-123", "abc", "$6$S3cret", "hunter2 with spaces", "x"])
+def test_clear_text_given_as_a_hash_is_never_shown(value: str) -> None:
+    """Not even its first characters: a password pasted into --root-password-hash stays out of the error."""
+    with pytest.raises(ValidationError) as info:
+        check_hash("--root-password-hash", value)
+    assert str(info.value) == (
+        "--root-password-hash: is not a SHA-512 crypt hash ($6$salt$ followed by 86 characters); "
+        "the value is not shown, as it may be a password"
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "kind"),
+    [(md5_crypt.hash("secret"), "an MD5 crypt hash ($1$)"), (sha256_crypt.hash("secret"), "a SHA-256 crypt hash ($5$)"),
+     ("$2b$12$" + "a" * 53, "a bcrypt hash ($2b$)"), ("$y$j9T$" + "a" * 22 + "$" + "b" * 43, "a yescrypt hash ($y$)")],
+)
+def test_a_whole_hash_of_another_scheme_is_named(value: str, kind: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        check_hash("h", value)
+    assert info.value.reason == f"is {kind}; only a SHA-512 crypt hash ($6$) is accepted"
+    assert value not in str(info.value)
+
+
 @pytest.mark.parametrize("end", ["\n", "\r\n", "\nrootpw --plaintext x"])
 def test_hash_with_trailing_newline_rejected(end: str) -> None:  # '$' alone would match before a final newline
     with pytest.raises(ValidationError):

@@ -51,6 +51,7 @@ class GuestField(Generic[T]):
     site_check: Callable[[str, Any], T] | None = None  # replaces `check` in a site file, where it is stricter
     default: str | int | tuple[()] | None = None  # as a user writes it (`2GiB`): what --help shows
     required: bool = False
+    secret: bool = False  # an error about the value never shows it (it may be a pasted password)
     option: str | None = None  # None: the site file's only
     dest: str | None = None  # the command's parameter, where it is not the key
     metavar: str | None = None
@@ -187,7 +188,7 @@ NETWORK_FIELDS = (HOSTNAME, IP, GATEWAY, NAMESERVERS, INTERFACE)
 
 # Exactly one of the two (password_problem). A file's password is hashed when the guest is rendered.
 PASSWORD_HASH = GuestField(
-    key="password_hash", about="root password as a SHA-512 crypt hash", check=_password_hash,
+    key="password_hash", about="root password as a SHA-512 crypt hash", check=_password_hash, secret=True,
     option="--root-password-hash", dest="root_password_hash", metavar="HASH",
     help="A ready SHA-512 crypt hash ($6$...), e.g. from openssl passwd -6.",
 )

@@ -21,14 +21,28 @@ HASH_ROUNDS = 5000
 MAX_PASSWORD_BYTES = 4096  # passlib's limit (a guard against hashing huge inputs)
 
 
+# Whole hashes of other crypt schemes: named in the error, since a complete hash is not a clear-text password.
+_OTHER_CRYPT = (
+    (re.compile(r"\$1\$[./0-9A-Za-z]{0,8}\$[./0-9A-Za-z]{22}"), "an MD5 crypt hash ($1$)"),
+    (re.compile(r"\$5\$(?:rounds=\d+\$)?[./0-9A-Za-z]{0,16}\$[./0-9A-Za-z]{43}"), "a SHA-256 crypt hash ($5$)"),
+    (re.compile(r"\$2[abxy]\$\d\d\$[./0-9A-Za-z]{53}"), "a bcrypt hash ($2b$)"),
+    (re.compile(r"\$y\$[./0-9A-Za-z]+\$[./0-9A-Za-z]*\$[./0-9A-Za-z]{43}"), "a yescrypt hash ($y$)"),
+)
+
+
 def check_hash(field: str, value: str) -> str:
-    """Accept only a well-formed SHA-512 crypt string."""
+    """Accept only a well-formed SHA-512 crypt string.
+
+    A rejected value is never quoted, not even in part: it may be the clear-text password itself.
+    """
     match = _SHA512_CRYPT.fullmatch(value)
     if not match:
-        shown = value[:3] + "..." if len(value) > 3 else value
+        kind = next((name for pattern, name in _OTHER_CRYPT if pattern.fullmatch(value)), None)
         raise ValidationError(
             field,
-            f"{shown!r} is not a SHA-512 crypt hash ($6$salt$ followed by 86 characters)",
+            f"is {kind}; only a SHA-512 crypt hash ($6$) is accepted" if kind else
+            "is not a SHA-512 crypt hash ($6$salt$ followed by 86 characters); "
+            "the value is not shown, as it may be a password",
             hint="make one with: openssl passwd -6  (or pass --root-password-file)",
         )
     rounds = match.group(1)

@@ -120,7 +120,7 @@ def _check_entry(
             return fallback
         where = defaults_label if field.key in inherited else label
         try:
-            return field.from_site(_typed(field.kind, raw[field.key], base))
+            return field.from_site(_typed(field.kind, raw[field.key], base, shown=not field.secret))
         except ValidationError as exc:
             problems.append(f"{where}: {field.key}: {exc.reason}")
         except (UsageError, TypeError, ValueError) as exc:
@@ -158,29 +158,37 @@ def _check_entry(
     return SiteVm(profile, install, password_hash, password_file, keys, timezone)
 
 
-def _typed(kind: Kind, value: Any, base: Path) -> Any:
-    """`value` as TOML must give it for `kind`; a file's path is relative to the site file."""
+def _typed(kind: Kind, value: Any, base: Path, *, shown: bool = True) -> Any:
+    """`value` as TOML must give it for `kind`; a file's path is relative to the site file.
+
+    Without `shown`, a wrong type is named but the value is not (it may be a password).
+    """
     if kind is Kind.INT:
-        return _int(value)
+        return _int(value, shown)
     if kind is Kind.TEXT_LIST:
         return _text_list(value)
     if kind is Kind.FILE:
         return _existing_file(base, _text(value))
     if kind is Kind.FILE_LIST:
         return tuple(_existing_file(base, v) for v in _text_list(value))
-    return _text(value)
+    return _text(value, shown)
 
 
-def _text(value: Any) -> str:
+def _text(value: Any, shown: bool = True) -> str:
     if not isinstance(value, str):
-        raise TypeError(f"must be a string, not {type(value).__name__} {value!r}")
+        raise TypeError(f"must be a string, not {_type_of(value, shown)}")
     return value
 
 
-def _int(value: Any) -> int:
+def _int(value: Any, shown: bool = True) -> int:
     if not isinstance(value, int) or isinstance(value, bool):
-        raise TypeError(f"must be an integer, not {type(value).__name__} {value!r}")
+        raise TypeError(f"must be an integer, not {_type_of(value, shown)}")
     return value
+
+
+def _type_of(value: Any, shown: bool) -> str:
+    name = type(value).__name__
+    return f"{name} {value!r}" if shown else f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
 
 
 def _text_list(value: Any) -> list[str]:
