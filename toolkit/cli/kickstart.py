@@ -91,4 +91,4 @@ def resolve_root_password(password_file: Path | None, password_hash: str | None)
 def _ssh_keys(paths: tuple[Path, ...]) -> tuple[str, ...]:
     from toolkit.inputs.sshkeys import read_public_keys
 
-    return tuple(key for path in paths for key in read_public_keys(path))
+    return tuple(key for path in paths for key in read_public_keys(path, SSH_KEYS.option_name))
