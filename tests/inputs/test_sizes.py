@@ -18,14 +18,35 @@ ANY = {"minimum": 0, "maximum": 2**60}
         ("0", 0), ("1", 1), ("512", 512), ("512B", 512),
         ("1KiB", KIB), ("512MiB", 512 * MIB), ("2GiB", 2 * GIB), ("1TiB", TIB),
         ("1K", KIB), ("512M", 512 * MIB), ("20G", 20 * GIB), ("2T", 2 * TIB),
-        ("1KB", KIB), ("512MB", 512 * MIB), ("2GB", 2 * GIB), ("1TB", TIB),  # short spellings are binary units
-        ("2g", 2 * GIB), ("512m", 512 * MIB), ("2gb", 2 * GIB), ("1k", KIB),
+        ("2g", 2 * GIB), ("512m", 512 * MIB), ("1k", KIB), ("1t", TIB),  # short spellings are binary units
         ("1.5GiB", 1536 * MIB), ("0.5G", 512 * MIB), ("2.25TiB", 2 * TIB + TIB // 4),
         (" 2GiB ", 2 * GIB), ("2 GiB", 2 * GIB), ("2\tG", 2 * GIB),
     ],
 )
 def test_parse_size_units_and_aliases(text: str, size: int) -> None:
     assert parse_size("size", text, **ANY) == size
+
+
+@pytest.mark.parametrize(
+    ("text", "suggested"),
+    [("2GB", "2GiB or 2G"), ("512MB", "512MiB or 512M"), ("1KB", "1KiB or 1K"), ("1TB", "1TiB or 1T"),
+     ("2gb", "2GiB or 2G"), ("1.5 Gb", "1.5GiB or 1.5G")],
+)
+def test_si_looking_units_are_refused_not_read_as_binary(text: str, suggested: str) -> None:
+    """GB is 10^9 bytes to some and 2^30 to others: refused, with the binary spelling to use."""
+    fails(lambda: parse_size("--memory", text, **ANY), "--memory", repr(text), "is ambiguous", suggested, "GiB, TiB")
+
+
+@pytest.mark.parametrize(("text", "problem"), [("2048", "out of range"), (f"{512 * MIB + 1}", "whole number of MiB")])
+def test_a_number_without_unit_names_the_units(text: str, problem: str) -> None:
+    """`--memory 2048` is 2048 bytes: the error says so and lists the units."""
+    fails(lambda: parse_memory("--memory", text), "--memory", repr(text), problem,
+          "a number without a unit is bytes", "units: B, KiB, MiB, GiB, TiB; K, M, G, T")
+
+
+def test_a_size_with_a_unit_does_not_mention_bare_numbers() -> None:
+    error = fails(lambda: parse_memory("--memory", "128MiB"), "--memory", "out of range")
+    assert "without a unit" not in error.message
 
 
 @pytest.mark.parametrize(
