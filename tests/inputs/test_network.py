@@ -173,16 +173,16 @@ def test_bad_gateway_value(gateway: str) -> None:
 
 
 def test_no_nameserver() -> None:
-    fails(lambda: net(nameservers=[]), "nameserver", "required")
+    fails(lambda: net(nameservers=[]), "nameservers", "required")
 
 
 def test_four_nameservers() -> None:
-    fails(lambda: net(nameservers=[f"198.51.100.{i}" for i in range(1, 5)]), "nameserver", "4", "at most 3")
+    fails(lambda: net(nameservers=[f"198.51.100.{i}" for i in range(1, 5)]), "nameservers", "4", "at most 3")
 
 
 @pytest.mark.parametrize("bad", ["198.51.100.300", "127.0.0.53", "::1"])
 def test_bad_nameserver(bad: str) -> None:
-    fails(lambda: net(nameservers=["198.51.100.1", bad]), "nameserver", bad)
+    fails(lambda: net(nameservers=["198.51.100.1", bad]), "nameservers", bad)
 
 
 @pytest.mark.parametrize(
@@ -190,7 +190,7 @@ def test_bad_nameserver(bad: str) -> None:
                 ["198.51.100.7", "198.51.100.1", "198.51.100.7"]]
 )
 def test_duplicate_nameserver(servers: list[str]) -> None:
-    fails(lambda: net(nameservers=servers), "nameserver", "198.51.100.7", "twice")
+    fails(lambda: net(nameservers=servers), "nameservers", "198.51.100.7", "twice")
 
 
 def test_first_bad_value_is_reported() -> None:

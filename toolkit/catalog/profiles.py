@@ -29,6 +29,14 @@ class BootMode(StrEnum):
     HVM = "hvm"
 
 
+class BootPrompt(StrEnum):
+    """What reads the boot arguments before the installer's kernel does."""
+
+    NONE = "none"  # PV-args: eliloader hands them to the installer's kernel as they are
+    GRUB = "grub"  # typed at the install media's GRUB 2 menu, which reads ';' and '&' as shell syntax
+    ISOLINUX_OR_GRUB = "isolinux-or-grub"  # isolinux under BIOS (verbatim), GRUB 2 under UEFI
+
+
 @dataclass(frozen=True)
 class Profile:
     name: str
@@ -44,6 +52,7 @@ class Profile:
     ks_option: str = "ks"
     inst_repo: bool = False
     extra_bootargs: tuple[str, ...] = ()
+    boot_prompt: BootPrompt = BootPrompt.NONE
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -81,6 +90,7 @@ def all_profiles() -> dict[str, Profile]:
                 ks_option=table.get("ks_option", "ks"),
                 inst_repo=bool(table.get("inst_repo", False)),
                 extra_bootargs=tuple(table.get("extra_bootargs", ())),
+                boot_prompt=BootPrompt(table.get("boot_prompt", "none")),
             )
         except (KeyError, ValueError) as exc:
             raise GeneratedFileError(f"{path}: profile {name!r} is malformed: {exc}") from exc

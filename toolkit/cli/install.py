@@ -8,13 +8,20 @@ import click
 
 from toolkit.cli.completion import complete_profiles
 from toolkit.cli.hostopts import host_options, print_option, print_or_run
-from toolkit.cli.options import emit, guest_options, make_guest_network, network_options, output_option
+from toolkit.cli.options import (
+    check_profile_fit,
+    emit,
+    guest_network_options,
+    guest_options,
+    make_guest_network,
+    output_option,
+)
 from toolkit.inputs.guest_fields import DISK, KS, MEMORY, NAME, NETWORK, REPO, TEMPLATE, VCPUS
 
 
 @click.command()
 @click.argument("profile_name", metavar="PROFILE", shell_complete=complete_profiles)
-@network_options
+@guest_network_options
 @guest_options(
     KS.with_help("Kickstart URL (d-i: preseed URL; autoinstall: NoCloud directory URL ending in /)."),
     REPO.with_help("Install repository, where the installer needs inst.repo= (default: the profile's)."),
@@ -40,8 +47,9 @@ def bootargs(
     from toolkit.generate.bootargs import BootInput, render_bootargs
 
     profile = get_profile(profile_name)
-    network = make_guest_network(hostname, ip, gateway, nameservers, interface)
+    network = make_guest_network(hostname, ip, gateway, nameservers, interface, on_link_gateway=True)
     data = BootInput(network, KS.from_cli(ks_url), REPO.from_cli_optional(repo))
+    check_profile_fit(profile, network, data.ks_url, data.repo)
     emit(render_bootargs(profile, data) + "\n", output)
 
 
@@ -56,7 +64,7 @@ def vm() -> None:
     NAME, REPO.with_help("Install repository (other-config:install-repository; default: the profile's)."),
     KS, NETWORK, TEMPLATE, MEMORY, VCPUS, DISK,
 )
-@network_options
+@guest_network_options
 @output_option
 @print_option
 @host_options
@@ -84,7 +92,7 @@ def vm_install(
     from toolkit.generate.vm_install import VmInstallInput, build_vm_install_plan, hvm_warning
 
     profile = get_profile(profile_name)
-    network = make_guest_network(hostname, ip, gateway, nameservers, interface)
+    network = make_guest_network(hostname, ip, gateway, nameservers, interface, on_link_gateway=True)
     data = VmInstallInput(
         name=NAME.from_cli(name),
         network_name=NETWORK.from_cli(network_name),
@@ -96,6 +104,7 @@ def vm_install(
         vcpus=VCPUS.from_cli(vcpus),
         disk=DISK.from_cli(disk),
     )
+    check_profile_fit(profile, network, data.ks_url, data.repo)
     plan = build_vm_install_plan(profile, data)
     warning = hvm_warning(profile, data.template or profile.template)
     if warning:

@@ -7,7 +7,15 @@ from pathlib import Path
 import click
 
 from toolkit.cli.completion import complete_kickstart_profiles
-from toolkit.cli.options import emit, emit_json, guest_options, make_guest_network, network_options, output_option
+from toolkit.cli.options import (
+    check_profile_fit,
+    emit,
+    emit_json,
+    guest_network_options,
+    guest_options,
+    make_guest_network,
+    output_option,
+)
 from toolkit.errors import UsageError
 from toolkit.inputs.guest_fields import PASSWORD_FILE, PASSWORD_HASH, REPO, SSH_KEYS, TIMEZONE, password_problem
 
@@ -39,7 +47,7 @@ def list_profiles(as_json: bool, show_all: bool, output: Path | None) -> None:
 
 @kickstart.command("render")
 @click.argument("profile_name", metavar="PROFILE", shell_complete=complete_kickstart_profiles)
-@network_options
+@guest_network_options
 @guest_options(PASSWORD_FILE, PASSWORD_HASH, SSH_KEYS, TIMEZONE, REPO)
 @output_option
 def render_kickstart_cmd(
@@ -59,7 +67,8 @@ def render_kickstart_cmd(
     from toolkit.generate.kickstart import KickstartInput, render_kickstart
 
     profile = get_profile(profile_name, kickstart_only=True)
-    network = make_guest_network(hostname, ip, gateway, nameservers, interface)
+    network = make_guest_network(hostname, ip, gateway, nameservers, interface, on_link_gateway=True)
+    check_profile_fit(profile, network)
     password_hash = resolve_root_password(root_password_file, root_password_hash)
     data = KickstartInput(
         network=network,

@@ -8,6 +8,7 @@ written, and a usage error where a directory of files is.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -16,10 +17,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from toolkit.inputs.guest_fields import NETWORK_FIELDS, GuestField, Kind
+from toolkit.inputs.guest_fields import INTERFACE, NETWORK_FIELDS, GuestField, Kind, option_name
 from toolkit.output.target import STDOUT
 
 if TYPE_CHECKING:
+    from toolkit.catalog.profiles import Profile
     from toolkit.inputs.network import GuestNetwork
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -53,8 +55,8 @@ def _click_option(field: GuestField[Any]) -> Callable[[F], F]:
     return click.option(field.option_name, field.dest or field.key, help=field.help, **settings)
 
 
-def network_options(func: F) -> F:
-    """--hostname --ip --gateway --nameserver (repeatable) --interface."""
+def guest_network_options(func: F) -> F:
+    """--hostname --ip --gateway --nameserver (repeatable) --interface NAME|MAC."""
     return guest_options(*NETWORK_FIELDS)(func)
 
 
@@ -87,6 +89,17 @@ class OutputDir(click.Path):
         return path.absolute() if path == STDOUT else path
 
 
+# A machine whose files are edited (ifcfg-NAME) has its interface named: no MAC address.
+INTERFACE_NAME_ONLY = dataclasses.replace(
+    INTERFACE, metavar="NAME", help="Guest network interface the installer configures."
+)
+
+
+def network_options(func: F) -> F:
+    """The network options for a machine whose files are edited: --interface takes a name only."""
+    return guest_options(*NETWORK_FIELDS[:-1], INTERFACE_NAME_ONLY)(func)
+
+
 def output_option(func: F) -> F:
     return click.option(
         "-o", "--output", "output", type=OutputPath(), default=None,
@@ -96,11 +109,24 @@ def output_option(func: F) -> F:
 
 
 def make_guest_network(
-    hostname: str, ip: str, gateway: str, nameservers: Sequence[str], interface: str
+    hostname: str, ip: str, gateway: str, nameservers: Sequence[str], interface: str, *, on_link_gateway: bool = False
 ) -> GuestNetwork:
+    """The network options checked together; errors name the options (`--ip`)."""
     from toolkit.inputs.network import make_network
 
-    return make_network(hostname, ip, gateway, nameservers, interface)
+    return make_network(
+        hostname, ip, gateway, nameservers, interface, on_link_gateway=on_link_gateway, spell=option_name
+    )
+
+
+def check_profile_fit(
+    profile: Profile, network: GuestNetwork, ks_url: str | None = None, repo: str | None = None
+) -> None:
+    """Refuse, naming the option, an input PROFILE's installer cannot take (a kickstart alone: no ks_url)."""
+    from toolkit.generate.installer_fit import boot_line_urls, check_fit
+
+    urls = None if ks_url is None else boot_line_urls(profile, ks_url, repo)
+    check_fit(profile, network, urls, spell=option_name)
 
 
 def emit(text: str, output: Path | None, *, mode: int | None = None) -> None:

@@ -1,7 +1,8 @@
 """The install boot arguments ("Advanced OS boot parameters", the VM's PV-args) per installer family.
 
 Each family has its own syntax (old anaconda, dracut, debian-installer, casper); the comments below
-say why each part is there.
+say why each part is there. What a family cannot take is refused first (toolkit/generate/installer_fit.py),
+and a line typed at a GRUB 2 prompt is escaped for it.
 """
 
 from __future__ import annotations
@@ -10,10 +11,14 @@ from dataclasses import dataclass
 
 from toolkit.catalog.profiles import BootFamily, Profile
 from toolkit.errors import ValidationError
+from toolkit.generate.installer_fit import boot_line_urls, check_fit, escape_for_prompt
 from toolkit.inputs.network import GuestNetwork
 
 MAX_CMDLINE = 1024  # Xen's MAX_GUEST_CMDLINE: a longer PV command line is cut off, silently
 CONSOLE = "console=hvc0"  # the Xen PV console; without it a PV installer's output goes nowhere
+# The name dracut's ifname= gives the NIC found by its MAC: dracut's documentation asks for one outside the
+# kernel's eth<N>, which the kernel may be handing out at the same time.
+MAC_NAMED_NIC = "bootnet"
 
 
 @dataclass(frozen=True)
@@ -25,8 +30,9 @@ class BootInput:
 
 def render_bootargs(profile: Profile, data: BootInput) -> str:
     """One line of kernel arguments for `profile`'s installer."""
+    check_fit(profile, data.network, boot_line_urls(profile, data.ks_url, data.repo))
     builder = _FAMILIES[profile.bootargs_family]
-    line = " ".join(builder(profile, data))
+    line = escape_for_prompt(profile, " ".join(builder(profile, data)))
     if len(line.encode()) > MAX_CMDLINE:
         raise ValidationError(
             "bootargs", f"the boot arguments are {len(line.encode())} bytes; Xen passes at most {MAX_CMDLINE}",
@@ -51,11 +57,17 @@ def _anaconda_legacy(profile: Profile, data: BootInput) -> list[str]:
 
 
 def _dracut(profile: Profile, data: BootInput) -> list[str]:
-    # ip=<ip>::<gw>:<mask>:<host>:<iface>:none (peer empty); one nameserver= per server, since the
-    # :dns1:dns2 suffix is newer than Fedora 17's dracut.
+    # ip=<ip>:<peer>:<gw>:<mask>:<host>:<iface>:none; one nameserver= per server, since the :dns1:dns2
+    # suffix is newer than Fedora 17's dracut. ip= wants an interface name: a NIC given by its MAC is named
+    # with ifname= first. The peer is empty, except that an on-link gateway of a /32 address is the peer.
     net = data.network
     args = [CONSOLE, *profile.extra_bootargs]
-    args.append(f"ip={net.address}::{net.gateway}:{net.netmask}:{net.hostname}:{net.device}:none")
+    device = net.device
+    if net.mac is not None:
+        device = MAC_NAMED_NIC
+        args.append(f"ifname={device}:{net.mac}")
+    peer = str(net.gateway) if net.on_link_gateway else ""
+    args.append(f"ip={net.address}:{peer}:{net.gateway}:{net.netmask}:{net.hostname}:{device}:none")
     args += [f"nameserver={ns}" for ns in net.nameserver_list]
     if profile.inst_repo:
         # Fedora 34+ and RHEL 9+ ignore the un-prefixed repo= that eliloader would pass.

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from toolkit.catalog.jinja_env import render_template
 from toolkit.catalog.profiles import Profile
 from toolkit.errors import GeneratedFileError
+from toolkit.generate.installer_fit import check_fit
 from toolkit.generate.kscheck import KickstartProblem, validate_kickstart
 from toolkit.inputs.guest_fields import TIMEZONE
 from toolkit.inputs.network import GuestNetwork
@@ -26,6 +27,7 @@ class KickstartInput:
 def render_kickstart(profile: Profile, data: KickstartInput, *, validate: bool = True) -> str:
     """The kickstart text; with `validate`, pykickstart must accept it with no error and no warning."""
     assert profile.kickstart is not None and profile.pykickstart_version is not None
+    check_fit(profile, data.network)  # the installed system must reach its gateway too
     text = render_template(
         profile.kickstart,
         profile=profile,

@@ -89,6 +89,18 @@ class GuestField(Generic[T]):
         return check(self.key, value) if check else cast(T, value)
 
 
+# How an error names a field: as the command line's option or as the site file's key.
+Spelling = Callable[[GuestField[Any]], str]
+
+
+def option_name(field: GuestField[Any]) -> str:
+    return field.option_name
+
+
+def site_key(field: GuestField[Any]) -> str:
+    return field.key
+
+
 def password_problem(hash_given: bool, file_given: bool) -> Literal["both", "neither"] | None:
     """The rule for the root password: exactly one of PASSWORD_HASH and PASSWORD_FILE."""
     if hash_given and file_given:
@@ -182,7 +194,8 @@ NAMESERVERS: GuestField[list[str]] = GuestField(
 )
 INTERFACE: GuestField[str] = GuestField(
     key="interface", about="guest interface", default="eth0",
-    option="--interface", metavar="NAME", help="Guest network interface the installer configures.",
+    option="--interface", metavar="NAME|MAC",
+    help="Guest network interface the installer configures: its name, or its MAC address (52:54:00:12:34:56).",
 )
 NETWORK_FIELDS = (HOSTNAME, IP, GATEWAY, NAMESERVERS, INTERFACE)
 

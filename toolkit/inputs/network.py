@@ -1,4 +1,9 @@
-"""Validated network values for a guest: address/prefix, gateway in the subnet, hostname, nameservers."""
+"""Validated network values for a guest: address/prefix, gateway in the subnet, hostname, nameservers.
+
+The guest's NIC is an interface name or, where the installer can find it that way, a MAC address. A /32
+address may have a gateway outside it (reached on-link) when the caller says the target handles that;
+which installers do is toolkit/generate/installer_fit.py's business.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +13,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from toolkit.errors import ValidationError
-from toolkit.inputs.guest_fields import INTERFACE
+from toolkit.inputs.guest_fields import GATEWAY, HOSTNAME, INTERFACE, IP, NAMESERVERS, Spelling, site_key
 
 MAX_NAMESERVERS = 3  # resolv.conf reads three; anaconda and d-i take no more either
 _LABEL = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
 DEFAULT_DEVICE = INTERFACE.default_value()
 _IFACE = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,14}$")
+_MAC = re.compile(r"^[0-9A-Fa-f]{2}(?:([:-])[0-9A-Fa-f]{2})(?:\1[0-9A-Fa-f]{2}){4}$")
 
 
 @dataclass(frozen=True)
@@ -49,6 +55,16 @@ class GuestNetwork:
     @property
     def nameserver_list(self) -> list[str]:
         return [str(ns) for ns in self.nameservers]
+
+    @property
+    def mac(self) -> str | None:
+        """The NIC's MAC address, when the guest's interface was given as one."""
+        return self.device if _MAC.fullmatch(self.device) else None
+
+    @property
+    def on_link_gateway(self) -> bool:
+        """True for a /32 address whose gateway is outside it: reached by a route to it on the NIC."""
+        return self.gateway not in self.interface.network
 
 
 def parse_interface(field: str, text: str) -> ipaddress.IPv4Interface:
@@ -127,30 +143,53 @@ def parse_device(field: str, text: str) -> str:
     return text
 
 
+def parse_nic(field: str, text: str) -> str:
+    """An interface name (eth0), or the NIC's MAC address (lower case, ':'-separated) when one is given."""
+    if not _MAC.fullmatch(text):
+        if not _IFACE.fullmatch(text):
+            raise ValidationError(
+                field, f"{text!r} is neither an interface name (e.g. eth0; letters, digits, . _ -) "
+                "nor a MAC address (e.g. 52:54:00:12:34:56)",
+            )
+        return text
+    mac = text.lower().replace("-", ":")
+    if int(mac[:2], 16) & 1 or mac == "00:00:00:00:00:00":
+        raise ValidationError(field, f"{text} is a multicast or null MAC address, which no NIC has")
+    return mac
+
+
 def make_network(
-    hostname: str, ip: str, gateway: str, nameservers: Sequence[str], device: str = DEFAULT_DEVICE
+    hostname: str, ip: str, gateway: str, nameservers: Sequence[str], device: str = DEFAULT_DEVICE,
+    *, on_link_gateway: bool = False, spell: Spelling = site_key,
 ) -> GuestNetwork:
-    """Check every value and how they fit together; raise ValidationError naming the first bad one."""
-    host = parse_hostname("hostname", hostname)
-    interface = parse_interface("ip", ip)
-    gw = parse_address("gateway", gateway)
-    if gw not in interface.network:
+    """Check every value and how they fit together; raise ValidationError naming the first bad one.
+
+    `spell` names each field as the user wrote it (`--ip` on the command line, `ip` in a site file).
+    With `on_link_gateway`, a /32 address may have its gateway outside it.
+    """
+    host = parse_hostname(spell(HOSTNAME), hostname)
+    interface = parse_interface(spell(IP), ip)
+    gw = parse_address(spell(GATEWAY), gateway)
+    if gw not in interface.network and not (on_link_gateway and interface.network.prefixlen == 32):
         raise ValidationError(
-            "gateway", f"{gw} is outside the subnet {interface.network} of {interface.ip}",
-            hint="the gateway must be reachable on the guest's own subnet",
+            spell(GATEWAY), f"{gw} is outside the subnet {interface.network} of {interface.ip}",
+            hint="the gateway must be reachable on the guest's own subnet"
+            + (" (a /32 address may have an on-link gateway)" if on_link_gateway else ""),
         )
     if interface.network.prefixlen <= 30 and gw in (
         interface.network.network_address, interface.network.broadcast_address,
     ):
-        raise ValidationError("gateway", f"{gw} is the network or broadcast address of {interface.network}")
+        raise ValidationError(spell(GATEWAY), f"{gw} is the network or broadcast address of {interface.network}")
     if gw == interface.ip:
-        raise ValidationError("gateway", f"{gw} is the guest's own address")
+        raise ValidationError(spell(GATEWAY), f"{gw} is the guest's own address")
     if not nameservers:
-        raise ValidationError("nameserver", "at least one is required")
+        raise ValidationError(spell(NAMESERVERS), "at least one is required")
     if len(nameservers) > MAX_NAMESERVERS:
-        raise ValidationError("nameserver", f"{len(nameservers)} given; at most {MAX_NAMESERVERS} are allowed")
-    servers = tuple(parse_address("nameserver", ns) for ns in nameservers)
+        raise ValidationError(
+            spell(NAMESERVERS), f"{len(nameservers)} given; at most {MAX_NAMESERVERS} are allowed"
+        )
+    servers = tuple(parse_address(spell(NAMESERVERS), ns) for ns in nameservers)
     for index, server in enumerate(servers):
         if server in servers[:index]:
-            raise ValidationError("nameserver", f"{server} is given twice")
-    return GuestNetwork(host, interface, gw, servers, parse_device("interface", device))
+            raise ValidationError(spell(NAMESERVERS), f"{server} is given twice")
+    return GuestNetwork(host, interface, gw, servers, parse_nic(spell(INTERFACE), device))

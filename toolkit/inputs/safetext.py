@@ -70,9 +70,10 @@ def check_url(field: str, value: str, schemes: tuple[str, ...] = URL_SCHEMES) ->
         parts.port  # noqa: B018 (urlsplit checks the port only when asked)
     except ValueError:
         raise ValidationError(field, f"{value!r} has an invalid port") from None
-    # Kernel command lines split on spaces, some installers on ';' and ',', and pykickstart cuts a
-    # line at '#': keep URLs plain.
-    bad = set(value) & set(" ;,<>{}|^#")
+    # Kernel command lines split on spaces, some installers on ',', and pykickstart cuts a line at '#':
+    # keep URLs plain. A ';' is plain text to the kernel, to xe and to pykickstart's shell-like split; where
+    # a boot line meets a GRUB prompt or cloud-init's ds=, toolkit/generate/installer_fit.py takes care of it.
+    bad = set(value) & set(" ,<>{}|^#")
     if bad:
         raise ValidationError(field, f"{value!r} contains {''.join(sorted(bad))!r}, which is not allowed")
     return value
