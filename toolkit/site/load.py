@@ -8,8 +8,9 @@
     ...
 
 The fields of a [[vm]], their types, defaults and checks are toolkit/inputs/guest_fields.py's (the same
-as the guest commands' options). Every problem of every entry is collected (file, entry, field, why), so
-a user fixes them in one go.
+as the guest commands' options); a field's key may also be its option's name (toolkit/site/keys.py).
+Every problem of every entry is collected (file, entry, field as written, why), so a user fixes them in
+one go.
 """
 
 from __future__ import annotations
@@ -20,13 +21,13 @@ from typing import Any
 
 from toolkit.catalog.profiles import Profile
 from toolkit.errors import UsageError, ValidationError
+from toolkit.generate.installer_fit import boot_line_urls, misfits
 from toolkit.generate.vm_install import VmInstallInput
 from toolkit.inputs import guest_fields as guest
 from toolkit.inputs.guest_fields import GuestField, Kind
 from toolkit.inputs.network import make_network
 from toolkit.inputs.userfile import read_user_toml
-
-SITE_KEYS = frozenset(field.key for field in guest.SITE_FIELDS)
+from toolkit.site.keys import Table
 
 
 @dataclass(frozen=True)
@@ -55,28 +56,31 @@ def load_site(path: Path) -> Site:
     raw = read_user_toml(path, "site file")
     unknown_top = set(raw) - {"defaults", "vm"}
     problems: list[str] = [f"{path}: unknown table {k!r} (allowed: defaults, vm)" for k in sorted(unknown_top)]
-    defaults = raw.get("defaults", {})
+    raw_defaults = raw.get("defaults", {})
     entries = raw.get("vm", [])
-    if not isinstance(defaults, dict) or not isinstance(entries, list) or not all(
+    if not isinstance(raw_defaults, dict) or not isinstance(entries, list) or not all(
         isinstance(entry, dict) for entry in entries
     ):
         raise UsageError(f"{path}: [defaults] must be a table and [[vm]] an array of tables")
     if not entries:
         raise UsageError(f"{path}: no [[vm]] entries", hint="each guest is a [[vm]] table; see examples/site.toml")
-    problems += [f"{path}: [defaults]: unknown field {k!r}" for k in sorted(set(defaults) - SITE_KEYS)]
+    defaults = Table.read(raw_defaults, f"{path}: [defaults]", problems)
     vms: list[SiteVm] = []
     seen: dict[str, dict[str, int]] = {guest.NAME.key: {}, guest.HOSTNAME.key: {}, guest.IP.key: {}}
-    for index, entry in enumerate(entries, 1):
-        label = f"{path}: vm #{index}" + (f" ({entry.get('name')})" if isinstance(entry.get("name"), str) else "")
-        merged = {**defaults, **entry}
-        if any(field.key in entry for field in guest.PASSWORD_FIELDS):
+    for index, raw_entry in enumerate(entries, 1):
+        name = raw_entry.get(guest.NAME.key)
+        label = f"{path}: vm #{index}" + (f" ({name})" if isinstance(name, str) else "")
+        entry_problems: list[str] = []
+        entry = Table.read(raw_entry, label, entry_problems)
+        merged = {**defaults.values, **entry.values}
+        if any(field.key in entry.values for field in guest.PASSWORD_FIELDS):
             # An entry's own password replaces the defaults' one, whichever way either is given.
             for field in guest.PASSWORD_FIELDS:
-                if field.key not in entry:
+                if field.key not in entry.values:
                     merged.pop(field.key, None)
-        entry_problems = [f"{label}: unknown field {k!r}" for k in sorted(set(entry) - SITE_KEYS)]
-        inherited = set(merged) - set(entry)
-        vm = _check_entry(merged, path.parent, label, entry_problems, inherited, f"{path}: [defaults]")
+        written = Table(merged, {**defaults.written, **entry.written})
+        inherited = set(merged) - set(entry.values)
+        vm = _check_entry(written, path.parent, label, entry_problems, inherited, f"{path}: [defaults]")
         problems += entry_problems
         if vm is None or entry_problems:
             continue
@@ -103,13 +107,18 @@ class SiteError(UsageError):
 
 
 def _check_entry(
-    raw: dict[str, Any], base: Path, label: str, problems: list[str], inherited: set[str], defaults_label: str
+    entry: Table, base: Path, label: str, problems: list[str], inherited: set[str], defaults_label: str
 ) -> SiteVm | None:
     """Check one merged entry; append a line per bad field to `problems`, return None if any.
 
-    A bad value the entry took from [defaults] is reported against [defaults].
+    A bad value the entry took from [defaults] is reported against [defaults]; every field is named as
+    the user wrote it.
     """
     start = len(problems)
+    raw = entry.values
+
+    def spell(field: GuestField[Any]) -> str:
+        return entry.name_of(guest.KS_URL_BASE if field is guest.KS else field)  # a guest's ks URL is made from it
 
     def checked(field: GuestField[Any]) -> Any:
         """The field's value; a missing or bad one is a problem, and the field's default stands in."""
@@ -122,9 +131,9 @@ def _check_entry(
         try:
             return field.from_site(_typed(field.kind, raw[field.key], base, shown=not field.secret))
         except ValidationError as exc:
-            problems.append(f"{where}: {field.key}: {exc.reason}")
+            problems.append(f"{where}: {spell(field)}: {exc.reason}")
         except (UsageError, TypeError, ValueError) as exc:
-            problems.append(f"{where}: {field.key}: {getattr(exc, 'message', exc)}")
+            problems.append(f"{where}: {spell(field)}: {getattr(exc, 'message', exc)}")
         return fallback
 
     name = checked(guest.NAME)
@@ -133,13 +142,14 @@ def _check_entry(
     hostname, ip, gateway, servers, interface = (checked(field) for field in guest.NETWORK_FIELDS)
     if all(v is not None for v in (hostname, ip, gateway, servers, interface)):
         try:
-            network = make_network(hostname, ip, gateway, servers, interface)
+            network = make_network(hostname, ip, gateway, servers, interface, on_link_gateway=True, spell=spell)
         except ValidationError as exc:
             problems.append(f"{label}: {exc.field}: {exc.reason}")
     password_hash, password_file = (checked(field) for field in guest.PASSWORD_FIELDS)
-    hash_key, file_key = (field.key for field in guest.PASSWORD_FIELDS)
-    if guest.password_problem(hash_key in raw, file_key in raw):
-        problems.append(f"{label}: password: give exactly one of {hash_key} and {file_key}")
+    if guest.password_problem(guest.PASSWORD_HASH.key in raw, guest.PASSWORD_FILE.key in raw):
+        problems.append(
+            f"{label}: password: give exactly one of {spell(guest.PASSWORD_HASH)} and {spell(guest.PASSWORD_FILE)}"
+        )
     keys = checked(guest.SSH_KEYS)
     timezone = checked(guest.TIMEZONE)
     template = checked(guest.TEMPLATE)
@@ -151,8 +161,13 @@ def _check_entry(
     disk = checked(guest.DISK)
     if len(problems) > start or network is None or profile is None:
         return None
+    ks_url = ks_base.rstrip("/") + f"/{name}/ks.cfg"
+    for misfit in misfits(profile, network, boot_line_urls(profile, ks_url, repo)):
+        problems.append(f"{label}: {spell(misfit.field)}: {misfit.reason}")
+    if len(problems) > start:
+        return None
     install = VmInstallInput(
-        name=name, network_name=network_name, network=network, ks_url=ks_base.rstrip("/") + f"/{name}/ks.cfg",
+        name=name, network_name=network_name, network=network, ks_url=ks_url,
         repo=repo, template=template, memory=memory, vcpus=vcpus, disk=disk,
     )
     return SiteVm(profile, install, password_hash, password_file, keys, timezone)
