@@ -135,3 +135,18 @@ def test_kickstart_with_semicolon_repo(xenkit: Xenkit) -> None:
     result = xenkit(*build("kickstart", repo="http://192.0.2.2/os;1/", root_password_hash=HASH))
     assert result.code == 0, result.err
     assert "\nurl --url=http://192.0.2.2/os;1/\n" in result.out
+
+
+@pytest.mark.parametrize(
+    ("case", "error"),
+    [({"ks": "http://192.0.2.2/nocloud/web1"}, "error: --ks: 'http://192.0.2.2/nocloud/web1' must end with '/'"),
+     ({"ks": "http://192.0.2.2/nocloud/web1/", "nameserver": ["192.0.2.53", "192.0.2.54", "192.0.2.55"]},
+      "error: --nameserver: Ubuntu autoinstall's ip= takes at most 2 nameservers")],
+)
+@pytest.mark.parametrize("command", ["bootargs", "vm"])
+def test_autoinstall_limits_name_the_option(
+    xenkit: Xenkit, command: str, case: dict[str, str | list[str]], error: str
+) -> None:
+    args = build(command, **case)
+    args[args.index("fedora17-xenserver")] = "ubuntu2004-autoinstall"
+    assert check_error(xenkit(*args))[0].startswith(error)

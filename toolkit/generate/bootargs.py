@@ -103,14 +103,8 @@ def _debian_installer(profile: Profile, data: BootInput) -> list[str]:
 
 
 def _ubuntu_autoinstall(profile: Profile, data: BootInput) -> list[str]:
-    # casper's initramfs-tools ip= takes at most two DNS servers in its last fields.
+    # casper's initramfs-tools ip= takes at most two DNS servers in its last fields (installer_fit checks).
     net = data.network
-    if len(net.nameserver_list) > 2:
-        raise ValidationError("nameserver", "Ubuntu autoinstall's ip= takes at most 2 nameservers")
-    if not data.ks_url.endswith("/"):
-        raise ValidationError(
-            "ks", f"{data.ks_url!r} must end with '/': cloud-init's NoCloud source appends user-data and meta-data",
-        )
     dns = ":".join(net.nameserver_list)
     return [
         "autoinstall",

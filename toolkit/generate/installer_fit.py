@@ -1,5 +1,6 @@
 """What a profile's installer can take of a guest's inputs, checked before anything is rendered.
 
+Ubuntu autoinstall's casper takes at most two nameservers, and cloud-init a NoCloud URL ending in '/'.
 Three inputs suit some installers and not others:
 - the interface given as a MAC address: dracut names that NIC with ifname=, old anaconda's ksdevice=
   and kickstart's network --device= take the MAC as it is; debian-installer and casper want a name;
@@ -21,7 +22,7 @@ from typing import Any
 
 from toolkit.catalog.profiles import BootFamily, BootPrompt, Profile
 from toolkit.errors import ValidationError
-from toolkit.inputs.guest_fields import GATEWAY, INTERFACE, KS, REPO, GuestField, Spelling, site_key
+from toolkit.inputs.guest_fields import GATEWAY, INTERFACE, KS, NAMESERVERS, REPO, GuestField, Spelling, site_key
 from toolkit.inputs.network import GuestNetwork
 
 # Why a family cannot take a MAC address as the interface (absent: it can).
@@ -64,6 +65,8 @@ def misfits(
     """Every input `profile` cannot take; `urls` are those on its boot line (none for a kickstart alone)."""
     family = profile.bootargs_family
     found = []
+    if family is BootFamily.UBUNTU_AUTOINSTALL:
+        found += _autoinstall_misfits(network, (urls or {}).get(KS))
     if network.mac is not None and family in _NO_MAC:
         found.append(Misfit(INTERFACE, f"{network.mac} is a MAC address, but {_NO_MAC[family]}"))
     if network.on_link_gateway and family in _NO_ON_LINK_GATEWAY:
@@ -81,6 +84,17 @@ def misfits(
                        "with isolinux (BIOS), which takes them as they are, or GRUB 2 (UEFI), which needs them "
                        "escaped, so no one line suits both; use a URL without them",
             ))
+    return found
+
+
+def _autoinstall_misfits(network: GuestNetwork, ks_url: str | None) -> list[Misfit]:
+    found = []
+    if len(network.nameserver_list) > 2:  # casper's ip= has two DNS fields
+        found.append(Misfit(NAMESERVERS, "Ubuntu autoinstall's ip= takes at most 2 nameservers"))
+    if ks_url is not None and not ks_url.endswith("/"):
+        found.append(Misfit(
+            KS, f"{ks_url!r} must end with '/': cloud-init's NoCloud source appends user-data and meta-data"
+        ))
     return found
 
 
