@@ -240,19 +240,26 @@ def test_fedora17_post_writes_legacy_menu_for_pygrub(tmp_path: Path, root_hash: 
     assert (root / "mkconfig.args").read_text().split() == ["-o", f"{root}/boot/grub2/grub.cfg"]
 
 
-def test_ssh_key_post_appends_keys(tmp_path: Path, root_hash: str, ssh_keys: tuple[str, ...]) -> None:
+def run_key_post(handler: BaseHandler, scratch: Path) -> Path:
+    """Run the kickstart's authorized_keys %post with scratch/root for /root (in scratch); return that home."""
     require("bash")
-    profile = get_profile("rocky9")
-    text = render_kickstart(profile, make_input(CASES["2ns-slash16-keys"], root_hash, ssh_keys), validate=False)
-    handler, _, _ = parse(text, version_of(profile))
     (body,) = [s.script for s in scripts_of(handler) if "authorized_keys" in s.script]
-    home, bindir = tmp_path / "root", tmp_path / "bin"
+    home, bindir = scratch / "root", scratch / "bin"
     bindir.mkdir()
     (bindir / "restorecon").write_text("#!/bin/sh\nexit 0\n")  # never relabel the test machine
     (bindir / "restorecon").chmod(0o755)
     env = {**os.environ, "PATH": f"{bindir}:{os.environ['PATH']}"}
-    result = subprocess.run(["bash", "-c", body.replace("/root/", f"{home}/")], env=env, text=True, capture_output=True)
+    result = subprocess.run(["bash", "-c", body.replace("/root/", f"{home}/")], env=env, text=True,
+                            capture_output=True, cwd=scratch)
     assert result.returncode == 0, result.stderr
+    return home
+
+
+def test_ssh_key_post_appends_keys(tmp_path: Path, root_hash: str, ssh_keys: tuple[str, ...]) -> None:
+    profile = get_profile("rocky9")
+    text = render_kickstart(profile, make_input(CASES["2ns-slash16-keys"], root_hash, ssh_keys), validate=False)
+    handler, _, _ = parse(text, version_of(profile))
+    home = run_key_post(handler, tmp_path)
     assert (home / ".ssh").stat().st_mode & 0o777 == 0o700
     assert (home / ".ssh/authorized_keys").stat().st_mode & 0o777 == 0o600
     assert (home / ".ssh/authorized_keys").read_text().splitlines() == list(ssh_keys)
