@@ -93,6 +93,7 @@ def _not_iso(ex: Executor, data: DdkImportInput) -> str | None:
 
 def _upload(image: DdkIso, ex: Executor, dest: str, warn: Say) -> None:
     """Stream the ISO's ddk/ tree to `dest` on the host, all or nothing, with a progress bar on stderr."""
+    from toolkit.ddk.iso_tree import escaped
     from toolkit.remote.progress import TransferProgress
     from toolkit.remote.stream_upload import StreamFile, upload_tree
 
@@ -100,7 +101,7 @@ def _upload(image: DdkIso, ex: Executor, dest: str, warn: Say) -> None:
         warn(note)
     entries = [e for e in image.entries if e.name == TREE or e.name.startswith(f"{TREE}/")]
     for link in (e for e in entries if e.kind == "symlink"):
-        warn(f"{link.name}: a symlink (-> {link.target}) in the ISO; not copied")
+        warn(f"{link.name}: a symlink (-> {escaped(link.target or '')}) in the ISO; not copied")
     directories = [e.name for e in entries if e.kind == "dir"]  # parents first: the entries are in name order
     files = [StreamFile(e.name, e.size, _filler(image, e.name)) for e in entries if e.kind == "file"]
     bar = TransferProgress(f"{image.path.name} -> {ex.name}:{dest}")

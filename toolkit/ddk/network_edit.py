@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from toolkit.errors import ToolkitError, UsageError
 from toolkit.remote.executor import Executor, FileInfo
-from toolkit.remote.file_edit import create_file, replace_file, restore_file
+from toolkit.remote.file_edit import create_file, real_path, replace_file, restore_file
 from toolkit.report import say
 
 if TYPE_CHECKING:
@@ -95,10 +95,7 @@ def _read_current(ex: Executor, path: str) -> Current:
         return Current(path, None, None)
     if not info.is_file:
         raise UsageError(f"{label}: is {'a directory' if info.is_dir else 'not a regular file'}; nothing written")
-    # A symlink is followed and its target edited: renaming a file over the link would cut the link.
-    link = ex.run(["readlink", "-f", "--", path], step=f"readlink {path}")
-    target = link.text().strip() if link.ok else ""
-    where = target if target.startswith("/") else path
+    where = real_path(ex, path, label)  # a symlink's target is edited: a rename over the link would cut it
     raw = ex.read_bytes(where, MAX_TEXT)
     if b"\0" in raw:
         raise UsageError(f"{label}: holds NUL bytes: not a text file; nothing written")
