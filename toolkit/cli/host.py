@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -25,7 +26,36 @@ def host() -> None:
       xenkit host check --host root@192.0.2.5 --trust-new-host
       xenkit host run --host dom0 -- xe host-list --minimal
       xenkit host put bundle.tar.gz /root/bundle.tar.gz --host dom0
+      xenkit host list
     """
+
+
+@host.command("list")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print them as JSON: the file, its hosts (name, user, address, port, identity, known_hosts, "
+                   "legacy) and its groups.")
+def list_cmd(as_json: bool) -> None:
+    """Show the hosts and groups of the hosts file (xenkit.toml here, else ~/.config/xenkit/xenkit.toml)."""
+    from toolkit.remote.hosts import list_hosts
+
+    path, specs, groups = list_hosts()
+    if as_json:
+        click.echo(json.dumps({
+            "file": str(path) if path else None,
+            "hosts": [{"name": s.label, "user": s.user, "address": s.address, "port": s.port,
+                       "identity": str(s.identity) if s.identity else None,
+                       "known_hosts": str(s.known_hosts) if s.known_hosts else None, "legacy": s.legacy}
+                      for s in specs],
+            "groups": groups}, indent=2))
+        return
+    if path is None:
+        click.echo("no xenkit.toml here or in ~/.config/xenkit/: no hosts or groups defined", err=True)
+        return
+    click.echo(f"# {path}")
+    for spec in specs:
+        click.echo(f"{spec.label:20} {spec}{'  (legacy)' if spec.legacy else ''}")
+    for name, members in groups.items():
+        click.echo(f"group {name}: {' '.join(members)}")
 
 
 @host.command("check")

@@ -11,6 +11,9 @@ The hosts file is `xenkit.toml` in the working directory, else `$XDG_CONFIG_HOME
     port = 22
     identity = "~/.ssh/xenserver_ed25519"
     legacy = true                      # CentOS 5-era OpenSSH: XenServer 6.x dom0, the DDK VM
+
+    [groups]                           # for `--group NAME`: host names of this file or [user@]address[:port]
+    pool1 = ["dom0", "192.0.2.7"]
 """
 
 from __future__ import annotations
@@ -109,16 +112,65 @@ def _check_address(text: str, address: str) -> None:
                          "nor a host named in xenkit.toml")
 
 
-def _from_file(text: str, path: Path) -> HostSpec:
+def hosts_file(cwd: Path | None = None) -> Path | None:
+    """The hosts file in use: the first of config_paths that exists."""
+    return next((path for path in config_paths(cwd) if path.is_file()), None)
+
+
+def resolve_group(name: str, cwd: Path | None = None) -> list[HostSpec]:
+    """The hosts of `[groups] NAME` in the hosts file, in the order written there."""
+    path = hosts_file(cwd)
+    if path is None:
+        raise UsageError(f'--group "{name}": no {HOSTS_FILE} here or in ~/.config/xenkit/ to define groups in')
+    groups = _groups(path, read_user_toml(path))
+    if name not in groups:
+        known = ", ".join(sorted(groups)) or "none"
+        raise UsageError(f'--group "{name}": not a group of {path} (its groups: {known})')
+    return [_from_file(member, path) for member in groups[name]]
+
+
+def list_hosts(cwd: Path | None = None) -> tuple[Path | None, list[HostSpec], dict[str, list[str]]]:
+    """The hosts file, its hosts (in file order) and its groups, for `xenkit host list`."""
+    path = hosts_file(cwd)
+    if path is None:
+        return None, [], {}
     data = read_user_toml(path)
-    unknown = sorted(set(data) - {"known_hosts", "hosts"})
+    _check_top(path, data)
+    return path, [_from_file(name, path) for name in _hosts_table(path, data)], _groups(path, data)
+
+
+def _check_top(path: Path, data: dict[str, Any]) -> None:
+    unknown = sorted(set(data) - {"known_hosts", "hosts", "groups"})
     if unknown:
-        raise UsageError(f"{path}: unknown key {unknown[0]!r}; allowed at the top: known_hosts, [hosts.NAME]")
-    project_known = _path_field(path, data, "known_hosts", "known_hosts")
+        raise UsageError(f"{path}: unknown key {unknown[0]!r}; allowed at the top: known_hosts, [hosts.NAME], "
+                         "[groups]")
+
+
+def _hosts_table(path: Path, data: dict[str, Any]) -> dict[str, Any]:
     hosts = data.get("hosts", {})
     if not isinstance(hosts, dict):
         raise UsageError(f"{path}: hosts: must be tables [hosts.NAME]")
-    entry = hosts.get(text)
+    return hosts
+
+
+def _groups(path: Path, data: dict[str, Any]) -> dict[str, list[str]]:
+    _check_top(path, data)
+    groups = data.get("groups", {})
+    if not isinstance(groups, dict):
+        raise UsageError(f"{path}: groups: must be a table [groups] of NAME = [hosts]")
+    for name, members in groups.items():
+        if not isinstance(members, list) or not members or not all(isinstance(m, str) and m for m in members):
+            raise UsageError(f"{path}: [groups] {name}: must be a non-empty list of host names or addresses")
+        if len(set(members)) != len(members):
+            raise UsageError(f"{path}: [groups] {name}: names a host twice")
+    return groups
+
+
+def _from_file(text: str, path: Path) -> HostSpec:
+    data = read_user_toml(path)
+    _check_top(path, data)
+    project_known = _path_field(path, data, "known_hosts", "known_hosts")
+    entry = _hosts_table(path, data).get(text)
     if entry is None:
         return parse_host(text, project_known)
     return _entry(path, text, entry, project_known)
