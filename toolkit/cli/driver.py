@@ -13,7 +13,8 @@ from toolkit.errors import ValidationError
 
 
 @click.group(cls=LazyGroup, lazy={"build": "toolkit.cli.driver_build:build_cmd",
-                                  "cache": "toolkit.cli.driver_cache:cache"})
+                                  "cache": "toolkit.cli.driver_cache:cache",
+                                  "install": "toolkit.cli.driver_install:install_cmd"})
 def driver() -> None:
     """Driver RPMs for dom0: kernel modules that must match the host's kernel exactly."""
 

@@ -1,0 +1,134 @@
+"""`xenkit driver install` against real sshd hosts whose sessions see a fake XenServer 6.0.2 dom0 (dom0_hosts.py):
+the real bundle uploaded, unpacked and its install.sh run, then checked; canary, parallel, stop on failure."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import CliResult, Xenkit
+from tests.rollout.dom0_hosts import (
+    REMOTE_BASE,
+    Dom0Host,
+    hosts_file,
+    make_bundle,
+    make_dom0_host,
+    make_stage,
+    tampered_copy,
+)
+from tests.support.fake_dom0_data import KVER
+from tests.support.remote_helpers import isolate_home
+from tests.support.sshhosts import SshHostFactory
+
+pytestmark = pytest.mark.integration
+OTHER_KERNEL = "2.6.32.43-0.4.1.xs1.8.0.835.170778xen"
+
+MakeHosts = Callable[[int], list[Dom0Host]]
+Install = Callable[..., tuple[CliResult, list[dict[str, Any]]]]
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_bundle(tmp_path_factory.mktemp("bundle"))
+
+
+@pytest.fixture(scope="module")
+def stage(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_stage(tmp_path_factory.mktemp("stage"))
+
+
+@pytest.fixture
+def make_hosts(ssh_host_factory: SshHostFactory, stage: Path, tmp_path: Path,
+               monkeypatch: pytest.MonkeyPatch) -> MakeHosts:
+    """make(n): n fake dom0 hosts, all in xenkit.toml (the working directory's) and its group `pool`."""
+    isolate_home(monkeypatch, tmp_path / "home")
+    monkeypatch.chdir(tmp_path)
+
+    def make(count: int) -> list[Dom0Host]:
+        hosts = [make_dom0_host(ssh_host_factory, stage) for _ in range(count)]
+        hosts_file(tmp_path / "xenkit.toml", hosts)
+        return hosts
+
+    return make
+
+
+@pytest.fixture
+def install(xenkit: Xenkit) -> Install:
+    """install(bundle, args...): `xenkit driver install BUNDLE --group pool --json ARGS`, and the summary read."""
+    def run(bundle: Path, *args: str) -> tuple[CliResult, list[dict[str, Any]]]:
+        result = xenkit("driver", "install", str(bundle), "--group", "pool", "--json", *args)
+        assert "Traceback" not in result.err, result.err
+        return result, json.loads(result.out) if result.out.strip() else []
+
+    return run
+
+
+@pytest.mark.parametrize("count", [3])
+def test_all_hosts_installed_then_already_installed(make_hosts: MakeHosts, bundle: Path, count: int,
+                                                    install: Install) -> None:
+    hosts = make_hosts(count)
+    result, summary = install(bundle, "--parallel", "2")
+    assert result.code == 0, result.err
+    assert [(s["host"], s["result"]) for s in summary] == [(h.name, "installed, reboot needed") for h in hosts]
+    for host, shown in zip(hosts, summary, strict=True):
+        assert host.installed() and host.mkinitrd_runs() == 1
+        assert host.uploaded()[0] == f"{REMOTE_BASE}/{bundle.name.removesuffix('.tar.gz')}"
+        log = Path(shown["log"]).read_text()
+        assert "install.sh: " in log and "xenkit: post-check" in log
+        assert host.sh("cat /etc/multipath.conf").startswith("# the bundle's multipath.conf")
+    for line in ("connect", "kernel: uname -r", "upload", "unpack", "install: bash", "post-check"):
+        assert f"{hosts[0].name}: {line}" in result.err
+    again, summary = install(bundle)
+    assert again.code == 0, again.err
+    assert {s["result"] for s in summary} == {"already installed"}
+    assert [h.mkinitrd_runs() for h in hosts] == [1] * count  # no second initrd rebuild
+
+
+def test_other_kernel_is_skipped_and_nothing_uploaded(make_hosts: MakeHosts, bundle: Path, install: Install) -> None:
+    hosts = make_hosts(3)
+    hosts[1].set("uname-r", OTHER_KERNEL)
+    result, summary = install(bundle)
+    assert result.code == 1, result.err
+    assert summary[1]["result"] == "skipped"
+    assert OTHER_KERNEL in summary[1]["reason"] and KVER in summary[1]["reason"]
+    assert hosts[1].uploaded() == [] and not hosts[1].installed()
+    assert [s["result"] for s in (summary[0], summary[2])] == ["installed, reboot needed"] * 2
+
+
+def test_failed_canary_touches_no_other_host(make_hosts: MakeHosts, bundle: Path, install: Install,
+                                             xenkit: Xenkit) -> None:
+    hosts = make_hosts(3)
+    hosts[0].set("mode", "fail")
+    result, summary = install(bundle)
+    assert result.code == 1, result.err
+    assert (summary[0]["result"], summary[0]["step"]) == ("failed", "install")
+    assert [s["result"] for s in summary[1:]] == ["not started", "not started"]
+    assert not hosts[0].installed()  # install.sh rolled back
+    assert all(h.uploaded() == [] and h.mkinitrd_runs() == 0 for h in hosts[1:])
+    table = xenkit("driver", "install", str(bundle), "--group", "pool")
+    assert "failed at install" in table.out and "mkinitrd: failing on purpose" in table.out
+
+
+@pytest.mark.parametrize("keep_going", [False, True])
+def test_middle_host_fails(make_hosts: MakeHosts, bundle: Path, keep_going: bool, install: Install,
+                           ) -> None:
+    hosts = make_hosts(3)
+    hosts[1].set("mode", "fail")
+    result, summary = install(bundle, "--parallel", "1", *(["--keep-going"] if keep_going else []))
+    assert result.code == 1, result.err
+    assert [s["result"] for s in summary] == ["installed, reboot needed", "failed",
+                                              "installed, reboot needed" if keep_going else "not started"]
+    assert not hosts[1].installed() and hosts[2].installed() == keep_going
+
+
+def test_tampered_bundle_goes_nowhere(make_hosts: MakeHosts, bundle: Path, tmp_path: Path, install: Install) -> None:
+    hosts = make_hosts(1)
+    bad = tampered_copy(bundle, tmp_path / bundle.name)
+    result, summary = install(bad)
+    assert result.code == 2, result.err
+    assert "multipath.conf: sha256 differs from SHA256SUMS" in result.err and summary == []
+    assert "Accepted publickey" not in hosts[0].ssh.log_text() and not (tmp_path / "xenkit-logs").exists()
