@@ -3,7 +3,13 @@ the real bundle uploaded, unpacked and its install.sh run, then checked; canary,
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -23,6 +29,7 @@ from tests.rollout.dom0_hosts import (
 from tests.support.fake_dom0_data import KVER
 from tests.support.remote_helpers import isolate_home
 from tests.support.sshhosts import SshHostFactory
+from toolkit.output import PART_SUFFIX
 
 pytestmark = pytest.mark.integration
 OTHER_KERNEL = "2.6.32.43-0.4.1.xs1.8.0.835.170778xen"
@@ -132,3 +139,48 @@ def test_tampered_bundle_goes_nowhere(make_hosts: MakeHosts, bundle: Path, tmp_p
     assert result.code == 2, result.err
     assert "multipath.conf: sha256 differs from SHA256SUMS" in result.err and summary == []
     assert "Accepted publickey" not in hosts[0].ssh.log_text() and not (tmp_path / "xenkit-logs").exists()
+
+
+def test_interrupted_upload_resumes(make_hosts: MakeHosts, bundle: Path, install: Install) -> None:
+    """What a dropped connection leaves (the first half in NAME.xenkit-part) is gone on from, not sent again."""
+    (host,) = make_hosts(1)
+    directory = f"{REMOTE_BASE}/{bundle.name.removesuffix('.tar.gz')}"
+    half = bundle.stat().st_size // 2
+    host.sh(f"mkdir -p {directory} && head -c {half} {bundle} >{directory}/{bundle.name}{PART_SUFFIX}")
+    result, summary = install(bundle)
+    assert result.code == 0, result.err
+    assert f"resumed at {half} bytes" in Path(summary[0]["log"]).read_text()
+    assert host.sh(f"sha256sum {directory}/{bundle.name}").split()[0] == hashlib.sha256(bundle.read_bytes()).hexdigest()
+
+
+def test_dry_run_changes_nothing_and_the_upload_is_reused(make_hosts: MakeHosts, bundle: Path,
+                                                          install: Install) -> None:
+    (host,) = make_hosts(1)
+    result, summary = install(bundle, "--dry-run")
+    assert result.code == 0, result.err
+    assert summary[0]["result"] == "dry run ok" and not host.installed() and host.mkinitrd_runs() == 0
+    assert "dry run: every check passed" in Path(summary[0]["log"]).read_text()
+    result, summary = install(bundle)
+    assert result.code == 0, result.err
+    assert "already there, sha256 ok: not uploaded again" in Path(summary[0]["log"]).read_text()
+
+
+def test_ctrl_c_waits_for_running_install_sh(make_hosts: MakeHosts, bundle: Path, tmp_path: Path) -> None:
+    """Ctrl-C while the canary's install.sh runs: no other host starts, install.sh finishes, the summary is
+    printed, exit 1."""
+    hosts = make_hosts(3)
+    started = hosts[0].fake / "started"
+    hosts[0].set_hook(f"touch {started}; sleep 2\n")
+    argv = [sys.executable, "-m", "toolkit", "driver", "install", str(bundle), "--group", "pool", "--json"]
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    proc = subprocess.Popen(argv, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not started.exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 1, err
+    assert "Ctrl-C: no new host starts; waiting for the 1 running host(s)" in err and "not killed" in err
+    summary = json.loads(out)
+    assert [s["result"] for s in summary] == ["installed, reboot needed", "not started", "not started"]
+    assert hosts[0].installed() and all(h.uploaded() == [] for h in hosts[1:])
