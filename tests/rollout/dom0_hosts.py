@@ -19,6 +19,8 @@ import io
 import json
 import os
 import tarfile
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,10 +49,21 @@ cp "$stage/multipath.conf" /etc/multipath.conf
 """
 
 
+FAKE_REBOOT = """#!/bin/sh
+# The test's reboot watcher (RebootWatcher) does the rest: it stops sshd and (maybe) starts it again.
+touch FAKE/reboot-asked
+"""
+FAKE_MULTIPATH = """#!/bin/sh
+echo "mpatha (3600a0b80001234) dm-0 Intel,Multi-Flex"
+echo "[size=100G][features=1 queue_if_no_path][hwhandler=1 alua]"
+"""
+
+
 @dataclass
 class Dom0Host:
     ssh: SshTestHost
     fake: Path  # the fakes' settings and record: uname-r, mode, calls, hook
+    on_reboot: str = "back"  # what RebootWatcher does: "back" (sshd again, the module loaded), "never", "new key"
 
     @property
     def name(self) -> str:
@@ -89,14 +102,18 @@ def make_dom0_host(factory: SshHostFactory, stage: Path) -> Dom0Host:
     fake = ssh.root / "fake"
     fake.mkdir()
     host = Dom0Host(ssh, fake)
-    for name, text in (("uname", FAKE_UNAME), ("mkinitrd", FAKE_MKINITRD)):
+    for name, text in (("uname", FAKE_UNAME), ("mkinitrd", FAKE_MKINITRD), ("reboot", FAKE_REBOOT),
+                       ("multipath", FAKE_MULTIPATH)):
         script = ssh.bin_dir / name
-        script.write_text(text.replace("/opt/fake", str(fake)))
+        script.write_text(text.replace("/opt/fake", str(fake)).replace("FAKE", str(fake)))
         script.chmod(0o755)
     host.set("uname-r", KVER)
     host.set("mode", "gzip")
     (fake / "pad").write_bytes((stage / "pad").read_bytes())
     result = ssh.run_inside(["sh", "-c", _SETUP, "sh", KVER, str(stage)])
+    assert result.returncode == 0, result.stderr
+    # /sys/module of the namespace: an empty tmpfs, where a "reboot" makes the test driver's entry
+    result = ssh.run_inside(["mount", "-t", "tmpfs", "xenkit-test", "/sys/module"])
     assert result.returncode == 0, result.stderr
     return host
 
@@ -155,3 +172,38 @@ def hosts_file(path: Path, hosts: list[Dom0Host]) -> Path:
     lines += ["[groups]", f"pool = [{', '.join(json.dumps(h.name) for h in hosts)}]", ""]
     path.write_text("\n".join(lines))
     return path
+
+
+class RebootWatcher:
+    """Plays each host's reboot: when its fake `reboot` ran, stops its sshd, then as Dom0Host.on_reboot says:
+    "back": the module is loaded (/sys/module/NAME) and sshd starts again a second later; "never": sshd stays
+    down; "new key": sshd comes back with new host keys."""
+
+    def __init__(self, hosts: list[Dom0Host]) -> None:
+        self.hosts = hosts
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._watch, daemon=True)
+        self.thread.start()
+
+    def _watch(self) -> None:
+        while not self.done.wait(0.1):
+            for host in self.hosts:
+                asked = host.fake / "reboot-asked"
+                if asked.exists():
+                    asked.unlink()
+                    self._reboot(host)
+
+    def _reboot(self, host: Dom0Host) -> None:
+        host.ssh.stop()
+        if host.on_reboot == "never":
+            return
+        time.sleep(1)
+        if host.on_reboot == "new key":
+            host.ssh.rotate_host_key()
+            return
+        host.sh("mkdir -p /sys/module/xenkit_testdrv")
+        host.ssh.start()
+
+    def close(self) -> None:
+        self.done.set()
+        self.thread.join(timeout=60)

@@ -10,7 +10,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ from tests.conftest import CliResult, Xenkit
 from tests.rollout.dom0_hosts import (
     REMOTE_BASE,
     Dom0Host,
+    RebootWatcher,
     hosts_file,
     make_bundle,
     make_dom0_host,
@@ -184,3 +185,43 @@ def test_ctrl_c_waits_for_running_install_sh(make_hosts: MakeHosts, bundle: Path
     summary = json.loads(out)
     assert [s["result"] for s in summary] == ["installed, reboot needed", "not started", "not started"]
     assert hosts[0].installed() and all(h.uploaded() == [] for h in hosts[1:])
+
+
+@pytest.fixture
+def watcher() -> Iterator[Callable[[list[Dom0Host]], RebootWatcher]]:
+    made: list[RebootWatcher] = []
+
+    def make(hosts: list[Dom0Host]) -> RebootWatcher:
+        made.append(RebootWatcher(hosts))
+        return made[-1]
+
+    yield make
+    for each in made:
+        each.close()
+
+
+def test_reboot_then_checked(make_hosts: MakeHosts, bundle: Path, install: Install,
+                             watcher: Callable[[list[Dom0Host]], RebootWatcher]) -> None:
+    hosts = make_hosts(2)
+    watcher(hosts)
+    result, summary = install(bundle, "--reboot", "--reboot-timeout", "60")
+    assert result.code == 0, result.err
+    assert [s["result"] for s in summary] == ["installed", "installed"]
+    log = Path(summary[0]["log"]).read_text()
+    assert "xenkit: after reboot" in log and "mpatha (3600a0b80001234) dm-0 Intel,Multi-Flex" in log
+
+
+@pytest.mark.parametrize(("on_reboot", "shown"), [
+    ("never", "did not answer SSH again within 4 s of the reboot"),
+    ("new key", "HOST KEY CHANGED"),
+])
+def test_host_not_back_after_reboot(make_hosts: MakeHosts, bundle: Path, install: Install,
+                                    watcher: Callable[[list[Dom0Host]], RebootWatcher], on_reboot: str,
+                                    shown: str) -> None:
+    (host,) = make_hosts(1)
+    host.on_reboot = on_reboot
+    watcher([host])
+    result, summary = install(bundle, "--reboot", "--reboot-timeout", "4")
+    assert result.code == 1, result.err
+    assert (summary[0]["result"], summary[0]["step"]) == ("failed", "reboot")
+    assert shown in summary[0]["reason"]

@@ -16,7 +16,9 @@ from toolkit.errors import UsageError
 if TYPE_CHECKING:
     from toolkit.remote.hosts import HostSpec
     from toolkit.rollout.bundle import BundleFacts
+    from toolkit.rollout.host_run import RunOptions
     from toolkit.rollout.result import HostResult
+    from toolkit.rollout.schedule import Policy
 
 _SAFE = re.compile(r"[^A-Za-z0-9_.@:+-]")
 
@@ -32,8 +34,9 @@ _SAFE = re.compile(r"[^A-Za-z0-9_.@:+-]")
 @click.option("--canary", default=1, show_default=True, type=click.IntRange(min=0), metavar="N",
               help="The first N hosts go alone first; the others start only when all of them passed.")
 @click.option("--keep-going", is_flag=True, help="Start the remaining hosts even after one failed.")
-@click.option("--reboot", is_flag=True, help="Reboot each host after the install and check it again (not yet "
-                                             "supported: refused).")
+@click.option("--reboot", is_flag=True,
+              help="Reboot each host after the install, wait for SSH, and check the running kernel, the loaded "
+                   "module and `multipath -ll` (saved to the log).")
 @click.option("--reboot-timeout", default=900.0, show_default=True, type=click.FloatRange(min=1), metavar="SECONDS",
               help="With --reboot: how long to wait for SSH to answer again.")
 @click.option("--dry-run", is_flag=True, help="Upload and unpack, then run install.sh --dry-run: nothing is changed.")
@@ -58,10 +61,16 @@ def install_cmd(bundle: Path, hosts: tuple[str, ...], group: str | None, paralle
       post-check  `rpm -q`; the module file has the bytes of the .ko in the bundle's RPM (sha256) and its
                   vermagic names the running kernel; the initrd holds the module; /etc/multipath.conf is
                   the bundle's (sha256)
+      reboot      with --reboot (below)
+      after reboot
     The first --canary hosts go alone first; the others start only when all of those passed, --parallel
     at a time. The first failure stops new hosts from starting (running ones finish) unless --keep-going.
     Ctrl-C stops new hosts and waits for the running ones: install.sh is never killed mid-way (it rolls
-    back by itself when it fails). The new initrd is used from the next boot: reboot each host yourself.
+    back by itself when it fails). The new initrd is used from the next boot: without --reboot each host
+    is reported `installed, reboot needed`. --reboot reboots each host after its install, waits for SSH
+    to answer again with the same host key (up to --reboot-timeout), then checks: `uname -r` unchanged,
+    the module loaded (/sys/module/NAME; its srcversion the bundle's when it has one); the raw
+    `multipath -ll` goes to the host's log.
     Exit codes: 0 every host installed, 1 a host failed, was skipped or not started, 2 bad input.
 
     \b
@@ -72,9 +81,8 @@ def install_cmd(bundle: Path, hosts: tuple[str, ...], group: str | None, paralle
     from toolkit.rollout.bundle import check_bundle
     from toolkit.rollout.result import summary_json, summary_lines
 
-    if reboot:
-        raise UsageError("--reboot: not supported yet; reboot the hosts yourself once the summary says "
-                         "'installed, reboot needed'")
+    if reboot and dry_run:
+        raise UsageError("--reboot and --dry-run: a dry run changes nothing, so there is nothing to reboot into")
     specs = _targets(hosts, group)
     facts = check_bundle(bundle)  # before any connection
     directory = log_dir or Path("xenkit-logs") / f"{facts.stem}-{time.strftime('%Y%m%d-%H%M%S')}"
@@ -82,7 +90,11 @@ def install_cmd(bundle: Path, hosts: tuple[str, ...], group: str | None, paralle
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UsageError(f"--log-dir {directory}: cannot be made: {exc.strerror or exc}") from None
-    results = _roll_out(specs, facts, directory, dry_run, canary, parallel, keep_going)
+    from toolkit.rollout.host_run import RunOptions
+    from toolkit.rollout.schedule import Policy
+
+    results = _roll_out(specs, facts, directory, RunOptions(dry_run, reboot, reboot_timeout),
+                        Policy(canary, parallel, keep_going))
     if as_json:
         click.echo(summary_json(results))
     else:
@@ -105,11 +117,11 @@ def _targets(hosts: tuple[str, ...], group: str | None) -> list[HostSpec]:
     return specs
 
 
-def _roll_out(specs: list[HostSpec], facts: BundleFacts, directory: Path, dry_run: bool, canary: int, parallel: int,
-              keep_going: bool) -> list[HostResult]:
-    from toolkit.rollout.host_run import RunOptions, install_on_host
+def _roll_out(specs: list[HostSpec], facts: BundleFacts, directory: Path, options: RunOptions,
+              policy: Policy) -> list[HostResult]:
+    from toolkit.rollout.host_run import install_on_host
     from toolkit.rollout.result import NOT_STARTED, SKIPPED, HostResult
-    from toolkit.rollout.schedule import Policy, run_in_order
+    from toolkit.rollout.schedule import run_in_order
 
     lock = threading.Lock()
 
@@ -119,7 +131,7 @@ def _roll_out(specs: list[HostSpec], facts: BundleFacts, directory: Path, dry_ru
 
     def work(spec: HostSpec) -> HostResult:
         log = directory / f"{_SAFE.sub('_', spec.label)}.log"
-        result = install_on_host(spec, facts, RunOptions(dry_run), log, lambda text: line(f"{spec.label}: {text}"))
+        result = install_on_host(spec, facts, options, log, lambda text: line(f"{spec.label}: {text}"))
         line(f"{spec.label}: {result.shown} ({result.seconds:.1f} s)")
         return result
 
@@ -127,6 +139,6 @@ def _roll_out(specs: list[HostSpec], facts: BundleFacts, directory: Path, dry_ru
         line(f"xenkit: Ctrl-C: no new host starts; waiting for the {running} running host(s) to finish. install.sh "
              "is not killed mid-way: it finishes, or rolls back by itself when it fails.")
 
-    outcome = run_in_order(specs, work, Policy(canary, parallel, keep_going), passed=lambda r: r.ok,
+    outcome = run_in_order(specs, work, policy, passed=lambda r: r.ok,
                            stops=lambda r: r.result != SKIPPED and not r.ok, on_interrupt=interrupted)
     return [result or HostResult(spec.label, NOT_STARTED) for spec, result in zip(specs, outcome.results, strict=True)]

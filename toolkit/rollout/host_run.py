@@ -2,7 +2,8 @@
 kernel (`uname -r` must be the bundle's, else the host is skipped with nothing uploaded), check (a host that
 passes the post-checks already is `already installed`: no second initrd rebuild), upload (sha256-checked and
 resumable, into /root/xenkit/<bundle>/, reused when intact), unpack (into a fresh directory), install
-(install.sh, its output streamed to the host's log), post-check.
+(install.sh, its output streamed to the host's log), post-check; with --reboot then reboot and after reboot
+(reboot.py).
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from toolkit.remote.hosts import HostSpec
 from toolkit.report import reporting_to
 from toolkit.rollout.bundle import BundleFacts
 from toolkit.rollout.postcheck import post_check_problems
-from toolkit.rollout.result import ALREADY, DRY_RUN_OK, FAILED, REBOOT_NEEDED, SKIPPED, HostResult
+from toolkit.rollout.reboot import after_reboot_problems, request_reboot, wait_for_ssh
+from toolkit.rollout.result import ALREADY, DRY_RUN_OK, FAILED, INSTALLED, REBOOT_NEEDED, SKIPPED, HostResult
 
 REMOTE_BASE = "/root/xenkit"
 INSTALL_TIMEOUT = 3600.0  # install.sh rebuilds initrds: minutes on an old dom0, never an hour
@@ -31,6 +33,8 @@ Note = Callable[[str], None]  # one progress line about this host
 @dataclass(frozen=True)
 class RunOptions:
     dry_run: bool = False
+    reboot: bool = False
+    reboot_timeout: float = 900.0
 
 
 class StepFailed(ToolkitError):
@@ -70,9 +74,23 @@ def install_on_host(spec: HostSpec, bundle: BundleFacts, options: RunOptions, lo
             enter("connect", f"connect: {spec}")
             executor = connect(spec)
             try:
-                return ended(_steps(executor, bundle, options, enter, log))
+                result = _steps(executor, bundle, options, enter, log)
+                if result != REBOOT_NEEDED or not options.reboot:
+                    return ended(result)
+                enter("reboot", "reboot: rebooting the host")
+                request_reboot(executor)
             finally:
                 executor.close()
+            enter("reboot", f"reboot: waiting for SSH to answer again (up to {options.reboot_timeout:g} s)")
+            back = wait_for_ssh(spec, options.reboot_timeout)
+            try:
+                enter("after reboot", "after reboot: uname -r, the module loaded, multipath -ll (saved to the log)")
+                problems = after_reboot_problems(back, bundle, log)
+            finally:
+                back.close()
+            if problems:
+                raise StepFailed("; ".join(problems))
+            return ended(INSTALLED)
         except Skipped as exc:
             return ended(SKIPPED, exc.message)
         except StepFailed as exc:
