@@ -47,9 +47,9 @@ def check_bundle(path: Path) -> BundleFacts:
     with tempfile.TemporaryDirectory(prefix="xenkit-rollout.") as scratch:
         first = read_bundle(path, Path(scratch), "")  # only for the manifest's kernel; the check comes next
         kernel = first.manifest.get("kernel") if first.manifest is not None else None
-        if not isinstance(kernel, str) or not kernel:
-            raise DriverCheckFailed([*first.problems, f"{path.name}: its manifest names no kernel"],
-                                    exit_code=2)
+        if not isinstance(kernel, str) or not kernel:  # no manifest: first.problems say why; else it lacks one
+            problems = first.problems if first.manifest is None else [f"{path.name}: its manifest names no kernel"]
+            raise DriverCheckFailed(problems, exit_code=2)
         verdict_dir = Path(scratch) / "verify"
         verdict_dir.mkdir()
         verdict = verify_file(path, kernel, verdict_dir)
