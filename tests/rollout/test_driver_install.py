@@ -225,3 +225,27 @@ def test_host_not_back_after_reboot(make_hosts: MakeHosts, bundle: Path, install
     assert result.code == 1, result.err
     assert (summary[0]["result"], summary[0]["step"]) == ("failed", "reboot")
     assert shown in summary[0]["reason"]
+
+
+def test_multipath_off_checks_the_enabled_file(make_hosts: MakeHosts, bundle: Path, install: Install) -> None:
+    """With multipathing off (/etc/multipath.conf -> multipath-disabled.conf) install.sh writes
+    multipath-enabled.conf, and that is the file checked."""
+    (host,) = make_hosts(1)
+    host.sh("mv /etc/multipath.conf /etc/multipath-disabled.conf && "
+            "ln -s /etc/multipath-disabled.conf /etc/multipath.conf")
+    result, summary = install(bundle)
+    assert result.code == 0, result.err
+    assert host.sh("cat /etc/multipath-enabled.conf").startswith("# the bundle's multipath.conf")
+    again, summary = install(bundle)
+    assert summary[0]["result"] == "already installed", again.err
+
+
+def test_unreachable_or_unknown_host_fails_at_connect(make_hosts: MakeHosts, bundle: Path, install: Install) -> None:
+    hosts = make_hosts(3)
+    hosts[1].ssh.stop()
+    hosts[2].ssh.known_hosts.write_text("")
+    result, summary = install(bundle, "--keep-going")
+    assert result.code == 1, result.err
+    assert [(s["result"], s["step"]) for s in summary] == [("installed, reboot needed", None),
+                                                           ("failed", "connect"), ("failed", "connect")]
+    assert "connection refused" in summary[1]["reason"] and "host key not known" in summary[2]["reason"]

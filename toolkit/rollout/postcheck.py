@@ -6,7 +6,8 @@ already installed host (which then gets no second initrd rebuild).
   kernel;
 - the running kernel's initrd holds the module: listed with dracut's `lsinitrd` where there is one, else as
   the gzip'd cpio of CentOS 5 dom0s (`zcat | cpio -t`);
-- /etc/multipath.conf (followed if it is a link) is the bundle's file (sha256).
+- /etc/multipath.conf (followed if it is a link; multipath-enabled.conf while multipathing is off, as install.sh
+  chooses) is the bundle's file (sha256).
 """
 
 from __future__ import annotations
@@ -37,14 +38,25 @@ def post_check_problems(ex: Executor, bundle: BundleFacts, kver: str) -> list[st
     for module in bundle.modules:
         problems.extend(_module_problems(ex, module, kver))
     problems.extend(_initrd_problems(ex, bundle, kver))
+    conf_path = _multipath_target(ex)
     try:
-        conf = ex.read_bytes(MULTIPATH_CONF, MAX_CONF)
+        conf = ex.read_bytes(conf_path, MAX_CONF)
     except ToolkitError as exc:
-        problems.append(f"{MULTIPATH_CONF}: {exc.message}")
+        problems.append(f"{conf_path}: {exc.message}")
     else:
         if hashlib.sha256(conf).hexdigest() != bundle.multipath_sha256:
-            problems.append(f"{MULTIPATH_CONF}: not the bundle's multipath.conf (sha256 differs)")
+            problems.append(f"{conf_path}: not the bundle's multipath.conf (sha256 differs)")
     return problems
+
+
+def _multipath_target(ex: Executor) -> str:
+    """Where install.sh puts the bundle's multipath.conf: /etc/multipath.conf (its target if a link), but while
+    multipathing is off (the link points at multipath-disabled.conf) multipath-enabled.conf beside it, which
+    XenServer links in when multipathing is turned on."""
+    target = run(ex, ["readlink", "-f", MULTIPATH_CONF], check=False, step="readlink").text().strip()
+    if target.endswith("/multipath-disabled.conf"):
+        return posixpath.join(posixpath.dirname(target), "multipath-enabled.conf")
+    return MULTIPATH_CONF
 
 
 def _module_problems(ex: Executor, module: ModuleFile, kver: str) -> list[str]:
