@@ -56,18 +56,18 @@ def _batch(pool: ThreadPoolExecutor, hosts: Sequence[H], indexes: list[int], wor
     running: dict[Future[R], int] = {}
     stop = outcome.interrupted
     while running or (queue and not stop):
-        while queue and not stop and len(running) < max(1, policy.parallel):
-            index = queue.popleft()
-            running[pool.submit(work, hosts[index])] = index
-        try:
+        try:  # Ctrl-C anywhere in here: no new host, the running ones are waited for
+            while queue and not stop and len(running) < max(1, policy.parallel):
+                index = queue[0]
+                running[pool.submit(work, hosts[index])] = index
+                queue.popleft()
             done, _ = wait(running, timeout=POLL, return_when=FIRST_COMPLETED)
+            for future in done:
+                outcome.results[running[future]] = result = future.result()
+                del running[future]
+                if stops(result) and not policy.keep_going:
+                    stop = True
         except KeyboardInterrupt:
             stop = outcome.interrupted = True
             on_interrupt(len(running))
-            continue
-        for future in done:
-            result = future.result()
-            outcome.results[running.pop(future)] = result
-            if stops(result) and not policy.keep_going:
-                stop = True
     return stop
