@@ -39,6 +39,7 @@ devices {{
 		product              "Multi-Flex"
 		product_blacklist    "VTrak V-LUN"
 		path_grouping_policy group_by_prio
+		path_checker         tur
 		{prio_line}
 		hardware_handler     "1 alua"
 		failback             immediate
@@ -147,3 +148,9 @@ def test_no_xenserver_gets_the_modern_dialect_and_the_uncertain_rows_get_049() -
     assert {r.dialect for r in XENSERVER_RELEASES} == {Dialect.V047, Dialect.V049}
     assert {r.version for r in XENSERVER_RELEASES if not r.certain} == {"6.2", "6.5", "8.4"}
     assert all(r.dialect is Dialect.V049 for r in XENSERVER_RELEASES if not r.certain)
+
+
+@pytest.mark.parametrize("dialect", list(Dialect), ids=str)
+def test_intel_multiflex_checks_paths_with_tur_in_every_dialect(dialect: Dialect) -> None:
+    """0.4.7 / 0.4.9 have no built-in Intel entry: without the line they fall back to readsector0 / directio."""
+    assert "\t\tpath_checker         tur\n" in render_multipath_conf("intel-multiflex", dialect)

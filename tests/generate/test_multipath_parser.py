@@ -28,7 +28,7 @@ from toolkit.generate.multipath import Dialect, render_multipath_conf
 # The Multi-Flex entry as `multipath -t` prints a correctly parsed stanza (it quotes every string value).
 PARSED_STANZA = {
     "vendor": "Intel", "product": "Multi-Flex", "product_blacklist": "VTrak V-LUN",
-    "path_grouping_policy": "group_by_prio", "hardware_handler": "1 alua", "prio": "alua",
+    "path_grouping_policy": "group_by_prio", "path_checker": "tur", "hardware_handler": "1 alua", "prio": "alua",
     "failback": "immediate", "no_path_retry": "queue",
 }
 COMPLAINT = re.compile(r"invalid keyword|unknown|deprecated|ignoring", re.IGNORECASE)
