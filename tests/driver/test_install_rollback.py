@@ -106,6 +106,17 @@ def test_old_xenserver_fallback_gets_no_with(dom0: Dom0, mode: str, message: str
     assert "new-kernel-pkg.py runs mkinitrd without --with" in error and FALLBACK_HINT in error
 
 
+def test_fallback_hint_says_what_it_found_not_which_releases(dom0: Dom0) -> None:
+    # A 6.0.2 host can have a .cmd: the hint names the missing file and the tool used, not "6.1 and older".
+    dom0.initrd_cmd.unlink()
+    dom0.set("mode", "nomodule")
+    result = refused(dom0, f"the new initrd lacks {MODULE}")
+    [error] = [line for line in result.stderr.splitlines() if line.startswith("install.sh: error: ")]
+    assert f"install.sh found no /boot/initrd-{KVER}.img.cmd on this host, so it ran new-kernel-pkg.py" in error
+    assert "6.1 and older" not in error
+    assert f"no /boot/initrd-{KVER}.img.cmd on this host: the initrd is rebuilt with new-kernel-pkg.py" in result.stdout
+
+
 # --- the .cmd file --------------------------------------------------------------------------------------
 
 
