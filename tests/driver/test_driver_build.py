@@ -21,6 +21,7 @@ from tests.conftest import ROOT, CliResult, require_program
 from tests.support.remote_helpers import write_hosts_file
 from tests.support.sshhosts import SshHostFactory, SshTestHost
 from toolkit.driver.elfmodinfo import read_modinfo
+from toolkit.errors import UsageError
 
 Xenkit = Callable[..., CliResult]
 DEMO = ROOT / "drivers" / "demo"
@@ -83,7 +84,7 @@ def test_build_over_ssh_then_cached_then_wrong_kernel(xenkit: Xenkit, build_host
     files = members(bundle)
     rpm_name = "xenkit-demo-1.0-1.x86_64.rpm"
     assert sorted(files) == sorted([top, *(f"{top}/{n}" for n in (
-        rpm_name, "multipath.conf", "install.sh", "manifest.json", "SHA256SUMS"))])
+        rpm_name, "multipath.conf", "multipath-custom.conf", "install.sh", "manifest.json", "SHA256SUMS"))])
     modinfo = read_modinfo(module_of(files[f"{top}/{rpm_name}"], workdir))
     assert modinfo.vermagic.split()[0] == kver
     manifest = json.loads(files[f"{top}/manifest.json"])
@@ -206,6 +207,10 @@ def test_spec_that_builds_no_module(xenkit: Xenkit, kver: str, workdir: Path) ->
     (["demo", "--local", "--kernel", "bad kernel"], "--kernel"),
     (["demo", "--local", "--kernel", "1.2.3", "--multipath-dialect", "0.5"], 'multipath dialect "0.5": unknown'),
     (["demo", "--local", "--kernel", "1.2.3", "--xenserver", "9.9"], 'XenServer version "9.9": unknown'),
+    (["demo", "--local", "--kernel", "1.2.3", "--xenserver", "7.5"],
+     "XenServer 7.5: not supported because its /etc/multipath.conf is the storage manager's"),
+    (["demo", "--local", "--kernel", "1.2.3", "--xenserver", "8.2.1", "--multipath-dialect", "0.4.9"],
+     "XenServer 8.2.1: not supported because"),
     (["scsi_dh_alua", "--local", "--kernel", "1.2.3"], "recipe scsi_dh_alua needs --source"),
 ])
 def test_bad_input_exit_2(xenkit: Xenkit, workdir: Path, args: list[str], shown: str) -> None:
@@ -220,7 +225,9 @@ def test_bundle_dialect_from_kernel_release() -> None:
 
     assert str(choose_dialect(None, None, "2.6.32.12-0.7.1.xs6.0.2.542.170665xen").dialect) == "0.4.7"
     assert str(choose_dialect(None, None, "4.19.0+1").dialect) == "0.4.9"
-    assert str(choose_dialect(None, "8.2", "4.19.0+1").dialect) == "0.4.9"
+    assert str(choose_dialect(None, "8.4", "4.19.0+1").dialect) == "0.4.9"
+    with pytest.raises(UsageError, match=r"^XenServer 8\.2: not supported because"):  # a managed file, no conf.d
+        choose_dialect(None, "8.2", "4.19.0+1")
     assert "conservative" in choose_dialect(None, None, "4.19.0+1").why
 
 

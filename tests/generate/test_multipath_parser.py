@@ -32,13 +32,15 @@ PARSED_STANZA = {
     "failback": "immediate", "no_path_retry": "queue",
 }
 COMPLAINT = re.compile(r"invalid keyword|unknown|deprecated|ignoring", re.IGNORECASE)
-ParseConfig = Callable[[str], tuple[str, list[str]]]  # config text -> (multipath -t output, complaint lines)
+# config text[, drop-in text for /etc/multipath/conf.d/custom.conf] -> (multipath -t output, complaint lines)
+ParseConfig = Callable[..., tuple[str, list[str]]]
 
 
-# $1: an empty directory to stage the /etc copy in; $2: the file to install as /etc/multipath.conf; then the
-# command. Refuses to write anything unless /etc is by then a different filesystem (the private copy).
+# $1: an empty directory to stage the /etc copy in; $2: the file to install as /etc/multipath.conf; $3: empty,
+# or the file to install as /etc/multipath/conf.d/custom.conf; then the command. Refuses to write anything
+# unless /etc is by then a different filesystem (the private copy).
 _NAMESPACE_SCRIPT = """set -eu
-stage=$1; conf=$2; shift 2
+stage=$1; conf=$2; dropin=$3; shift 3
 real=$(stat -c %d /etc)
 mount -t tmpfs -o mode=755 xenkit-test "$stage"
 cp -a /etc/. "$stage/"
@@ -47,6 +49,7 @@ if [ "$(stat -c %d /etc)" = "$real" ]; then echo "xenkit-test: /etc is not the p
 rm -rf /etc/multipath /etc/multipath.conf
 mkdir /etc/multipath
 cp "$conf" /etc/multipath.conf
+if [ -n "$dropin" ]; then mkdir /etc/multipath/conf.d; cp "$dropin" /etc/multipath/conf.d/custom.conf; fi
 exec "$@"
 """
 
@@ -73,13 +76,16 @@ def parse_config(tmp_path: Path) -> Iterator[ParseConfig]:
         unavailable("checking multipath.conf with multipath -t needs root (a private mount namespace and tmpfs)")
     before = _etc_state()
 
-    def run(text: str) -> tuple[str, list[str]]:
+    def run(text: str, dropin: str | None = None) -> tuple[str, list[str]]:
         conf = tmp_path / "multipath.conf"
         conf.write_text(text)
+        dropin_file = tmp_path / "custom.conf"
+        if dropin is not None:
+            dropin_file.write_text(dropin)
         stage = tmp_path / "stage"
         stage.mkdir(exist_ok=True)
         argv = ["unshare", "--mount", "--propagation", "private", "sh", "-c", _NAMESPACE_SCRIPT, "sh",
-                str(stage), str(conf), binary, "-t"]
+                str(stage), str(conf), str(dropin_file) if dropin is not None else "", binary, "-t"]
         done = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False)
         if done.returncode != 0 and not done.stdout:
             if re.search(r"^(unshare|mount): ", done.stderr, re.MULTILINE):
@@ -137,3 +143,20 @@ def test_real_parser_complains_about_a_typo(parse_config: ParseConfig) -> None:
     text = EXPECTED[Dialect.MODERN].replace("\t\tfailback ", "\t\tfailbak ")
     _, complaints = parse_config(text)
     assert len(complaints) == 1 and "invalid keyword in the device section: failbak" in complaints[0]
+
+
+# What a managed main file (XenServer 8's, from the storage manager) holds besides its own device entries.
+PLATFORM_MAIN = 'defaults {\n\tuser_friendly_names no\n}\nblacklist {\n\tdevnode "^nvme"\n}\n'
+
+
+@pytest.mark.integration
+def test_real_parser_merges_the_dropin_with_the_platforms_file(parse_config: ParseConfig) -> None:
+    """The conf.d drop-in (devices only) adds the stanza; the platform's defaults and blacklist stay."""
+    dump, complaints = parse_config(PLATFORM_MAIN, render_multipath_conf("intel-multiflex", Dialect.V049,
+                                                                         dropin=True))
+    assert complaints == []
+    assert multiflex(dump) == [PARSED_STANZA]
+    blacklist = re.search(r"^blacklist \{\n(.*?)^\}", dump, re.MULTILINE | re.DOTALL)
+    assert blacklist and '\tdevnode "^nvme"\n' in blacklist.group(1)
+    defaults = re.search(r"^defaults \{\n(.*?)^\}", dump, re.MULTILINE | re.DOTALL)
+    assert defaults and '\tuser_friendly_names "no"\n' in defaults.group(1)

@@ -21,9 +21,12 @@ from toolkit.driver.recipe import Recipe
 from toolkit.driver.rpm_inspect import RpmInfo
 from toolkit.errors import ToolkitError
 from toolkit.generate.install_script import render_install_script
-from toolkit.generate.multipath import Dialect, find_xenserver_release, render_multipath_conf
+from toolkit.generate.multipath import Dialect, check_supported, find_xenserver_release, render_multipath_conf
 
 # XenServer dom0 kernels name their release: 2.6.32.12-0.7.1.xs6.0.2.542.170665xen is XenServer 6.0.2.
+# The multipath.conf drop-in for hosts whose /etc/multipath.conf is the platform's: install.sh writes it as
+# /etc/multipath/conf.d/custom.conf.
+DROPIN = "multipath-custom.conf"
 _XS_IN_KERNEL = re.compile(r"\.xs(\d+\.\d+(?:\.\d+)?)\.")
 
 
@@ -35,10 +38,12 @@ class DialectChoice:
 
 def choose_dialect(given: Dialect | None, xenserver: str | None, kver: str) -> DialectChoice:
     """--multipath-dialect, else the dialect of --xenserver VERSION, else of the release the kernel names."""
+    if xenserver is not None:
+        release = check_supported(xenserver)  # refused by name before anything is built
+        if given is None:
+            return DialectChoice(release.dialect, f"XenServer {xenserver}")
     if given is not None:
         return DialectChoice(given, "--multipath-dialect")
-    if xenserver is not None:
-        return DialectChoice(find_xenserver_release(xenserver).dialect, f"XenServer {xenserver}")
     match = _XS_IN_KERNEL.search(kver)
     if match:
         try:
@@ -76,9 +81,12 @@ def members(*, recipe: Recipe, kver: str, rpms: Mapping[str, bytes], infos: Sequ
     modules = sorted({Path(m.path).name for info in infos for m in info.modules})
     script = render_install_script(kver=kver, rpms=sorted(rpms), modules=modules, bundle=stem)
     conf = render_multipath_conf(recipe.multipath_profile, choice.dialect)
+    # Both files: install.sh picks at run time by what the host has (a managed main file: the drop-in).
+    dropin = render_multipath_conf(recipe.multipath_profile, choice.dialect, dropin=True)
     return [
         *(Member(name, data) for name, data in sorted(rpms.items())),
         Member("multipath.conf", conf.encode()),
+        Member(DROPIN, dropin.encode()),
         Member("install.sh", script.encode(), executable=True),
         Member(MANIFEST, encode(manifest)),
     ]

@@ -76,6 +76,28 @@ def find_xenserver_release(version: str) -> XenServerRelease:
     )
 
 
+# From 6.5 /etc/multipath.conf is an alternatives link to the storage manager's
+# /etc/multipath.xenserver/multipath.conf, which its updates replace; a drop-in /etc/multipath/conf.d/custom.conf
+# for site settings came with sm 3.0.11, i.e. XenServer 8 (and XCP-ng 8.2's 2023 update, 8.3): platforms.md
+# section 2. In between, a bundle's settings would have no place that survives an update.
+_MANAGED_WITHOUT_DROPIN = frozenset(["6.5", "7.0", "7.1", "7.2", "7.3", "7.4", "7.5", "7.6", "8.0", "8.1", "8.2"])
+UNSUPPORTED_BECAUSE = (
+    "its /etc/multipath.conf is the storage manager's (an alternatives link to "
+    "/etc/multipath.xenserver/multipath.conf, replaced by its updates) and it reads no "
+    "/etc/multipath/conf.d/custom.conf for site settings"
+)
+
+
+def check_supported(version: str) -> XenServerRelease:
+    """`version`'s table row, or a UsageError "XenServer X: not supported because ..." for a release whose
+    multipath settings a bundle cannot put anywhere that survives the platform's updates."""
+    release = find_xenserver_release(version)
+    if release.version in _MANAGED_WITHOUT_DROPIN:
+        raise UsageError(f"XenServer {version}: not supported because {UNSUPPORTED_BECAUSE}",
+                         hint="XenServer 8 (8.4) and XCP-ng 8.3 read /etc/multipath/conf.d/custom.conf")
+    return release
+
+
 def dialect_for_xenserver(version: str) -> Dialect:
     """The dialect of the multipath-tools in `version`'s dom0 (the module docstring's table)."""
     return find_xenserver_release(version).dialect
@@ -167,13 +189,19 @@ def _written(key: str, value: str) -> str:
     return value
 
 
-def render_multipath_conf(profile: str | StorageProfile, dialect: Dialect | str) -> str:
-    """The whole multipath.conf: header, defaults, blacklist and the profile's device stanza."""
+def render_multipath_conf(profile: str | StorageProfile, dialect: Dialect | str, *, dropin: bool = False) -> str:
+    """The whole multipath.conf: header, defaults, blacklist and the profile's device stanza.
+
+    `dropin`: the file for /etc/multipath/conf.d/custom.conf instead, where a platform's main file is managed
+    (XenServer 8, XCP-ng 8.3: platforms.md section 2). multipath-tools reads every `*.conf` of its config_dir
+    after the main file and merges it in, a later `defaults` overriding the platform's: so the drop-in holds
+    the header and the devices section only.
+    """
     chosen = profile if isinstance(profile, StorageProfile) else find_profile(profile)
     dialect = dialect if isinstance(dialect, Dialect) else parse_dialect(dialect)
     rules = _RULES[dialect]
     device = device_settings(chosen, dialect)
-    used = {key for key, _ in (*rules.defaults, *device)} | {"devnode"}
+    used = {key for key, _ in device} if dropin else {key for key, _ in (*rules.defaults, *device)} | {"devnode"}
     unknown = sorted(used - rules.keywords)
     try:
         if unknown:
@@ -181,9 +209,10 @@ def render_multipath_conf(profile: str | StorageProfile, dialect: Dialect | str)
         text = render_template(
             TEMPLATE,
             profile=chosen,
+            dropin=dropin,
             dialect=str(dialect),
             dialect_title=rules.title,
-            notes=rules.notes,
+            notes=() if dropin else rules.notes,  # they are about the defaults and the main file
             defaults=[(key, _written(key, value)) for key, value in rules.defaults],
             blacklist=[_written("devnode", rule) for rule in rules.blacklist],
             device=[(key, _written(key, value)) for key, value in device],
