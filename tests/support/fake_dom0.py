@@ -34,6 +34,7 @@ from tests.support.fake_dom0_data import (
     KDUMP_KVER,
     KVER,
     MODULE,
+    NEW_DROPIN,
     NEW_MULTIPATH,
     NVR,
     OLD_MULTIPATH,
@@ -194,6 +195,7 @@ class Dom0:
         members = {
             RPM: rpm_file.read_bytes(),
             "multipath.conf": NEW_MULTIPATH,
+            "multipath-custom.conf": NEW_DROPIN,
             "install.sh": render_install_script(kver=KVER, rpms=[RPM], modules=[MODULE], bundle=BUNDLE).encode(),
             "manifest.json": b'{"name": "xenkit-testdrv"}\n',
         }

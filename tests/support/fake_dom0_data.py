@@ -19,6 +19,7 @@ STOCK_MODULE_PATH = f"lib/modules/{KVER}/kernel/drivers/scsi/{MODULE}"  # the ke
 STOCK_MODULE_DATA = b"the kernel's own xenkit_testdrv\n"
 OLD_MULTIPATH = b"# XenServer's own multipath.conf\ndefaults {\n\tuser_friendly_names no\n}\n"
 NEW_MULTIPATH = b"# the bundle's multipath.conf\ndevices {\n}\n"
+NEW_DROPIN = b"# the bundle's multipath-custom.conf\ndevices {\n}\n"  # for /etc/multipath/conf.d/custom.conf
 PAD = 64 * 1024  # incompressible bytes in every fake initrd, so "much smaller" can be told apart
 
 
