@@ -12,14 +12,17 @@ from pathlib import Path
 import pytest
 
 from tests.support.fake_dom0 import Dom0
-from tests.support.fake_dom0_data import KVER, MODNAME, MODULE, MODULE_DATA, NEW_DROPIN, OLD_MULTIPATH
+from tests.support.fake_dom0_data import KDUMP_KVER, KVER, MODNAME, MODULE, MODULE_DATA, NEW_DROPIN, OLD_MULTIPATH
 from tests.support.fake_dom0_dracut import (
     ALTERNATIVE,
     DROPIN,
+    FAKE_LSINITRD,
     MANAGED,
     MODULE_DIR,
     SM_DROPIN,
     dracut_files,
+    dracut_image,
+    inventory,
     make_dracut,
 )
 from tests.support.install_checks import backups, refused
@@ -104,3 +107,59 @@ def test_failing_dracut_rolls_back(dom0: Dom0, mode: str, message: str) -> None:
     refused(dom0, message, "rolled back: the host is as it was before")
     assert dom0.calls() == [DRACUT_CALL] and not dom0.installed()
     assert (dom0.root / DROPIN).read_bytes() == SM_DROPIN
+
+
+@pytest.mark.parametrize("mode", ["gzip", "ignorewith"])
+def test_lsinitrd_reads_the_new_initrd_where_the_host_has_it(dom0: Dom0, mode: str) -> None:
+    make_dracut(dom0)
+    dom0.shadow("lsinitrd", FAKE_LSINITRD)
+    dom0.set("mode", mode)
+    if mode == "gzip":
+        result = dom0.install()
+        assert result.returncode == 0, result.stdout + result.stderr
+        check_dracut_installed(dom0)
+    else:  # the kernel's own module of the driver's name, found through lsinitrd's listing
+        refused(dom0, f"the new initrd's {MODULE_DIR}/kernel/drivers/scsi/{MODULE} is not the {MODULE}", "rolled back")
+    image = f"/boot/initrd-{KVER}.img"
+    member = f"{MODULE_DIR}/{'extra' if mode == 'gzip' else 'kernel/drivers/scsi'}/{MODULE}"
+    assert dom0.calls()[1:3] == [f"lsinitrd {image}", f"lsinitrd -f {member} {image}"]
+
+
+def add_dracut_kdump(dom0: Dom0) -> None:
+    """A separate kdump initrd, as XenServer 7.0 - 7.4 may have one (7.5 and later have none)."""
+    scsi = dom0.root / f"lib/modules/{KDUMP_KVER}/kernel/drivers/scsi"
+    scsi.mkdir(parents=True)
+    (scsi / "scsi_dh_alua.ko").write_bytes(b"the kdump kernel's own\n")
+    dom0.old_kdump = dracut_image({"pad": dom0.pad, "usr/lib/scsi_dh_alua.ko": b"old kdump\n"})
+    dom0.kdump_initrd.write_bytes(dom0.old_kdump)
+
+
+def test_a_separate_kdump_initrd_is_rebuilt_by_dracut_too(dom0: Dom0) -> None:
+    make_dracut(dom0, brand="XenServer", version="8.4.0")
+    add_dracut_kdump(dom0)
+    result = dom0.install()
+    assert result.returncode == 0, result.stdout + result.stderr
+    check_dracut_installed(dom0)
+    assert dom0.calls() == [DRACUT_CALL, f"dracut -f /boot/initrd-{KDUMP_KVER}.img {KDUMP_KVER}"]
+    assert dom0.kdump_initrd.read_bytes() != dom0.old_kdump
+    [kdump_backup] = backups(dom0.kdump_initrd)
+    assert kdump_backup.read_bytes() == dom0.old_kdump
+
+
+def test_a_failing_kdump_dracut_rolls_both_initrds_back(dom0: Dom0) -> None:
+    make_dracut(dom0)
+    add_dracut_kdump(dom0)
+    dom0.set(f"mode.{KDUMP_KVER}", "fail")
+    refused(dom0, "the kdump initrd build failed", "rolled back: the host is as it was before")
+
+
+def test_a_managed_file_on_a_mkinitrd_dom0_is_refused_by_name(dom0: Dom0) -> None:
+    # XenServer 6.5: mkinitrd and a .cmd still, but /etc/multipath.conf is already the storage manager's link.
+    (dom0.root / "etc/xensource-inventory").write_bytes(inventory("XenServer", "6.5.0"))
+    dom0.link.unlink()
+    managed = dom0.root / MANAGED
+    managed.parent.mkdir(parents=True)
+    managed.write_bytes(OLD_MULTIPATH)
+    dom0.link.symlink_to(f"/{MANAGED}")
+    refused(dom0, "error: XenServer 6.5.0: not supported because its /etc/multipath.conf is the storage manager's")
+    assert dom0.calls() == []

@@ -82,6 +82,17 @@ fi
 rm -rf "$tree" "$early"
 """
 
+# dracut's lsinitrd as install.sh calls it: `lsinitrd IMAGE` lists the main archive in `ls -l` form,
+# `lsinitrd -f FILE IMAGE` prints a member; gzip'ed main archives only. Each call is logged.
+FAKE_LSINITRD = """
+echo "lsinitrd $*" >>/opt/fake/calls
+member=""
+if [ "$1" = -f ]; then member=$2; shift 2; fi
+blocks=$(cpio -i --only-verify-crc <"$1" 2>&1 | sed -n 's/^\\([0-9]*\\) blocks*$/\\1/p')
+main() { tail -c +$((blocks * 512 + 1)) "$1" | gzip -dc; }
+if [ -n "$member" ]; then main "$1" | cpio -i --quiet --to-stdout "$member"; else main "$1" | cpio -itv --quiet; fi
+"""
+
 
 def dracut_image(files: dict[str, bytes]) -> bytes:
     """An initrd as dracut writes one: the early cpio archive, then the main one gzip'ed."""
