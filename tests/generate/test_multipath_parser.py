@@ -114,17 +114,22 @@ def multiflex(dump: str) -> list[dict[str, str]]:
     return [e for e in device_entries(dump) if e.get("vendor") == "Intel" and e.get("product") == "Multi-Flex"]
 
 
+def check_merged(dump: str, devnode: str) -> None:
+    """The Multi-Flex stanza as written, WWID names kept, and `devnode` in the blacklist."""
+    assert multiflex(dump) == [PARSED_STANZA]
+    defaults = re.search(r"^defaults \{\n(.*?)^\}", dump, re.MULTILINE | re.DOTALL)
+    assert defaults and '\tuser_friendly_names "no"\n' in defaults.group(1)
+    blacklist = re.search(r"^blacklist \{\n(.*?)^\}", dump, re.MULTILINE | re.DOTALL)
+    assert blacklist and f'\tdevnode "{devnode}"\n' in blacklist.group(1)
+
+
 @pytest.mark.integration
 @pytest.mark.parametrize("dialect", [Dialect.MODERN, Dialect.V049], ids=str)
 def test_real_parser_accepts_the_file(parse_config: ParseConfig, dialect: Dialect) -> None:
     """Modern: the issue's check. 0.4.9: the conservative default for uncertain dom0s parses clean too."""
     dump, complaints = parse_config(render_multipath_conf("intel-multiflex", dialect))
     assert complaints == []
-    assert multiflex(dump) == [PARSED_STANZA]
-    defaults = re.search(r"^defaults \{\n(.*?)^\}", dump, re.MULTILINE | re.DOTALL)
-    assert defaults and '\tuser_friendly_names "no"\n' in defaults.group(1)
-    blacklist = re.search(r"^blacklist \{\n(.*?)^\}", dump, re.MULTILINE | re.DOTALL)
-    assert blacklist and '\tdevnode "^(ram|raw|loop|fd|md|dm-|sr|scd|st)[0-9]*"\n' in blacklist.group(1)
+    check_merged(dump, "^(ram|raw|loop|fd|md|dm-|sr|scd|st)[0-9]*")
 
 
 @pytest.mark.integration
@@ -155,8 +160,4 @@ def test_real_parser_merges_the_dropin_with_the_platforms_file(parse_config: Par
     dump, complaints = parse_config(PLATFORM_MAIN, render_multipath_conf("intel-multiflex", Dialect.V049,
                                                                          dropin=True))
     assert complaints == []
-    assert multiflex(dump) == [PARSED_STANZA]
-    blacklist = re.search(r"^blacklist \{\n(.*?)^\}", dump, re.MULTILINE | re.DOTALL)
-    assert blacklist and '\tdevnode "^nvme"\n' in blacklist.group(1)
-    defaults = re.search(r"^defaults \{\n(.*?)^\}", dump, re.MULTILINE | re.DOTALL)
-    assert defaults and '\tuser_friendly_names "no"\n' in defaults.group(1)
+    check_merged(dump, "^nvme")  # the platform's blacklist and defaults stay
