@@ -53,7 +53,8 @@ def test_dracut_dom0_installs_into_the_dropin(dom0: Dom0) -> None:
     [dropin_backup] = backups(dom0.root / "etc/multipath/custom.conf")  # beside conf.d, not in it
     assert dropin_backup.read_bytes() == SM_DROPIN
     assert "no /boot/initrd-" in result.stdout and "on XCP-ng 8.3.0, but dracut" in result.stdout
-    assert "settings go into the drop-in /etc/multipath/conf.d/custom.conf" in result.stdout
+    assert "XCP-ng 8.3.0 reads site settings from /etc/multipath/conf.d/custom.conf: the bundle's go there" in \
+        result.stdout
     assert "no separate kdump initrd" in result.stdout
     assert list((dom0.root / "tmp").iterdir()) == []
 
@@ -163,3 +164,14 @@ def test_a_managed_file_on_a_mkinitrd_dom0_is_refused_by_name(dom0: Dom0) -> Non
     dom0.link.symlink_to(f"/{MANAGED}")
     refused(dom0, "error: XenServer 6.5.0: not supported because its /etc/multipath.conf is the storage manager's")
     assert dom0.calls() == []
+
+
+def test_a_shipped_dropin_is_used_whatever_the_main_file_is(dom0: Dom0) -> None:
+    # sm 4.1 hands /etc/multipath.conf to device-mapper-multipath (a regular file then); custom.conf stays the
+    # place for site settings. Here on the mkinitrd dom0: the main file is left alone.
+    dropin = dom0.root / DROPIN
+    dropin.parent.mkdir(parents=True)
+    dropin.write_bytes(SM_DROPIN)
+    result = dom0.install()
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert dropin.read_bytes() == NEW_DROPIN and dom0.target.read_bytes() == OLD_MULTIPATH

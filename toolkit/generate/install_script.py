@@ -19,10 +19,10 @@ step (RPMs first, then multipath.conf, then the initrds) and exits non-zero; it 
 On dracut dom0s (XenServer 7.0 and later: no .cmd file, dracut present) the initrd is rebuilt with
 `dracut -f --add-drivers "<modules>" /boot/initrd-<kver>.img <kver>` and checked the same way (dracut's
 format: an early cpio archive, then a gzip'ed or xz'ed one; `lsinitrd` when the host has it); a separate
-kdump initrd is rebuilt when there is one (7.5 and later have none). Where the platform manages
-/etc/multipath.conf (an alternatives link into /etc/multipath.xenserver/, 6.5 and later), the bundle's
-multipath-custom.conf goes into the drop-in /etc/multipath/conf.d/custom.conf the platform ships; a host with a
-managed file and no drop-in is refused by name ("<PRODUCT_BRAND> <PRODUCT_VERSION>: not supported because ...",
+kdump initrd is rebuilt when there is one (7.5 and later have none). Where the platform ships the drop-in
+/etc/multipath/conf.d/custom.conf (XenServer 8, XCP-ng 8.3, 8.2 since 2023), the bundle's multipath-custom.conf
+goes there; a host whose /etc/multipath.conf is managed (an alternatives link into /etc/multipath.xenserver/, 6.5
+and later) and that has no drop-in is refused by name ("<PRODUCT_BRAND> <PRODUCT_VERSION>: not supported because ...",
 from /etc/xensource-inventory) before any change.
 templates/install.sh.j2 holds the script: a header and the parts it includes from templates/install/ (setup, rollback,
 initrd functions, checks, apply), rendered as one file.
