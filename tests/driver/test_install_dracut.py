@@ -175,3 +175,12 @@ def test_a_shipped_dropin_is_used_whatever_the_main_file_is(dom0: Dom0) -> None:
     result = dom0.install()
     assert result.returncode == 0, result.stdout + result.stderr
     assert dropin.read_bytes() == NEW_DROPIN and dom0.target.read_bytes() == OLD_MULTIPATH
+
+
+def test_a_kdump_initrd_without_its_modules_is_refused(dom0: Dom0) -> None:
+    make_dracut(dom0)
+    add_dracut_kdump(dom0)
+    (dom0.root / f"lib/modules/{KDUMP_KVER}/kernel/drivers/scsi/scsi_dh_alua.ko").unlink()
+    for path in ("kernel/drivers/scsi", "kernel/drivers", "kernel", ""):
+        (dom0.root / f"lib/modules/{KDUMP_KVER}" / path).rmdir()
+    refused(dom0, f"/lib/modules/{KDUMP_KVER} is missing: check /boot by hand", "nothing was changed")
