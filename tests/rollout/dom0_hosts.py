@@ -26,7 +26,7 @@ from pathlib import Path
 
 from tests.support.driver_rpms import build_rpm, gcc_module
 from tests.support.fake_dom0 import cpio_archive
-from tests.support.fake_dom0_data import FAKE_MKINITRD, FAKE_UNAME, KVER, NEW_MULTIPATH, OLD_MULTIPATH, PAD
+from tests.support.fake_dom0_data import FAKE_MKINITRD, FAKE_UNAME, KVER, NEW_DROPIN, NEW_MULTIPATH, OLD_MULTIPATH, PAD
 from tests.support.sshhosts import SshHostFactory, SshTestHost
 from toolkit.driver.bundle_write import Member, write_bundle
 from toolkit.generate.install_script import render_install_script
@@ -142,7 +142,7 @@ def make_bundle(work: Path) -> Path:
     script = render_install_script(kver=KVER, rpms=[rpm.name], modules=[MODULE], bundle=stem)
     target = work / f"{stem}.tar.gz"
     write_bundle(target, stem, [
-        Member(rpm.name, data), Member("multipath.conf", NEW_MULTIPATH),
+        Member(rpm.name, data), Member("multipath.conf", NEW_MULTIPATH), Member("multipath-custom.conf", NEW_DROPIN),
         Member("install.sh", script.encode(), executable=True),
         Member("manifest.json", (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode()),
     ])

@@ -249,3 +249,19 @@ def test_unreachable_or_unknown_host_fails_at_connect(make_hosts: MakeHosts, bun
     assert [(s["result"], s["step"]) for s in summary] == [("installed, reboot needed", None),
                                                            ("failed", "connect"), ("failed", "connect")]
     assert "connection refused" in summary[1]["reason"] and "host key not known" in summary[2]["reason"]
+
+
+def test_a_platform_with_the_conf_d_drop_in_gets_it_checked(make_hosts: MakeHosts, bundle: Path,
+                                                          install: Install) -> None:
+    """A host that ships /etc/multipath/conf.d/custom.conf (XenServer 8, XCP-ng 8.2/8.3) gets the bundle's
+    drop-in there (install.sh), and the post-check compares that file, not the managed multipath.conf."""
+    (host,) = make_hosts(1)
+    host.sh("mkdir -p /etc/multipath/conf.d && echo '# the platform custom.conf' > /etc/multipath/conf.d/custom.conf")
+    result, summary = install(bundle)
+    assert result.code == 0, result.err
+    assert host.sh("cat /etc/multipath/conf.d/custom.conf").startswith("# the bundle's multipath-custom.conf")
+    again, summary = install(bundle)
+    assert summary[0]["result"] == "already installed", again.err
+    host.sh("echo '# changed by hand' >> /etc/multipath/conf.d/custom.conf")
+    third, summary = install(bundle, "--dry-run")
+    assert summary[0]["result"] == "dry run ok", third.err  # not "already installed": the drop-in differs now

@@ -40,6 +40,7 @@ class BundleFacts:
     nvrs: tuple[str, ...]  # name-version-release of each RPM, as `rpm -q` takes them
     modules: tuple[ModuleFile, ...]
     multipath_sha256: str
+    custom_sha256: str | None  # the conf.d drop-in (multipath-custom.conf); None in bundles without one
 
 
 def check_bundle(path: Path) -> BundleFacts:
@@ -58,7 +59,7 @@ def check_bundle(path: Path) -> BundleFacts:
         modules = tuple(module for rpm in sorted(verdict_dir.glob("*.rpm")) for module in _module_files(rpm))
     nvrs = tuple(f"{info.name}-{info.version}-{info.release}" for info in verdict.rpms)
     return BundleFacts(path, first.top, hashlib.sha256(path.read_bytes()).hexdigest(), kernel, nvrs, modules,
-                       _multipath_sha256(path, first.top))
+                       _multipath_sha256(path, first.top), _member_sha256(path, first.top, "multipath-custom.conf"))
 
 
 def _module_files(rpm: Path) -> list[ModuleFile]:
@@ -76,8 +77,17 @@ def _module_files(rpm: Path) -> list[ModuleFile]:
 
 
 def _multipath_sha256(path: Path, top: str) -> str:
+    found = _member_sha256(path, top, "multipath.conf")
+    if found is None:  # read_bundle has already refused a bundle without it; kept for mypy
+        raise UsageError(f"{path.name}: no multipath.conf")
+    return found
+
+
+def _member_sha256(path: Path, top: str, name: str) -> str | None:
+    """The sha256 of the bundle's member `name`; None if it has none."""
     with tarfile.open(path, "r:gz") as tar:
-        handle = tar.extractfile(f"{top}/multipath.conf")
-        if handle is None:  # read_bundle has already refused a bundle without it; kept for mypy
-            raise UsageError(f"{path.name}: no multipath.conf")
-        return hashlib.sha256(handle.read()).hexdigest()
+        try:
+            handle = tar.extractfile(f"{top}/{name}")
+        except KeyError:
+            return None
+        return None if handle is None else hashlib.sha256(handle.read()).hexdigest()

@@ -6,8 +6,9 @@ already installed host (which then gets no second initrd rebuild).
   kernel;
 - the running kernel's initrd holds the module: listed with dracut's `lsinitrd` where there is one, else as
   the gzip'd cpio of CentOS 5 dom0s (`zcat | cpio -t`);
-- /etc/multipath.conf (followed if it is a link; multipath-enabled.conf while multipathing is off, as install.sh
-  chooses) is the bundle's file (sha256).
+- the multipath configuration install.sh wrote is the bundle's file (sha256): the conf.d drop-in
+  /etc/multipath/conf.d/custom.conf where the platform has one (XenServer 8, XCP-ng 8.2/8.3), else
+  /etc/multipath.conf (followed if it is a link; multipath-enabled.conf while multipathing is off).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from toolkit.remote.executor import Executor, run
 from toolkit.rollout.bundle import BundleFacts, ModuleFile
 
 MULTIPATH_CONF = "/etc/multipath.conf"
+CUSTOM_CONF = "/etc/multipath/conf.d/custom.conf"
 MAX_CONF = 1024 * 1024
 # dracut's own lister where it exists (7.x and later); the older mkinitrd writes a gzip'd (or plain) cpio.
 LIST_INITRD = """img=/boot/initrd-$1.img
@@ -38,25 +40,31 @@ def post_check_problems(ex: Executor, bundle: BundleFacts, kver: str) -> list[st
     for module in bundle.modules:
         problems.extend(_module_problems(ex, module, kver))
     problems.extend(_initrd_problems(ex, bundle, kver))
-    conf_path = _multipath_target(ex)
+    conf_path, expected, what = _multipath_target(ex, bundle)
     try:
         conf = ex.read_bytes(conf_path, MAX_CONF)
     except ToolkitError as exc:
         problems.append(f"{conf_path}: {exc.message}")
     else:
-        if hashlib.sha256(conf).hexdigest() != bundle.multipath_sha256:
-            problems.append(f"{conf_path}: not the bundle's multipath.conf (sha256 differs)")
+        if hashlib.sha256(conf).hexdigest() != expected:
+            problems.append(f"{conf_path}: not the bundle's {what} (sha256 differs)")
     return problems
 
 
-def _multipath_target(ex: Executor) -> str:
-    """Where install.sh puts the bundle's multipath.conf: /etc/multipath.conf (its target if a link), but while
-    multipathing is off (the link points at multipath-disabled.conf) multipath-enabled.conf beside it, which
-    XenServer links in when multipathing is turned on."""
+def _multipath_target(ex: Executor, bundle: BundleFacts) -> tuple[str, str, str]:
+    """Where install.sh puts the bundle's multipath settings, the sha256 they must have, and their name.
+
+    A platform that ships the conf.d drop-in (platforms.md section 2) gets multipath-custom.conf there;
+    else /etc/multipath.conf (its target if a link), but while multipathing is off (the link points at
+    multipath-disabled.conf) multipath-enabled.conf beside it, which XenServer links in when it is turned on.
+    """
+    if bundle.custom_sha256 is not None and ex.stat(CUSTOM_CONF) is not None:
+        return CUSTOM_CONF, bundle.custom_sha256, "multipath-custom.conf"
     target = run(ex, ["readlink", "-f", MULTIPATH_CONF], check=False, step="readlink").text().strip()
     if target.endswith("/multipath-disabled.conf"):
-        return posixpath.join(posixpath.dirname(target), "multipath-enabled.conf")
-    return MULTIPATH_CONF
+        return posixpath.join(posixpath.dirname(target), "multipath-enabled.conf"), bundle.multipath_sha256, \
+            "multipath.conf"
+    return MULTIPATH_CONF, bundle.multipath_sha256, "multipath.conf"
 
 
 def _module_problems(ex: Executor, module: ModuleFile, kver: str) -> list[str]:
