@@ -1,5 +1,6 @@
-"""What an SFTP transfer needs of a connection to a host, so that transfer.py and stream_upload.py work against
-this small protocol (SshExecutor provides it) instead of reaching into the SSH executor that calls them."""
+"""What a transfer (over SFTP, or streamed into a command) needs of a connection to a host, so that transfer.py,
+tee_upload.py and stream_upload.py work against this small protocol (SshExecutor provides it) instead of reaching
+into the SSH executor that calls them."""
 
 from __future__ import annotations
 
@@ -41,9 +42,14 @@ class SftpChannel(Protocol):
         """As Executor.stat."""
         ...
 
+    def open_command(self, argv: Sequence[str], *, step: str) -> Any:
+        """A paramiko channel running argv, its stderr merged into its stdout and every wait on it bounded: for
+        streaming bytes into a command (tee_upload). `step` names it if the connection is gone."""
+        ...
 
-def sftp_failure(channel: SftpChannel, exc: BaseException, doing: str, *, writing: bool = False) -> str:
-    """The one wording of a failed SFTP request: "HOST: connection lost while DOING" when the link is gone,
+
+def sftp_failure(channel: SftpChannel, exc: BaseException | str, doing: str, *, writing: bool = False) -> str:
+    """The one wording of a failed transfer request: "HOST: connection lost while DOING" when the link is gone,
     else "HOST: failed (ERROR) while DOING"; a failed write adds the likeliest cause, a full disk."""
     if not channel.alive():
         return f"{channel.label}: connection lost while {doing}"

@@ -197,6 +197,17 @@ class SshExecutor:
                                       or channel.exit_status_ready()):
                     raise self._dropped(doing, None)
 
+    def open_command(self, argv: Sequence[str], *, step: str) -> Any:
+        transport = self._transport(step)
+        try:
+            channel = transport.open_session(timeout=CONNECT_TIMEOUT)
+            channel.settimeout(SFTP_TIMEOUT)
+            channel.set_combine_stderr(True)
+            channel.exec_command(quote_command(argv))
+        except (paramiko.SSHException, OSError, EOFError) as exc:
+            raise self._dropped(step, exc) from None
+        return channel
+
     def alive(self) -> bool:
         transport = self.client.get_transport()
         return transport is not None and bool(transport.is_active())

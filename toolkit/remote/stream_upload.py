@@ -1,10 +1,11 @@
 """Uploads with no local copy: a file's bytes streamed from a source (e.g. a member of an ISO) to a host, and a whole
 tree of them put in place all or nothing.
 
-`put_stream` is Executor.put_stream over SSH (through an SftpChannel): the bytes go over SFTP to a hidden temp
-file beside the target, hashed on the way; the host's `sha256sum` of that file must match (and its size the count)
-before it is renamed over the target, as transfer.upload does for local files (without resuming: a stream cannot be
-re-read from the middle).
+`put_stream` is Executor.put_stream over SSH (through an SftpChannel): the bytes go to a hidden temp file beside
+the target, hashed on the way, through `tee PART | HASH` on the host (tee_upload.py) or, where the host cannot, over
+SFTP followed by the host's `sha256sum` of the file; the host's digest must match ours (and the size the count) before
+it is renamed over the target, as transfer.upload does for local files (without resuming: a stream cannot be re-read
+from the middle).
 
 `upload_tree` builds a directory tree through any Executor: in a hidden temp directory beside the destination,
 renamed to it at the end; a failure or Ctrl-C on the way removes the temp directory, so the destination is either
@@ -17,18 +18,18 @@ import contextlib
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from toolkit.errors import ToolkitError, UsageError
 from toolkit.output import PART_SUFFIX
 from toolkit.remote.executor import Executor, HashingSink, RemoteError, StreamFill, Transferred, run
 from toolkit.remote.sftp_channel import SFTP_ERRORS, SftpChannel, sftp_failure
-from toolkit.remote.transfer import BIG_WRITE, check_size, remote_sha256, remove_quietly, rename_over
+from toolkit.remote.tee_upload import TeeUpload
+from toolkit.remote.transfer import BIG_WRITE, check_size, remote_sha256, remove_quietly, rename_over, tee_digest
 from toolkit.report import ProgressSink, say
 
 
 class _WriteFailed(Exception):
-    """An SFTP write failed: kept apart from the source's own errors, which pass through `fill` unchanged."""
+    """A write to the host failed: kept apart from the source's own errors, which pass through `fill` unchanged."""
 
     def __init__(self, cause: BaseException) -> None:
         super().__init__(str(cause))
@@ -40,30 +41,14 @@ def put_stream(channel: SftpChannel, remote: str, fill: StreamFill, size: int | 
     directory, _, name = remote.rpartition("/")
     part = f"{directory}/.{name}.{secrets.token_hex(4)}{PART_SUFFIX}"
     label = f"writing {channel.label}:{remote}"
-    sftp = channel.sftp(label)
     try:
         try:
-            handle = sftp.open(part, "wb")
-        except PermissionError:
-            raise UsageError(f"{channel.label}:{remote}: permission denied writing in {directory or '/'}") from None
-        except FileNotFoundError:
-            raise UsageError(f"{channel.label}:{remote}: its directory does not exist") from None
+            tee = TeeUpload.start(channel, part, append=False, doing=label)
         except SFTP_ERRORS as exc:
             raise _failed(channel, label, exc) from None
-        sink = HashingSink(_sftp_writer(handle), size, progress)
-        try:
-            with handle:
-                handle.set_pipelined(True)
-                if not channel.legacy:  # as transfer.upload: 255 KiB writes where the server takes them
-                    handle.MAX_REQUEST_SIZE = BIG_WRITE
-                fill(sink)
-        except _WriteFailed as exc:
-            raise _failed(channel, label, exc.cause) from None
-        except SFTP_ERRORS as exc:  # from the close: a pipelined write's error (ENOSPC) shows up there
-            raise _failed(channel, label, exc) from None
-        sink.check_size(f"{channel.label}:{remote}")
-        check_size(channel, part, sink.done, remote)  # pipelined writes can fail unreported: count what arrived
-        expected, got = sink.digest.hexdigest(), remote_sha256(channel, part)
+        sending = _Sending(channel, part, remote, label, fill, size, progress)
+        sink, got = sending.over_sftp() if tee is None else sending.through_tee(tee)
+        expected = sink.digest.hexdigest()
         if got != expected:
             raise RemoteError(f"{channel.label}:{remote}: sha256 after upload is {got}, expected {expected}; "
                               "not written")
@@ -74,17 +59,74 @@ def put_stream(channel: SftpChannel, remote: str, fill: StreamFill, size: int | 
     return Transferred(remote, sink.done, expected)
 
 
-def _sftp_writer(handle: Any) -> Callable[[bytes], None]:
-    def write(data: bytes) -> None:
+@dataclass(frozen=True)
+class _Sending:
+    channel: SftpChannel
+    part: str
+    remote: str
+    label: str
+    fill: StreamFill
+    size: int | None
+    progress: ProgressSink | None
+
+    def through_tee(self, tee: TeeUpload) -> tuple[HashingSink, str]:
+        """The bytes into `tee PART | HASH` on the host (tee_upload.py); the host's digest of them."""
+        channel, label = self.channel, self.label
+        with tee:
+            sink = HashingSink(_guarded(tee.write), self.size, self.progress)
+            try:
+                self.fill(sink)
+                received = tee.finish()
+            except _WriteFailed as exc:
+                raise _failed(channel, label, exc.cause) from None
+            except SFTP_ERRORS as exc:  # from finish: the connection went while the host hashed the last bytes
+                raise _failed(channel, label, exc) from None
+        sink.check_size(f"{channel.label}:{self.remote}")
+        if (problem := received.problem()) is not None:
+            raise _failed(channel, label, problem)
+        return sink, tee_digest(channel, received, self.part, sink.done, self.remote)
+
+    def over_sftp(self) -> tuple[HashingSink, str]:
+        """The bytes over SFTP, then the host's sha256sum of the part file."""
+        channel, label, remote = self.channel, self.label, self.remote
+        directory = remote.rpartition("/")[0]
+        sftp = channel.sftp(label)
         try:
-            handle.write(data)
+            handle = sftp.open(self.part, "wb")
+        except PermissionError:
+            raise UsageError(f"{channel.label}:{remote}: permission denied writing in {directory or '/'}") from None
+        except FileNotFoundError:
+            raise UsageError(f"{channel.label}:{remote}: its directory does not exist") from None
+        except SFTP_ERRORS as exc:
+            raise _failed(channel, label, exc) from None
+        sink = HashingSink(_guarded(handle.write), self.size, self.progress)
+        try:
+            with handle:
+                handle.set_pipelined(True)
+                if not channel.legacy:  # as transfer.upload: 255 KiB writes where the server takes them
+                    handle.MAX_REQUEST_SIZE = BIG_WRITE
+                self.fill(sink)
+        except _WriteFailed as exc:
+            raise _failed(channel, label, exc.cause) from None
+        except SFTP_ERRORS as exc:  # from the close: a pipelined write's error (ENOSPC) shows up there
+            raise _failed(channel, label, exc) from None
+        sink.check_size(f"{channel.label}:{remote}")
+        check_size(channel, self.part, sink.done, remote)  # pipelined writes can fail unreported: count what arrived
+        return sink, remote_sha256(channel, self.part)
+
+
+def _guarded(write: Callable[[bytes], object]) -> Callable[[bytes], None]:
+    """`write`, its failures told apart from the source's own errors (which pass through `fill` unchanged)."""
+    def guarded(data: bytes) -> None:
+        try:
+            write(data)
         except SFTP_ERRORS as exc:
             raise _WriteFailed(exc) from exc
 
-    return write
+    return guarded
 
 
-def _failed(channel: SftpChannel, label: str, exc: BaseException) -> RemoteError:
+def _failed(channel: SftpChannel, label: str, exc: BaseException | str) -> RemoteError:
     return RemoteError(sftp_failure(channel, exc, label, writing=True))
 
 

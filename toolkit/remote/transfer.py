@@ -1,10 +1,12 @@
-"""File transfers over SFTP: sha256-checked, resumable uploads, nothing replaced until it is complete.
+"""File transfers over SSH: sha256-checked, resumable uploads, nothing replaced until it is complete.
 
 An upload goes to `TARGET.xenkit-part` beside the target. If that part file is already there (an
 earlier upload was cut off), its sha256 is compared with the same prefix of the local file and the
-upload continues from its end. When all bytes are there, the host's `sha256sum` of the part file must
-equal ours (computed while reading), and only then is it renamed over the target: the target is never
-half-written. A download works the same way in the other direction, without resuming.
+upload continues from its end. The bytes go into `tee PART | HASH` on the host (tee_upload.py), so the
+host hashes them as they arrive; a host that cannot do that gets them over SFTP and runs `sha256sum` on the
+part file afterwards. Either way the host's sha256 of the part file must equal ours (computed while
+reading), and only then is it renamed over the target: the target is never half-written. A download works
+over SFTP the same way in the other direction, without resuming.
 """
 
 from __future__ import annotations
@@ -12,10 +14,9 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import queue
 import secrets
-import threading
-from collections.abc import Iterator
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,11 +26,12 @@ from toolkit.errors import UsageError
 from toolkit.inputs.userfile import open_regular
 from toolkit.output import PART_SUFFIX, replacing
 from toolkit.remote.executor import FileInfo, RemoteError, Transferred
+from toolkit.remote.hashing_reader import CHUNK, HashingReader
 from toolkit.remote.local import sha256_of
 from toolkit.remote.sftp_channel import SFTP_ERRORS, SftpChannel, sftp_failure
+from toolkit.remote.tee_upload import Received, TeeUpload
 from toolkit.report import ProgressSink
 
-CHUNK = 1 << 20
 BIG_WRITE = 255 * 1024
 
 
@@ -38,37 +40,45 @@ def upload(channel: SftpChannel, local: Path, remote: str, progress: ProgressSin
     source = os.fdopen(open_regular(local), "rb")  # a FIFO or a directory is refused, not waited on
     total = os.fstat(source.fileno()).st_size
     part = remote + PART_SUFFIX
-    sftp = channel.sftp(label)
     with source:
         digest, offset = _resume_point(channel, source, part, total)
-        sent = offset
-        reader = _HashingReader(source, digest)
+        sending = _Sending(offset, total, progress)
+        reader: HashingReader | None = None
         try:
-            with sftp.open(part, "r+b" if offset else "wb") as handle:
-                handle.set_pipelined(True)
-                # OpenSSH's sftp-server takes messages up to 256 KiB; paramiko sends 32 KiB writes, and the
-                # per-request overhead is Python's (benchmarks/bench_remote.py). Old servers keep the default.
-                if not channel.legacy:
-                    handle.MAX_REQUEST_SIZE = BIG_WRITE
-                handle.seek(offset)
-                for chunk in reader:
-                    handle.write(chunk)
-                    sent += len(chunk)
-                    if progress is not None:
-                        progress(sent, total)
+            tee = TeeUpload.start(channel, part, append=offset > 0, doing=label)
+            reader = HashingReader(source, digest)
+            if tee is not None:
+                with tee:
+                    sending.pump(reader, tee.write)
+                    received = tee.finish()
+            else:
+                with channel.sftp(label).open(part, "r+b" if offset else "wb") as handle:
+                    handle.set_pipelined(True)
+                    # OpenSSH's sftp-server takes messages up to 256 KiB; paramiko sends 32 KiB writes, and the
+                    # per-request overhead is Python's (benchmarks/bench_remote.py). Old servers keep the default.
+                    if not channel.legacy:
+                        handle.MAX_REQUEST_SIZE = BIG_WRITE
+                    handle.seek(offset)
+                    sending.pump(reader, handle.write)
         except PermissionError:
             raise UsageError(f"{channel.label}:{part}: permission denied") from None
         except FileNotFoundError:
             raise UsageError(f"{channel.label}:{remote}: its directory does not exist") from None
         except SFTP_ERRORS as exc:
-            if reader.error is not None:
+            if reader is not None and reader.error is not None:
                 raise RemoteError(f"{local}: cannot read: {reader.error}") from None
-            raise RemoteError(f"{sftp_failure(channel, exc, label)} ({sent} of {total} bytes sent)",
-                              hint=f"run again to resume from the part file {part}; "
-                                   f"{remote} itself was not touched") from exc
-    check_size(channel, part, total, remote)
+            raise sending.failed(channel, exc, label, part, remote) from exc
+        finally:
+            if reader is not None:
+                reader.close()
+    if tee is None:
+        check_size(channel, part, total, remote)
+        got = remote_sha256(channel, part)
+    else:
+        if (problem := received.problem()) is not None:
+            raise sending.failed(channel, problem, label, part, remote)
+        got = tee_digest(channel, received, part, total, remote)
     expected = digest.hexdigest()
-    got = remote_sha256(channel, part)
     if got != expected:
         remove_quietly(channel, part)
         raise RemoteError(f"{channel.label}:{remote}: sha256 after upload is {got}, expected {expected}; "
@@ -77,46 +87,33 @@ def upload(channel: SftpChannel, local: Path, remote: str, progress: ProgressSin
     return Transferred(remote, total, expected, offset)
 
 
-class _HashingReader:
-    """Reads and hashes the file on a thread while the caller sends: sha256 (which releases the GIL) then
-    overlaps paramiko's encryption instead of adding to it."""
+@dataclass
+class _Sending:
+    sent: int
+    total: int
+    progress: ProgressSink | None
 
-    _END = b""
+    def pump(self, reader: HashingReader, write: Callable[[bytes], object]) -> None:
+        for chunk in reader:
+            write(chunk)
+            self.sent += len(chunk)
+            if self.progress is not None:
+                self.progress(self.sent, self.total)
 
-    def __init__(self, source: Any, digest: Any) -> None:
-        self.source, self.digest = source, digest
-        self.error: str | None = None
-        self.queue: queue.Queue[bytes] = queue.Queue(maxsize=8)  # at most 8 MiB read ahead
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._read, daemon=True)
-        self.thread.start()
+    def failed(self, channel: SftpChannel, why: BaseException | str, label: str, part: str,
+               remote: str) -> RemoteError:
+        return RemoteError(f"{sftp_failure(channel, why, label)} ({self.sent} of {self.total} bytes sent)",
+                           hint=f"run again to resume from the part file {part}; {remote} itself was not touched")
 
-    def _read(self) -> None:
-        try:
-            while not self.stop.is_set() and (chunk := self.source.read(CHUNK)):
-                self.digest.update(chunk)
-                self._put(chunk)
-        except OSError as exc:
-            self.error = exc.strerror or str(exc)
-        self._put(self._END)
 
-    def _put(self, chunk: bytes) -> None:
-        while not self.stop.is_set():
-            try:
-                self.queue.put(chunk, timeout=0.5)
-                return
-            except queue.Full:
-                continue
-
-    def __iter__(self) -> Iterator[bytes]:
-        try:
-            while (chunk := self.queue.get()) is not self._END and chunk:
-                yield chunk
-            if self.error is not None:
-                raise OSError(self.error)
-        finally:
-            self.stop.set()
-            self.thread.join(timeout=5)
+def tee_digest(channel: SftpChannel, received: Received, part: str, size: int, target: str) -> str:
+    """The host's sha256 of a part file written by tee_upload, once its size shows that every byte arrived (the
+    part file read again if the host's report lacks the digest)."""
+    if received.size is None:
+        check_size(channel, part, size, target)
+    elif received.size != size:
+        raise short_file(channel, part, received.size, size, target)
+    return received.sha256 or remote_sha256(channel, part)
 
 
 def _resume_point(channel: SftpChannel, source: Any, part: str, total: int) -> tuple[Any, int]:
@@ -183,8 +180,12 @@ def check_size(channel: SftpChannel, written: str, size: int, target: str) -> No
     info = channel.stat(written)
     have = -1 if info is None else info.size
     if have != size:
-        raise RemoteError(f"{channel.label}:{target}: only {max(have, 0)} of {size} bytes arrived in {written} "
-                          f"(is the host's disk full?); {target} was not touched")
+        raise short_file(channel, written, have, size, target)
+
+
+def short_file(channel: SftpChannel, written: str, have: int, size: int, target: str) -> RemoteError:
+    return RemoteError(f"{channel.label}:{target}: only {max(have, 0)} of {size} bytes arrived in {written} "
+                       f"(is the host's disk full?); {target} was not touched")
 
 
 def _write_local(target: Any, chunk: bytes, local: Path) -> None:
