@@ -69,6 +69,14 @@ json.dump(out, sys.stdout)
 """
 
 
+_OURS = """
+import json, sys
+from toolkit.generate.kscheck import validate_kickstart
+assert "pykickstart.commands.ostreesetup" not in sys.modules
+json.dump([[p.message for p in validate_kickstart(t, v)] for t, v in json.load(sys.stdin)], sys.stdout)
+"""
+
+
 def test_same_verdicts_as_plain_pykickstart() -> None:
     """Every rendered profile and a set of broken kickstarts: our (shared-parser) validation reports
     exactly the messages pykickstart reports in a fresh interpreter where nothing is patched."""
@@ -108,6 +116,10 @@ def test_same_verdicts_as_plain_pykickstart() -> None:
     expected = json.loads(plain.stdout)
     ours = [[p.message for p in validate_kickstart(text, version)] for text, version in corpus]
     assert ours == expected
+    # And in a fresh interpreter, as `kickstart render` runs: there the command modules load on demand.
+    fresh = subprocess.run([sys.executable, "-c", _OURS], input=json.dumps(corpus), capture_output=True, text=True,
+                           check=True, timeout=300)
+    assert json.loads(fresh.stdout) == expected
     assert sum(1 for messages in expected if messages) >= 10  # the corpus does exercise failures
 
 
@@ -123,3 +135,16 @@ def test_reused_handler_is_as_good_as_new() -> None:
         kept = kscheck._IDLE_HANDLERS[version]
         assert str(kept) == str(makeVersion(version))
         assert kept.partition is kept.commands["part"] is kept.commands["partition"]
+
+
+def test_validation_imports_only_its_own_release_s_handler() -> None:
+    """pykickstart's default handler set-up goes through handlers.control, which imports every release's handler
+    module, and pykickstart.commands imports every command module (together a large part of `kickstart render`'s
+    start-up); the handler gets its own class's maps instead, and only the commands of F17 are imported."""
+    code = ("import sys; from toolkit.generate.kscheck import validate_kickstart; "
+            "assert validate_kickstart('text\\nskipx\\n', 'F17') == []; "
+            "found = [m for m in ('pykickstart.handlers.control', 'f45', 'rhel9', 'pykickstart.commands.ostreesetup') "
+            "if m in sys.modules]; "
+            "print(found); sys.exit(bool(found))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=120)
+    assert done.returncode == 0, done.stderr

@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 from toolkit.errors import UsageError, ValidationError
+from toolkit.inputs.sha512_crypt import sha512_crypt
 from toolkit.inputs.userfile import read_user_text
 
 # $6$[rounds=N$]salt$hash: salt up to 16 chars, hash exactly 86, both from crypt's ./0-9A-Za-z alphabet.
@@ -68,10 +69,7 @@ def read_password_file(field: str, path: Path) -> str:
 
 def hash_password(password: str) -> str:
     """SHA-512 crypt with a fresh random salt."""
-    from passlib.hash import sha512_crypt  # imported here: only password-file renders need it
-
-    hashed: str = sha512_crypt.using(rounds=HASH_ROUNDS).hash(password)
-    return hashed
+    return sha512_crypt(password.encode(), rounds=HASH_ROUNDS)
 
 
 def hash_password_file(field: str, path: Path) -> str:
