@@ -159,8 +159,10 @@ class _Channel:
 
 def test_writes_go_out_one_packet_at_a_time() -> None:
     channel = _Channel()
-    TeeUpload(channel, b"").write(b"x" * (1 << 20))
+    upload = TeeUpload(channel, b"")
+    upload.write(b"x" * (1 << 20))
     assert max(channel.sent) == 32768 - 64 and sum(channel.sent) == 1 << 20
+    assert upload.chunk % (32768 - 64) == 0  # the reader's chunks: whole packets, no short one after each
 
 
 @pytest.mark.parametrize("line", [f"SHA2-256(stdin)= {'ab' * 32}", f"(stdin)= {'ab' * 32}", f"{'ab' * 32}  -",

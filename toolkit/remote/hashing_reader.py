@@ -17,17 +17,17 @@ class HashingReader:
 
     _END = b""
 
-    def __init__(self, source: Any, digest: Any) -> None:
-        self.source, self.digest = source, digest
+    def __init__(self, source: Any, digest: Any, chunk: int = CHUNK) -> None:
+        self.source, self.digest, self.chunk = source, digest, chunk
         self.error: str | None = None
-        self.queue: queue.Queue[bytes] = queue.Queue(maxsize=8)  # at most 8 MiB read ahead
+        self.queue: queue.Queue[bytes] = queue.Queue(maxsize=8)  # at most 8 chunks read ahead
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._read, daemon=True)
         self.thread.start()
 
     def _read(self) -> None:
         try:
-            while not self.stop.is_set() and (chunk := self.source.read(CHUNK)):
+            while not self.stop.is_set() and (chunk := self.source.read(self.chunk)):
                 self.digest.update(chunk)
                 self._put(chunk)
         except OSError as exc:

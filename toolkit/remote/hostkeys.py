@@ -14,10 +14,9 @@ import os
 from pathlib import Path
 from typing import Any
 
-import paramiko
-
 from toolkit.remote.executor import RemoteError
 from toolkit.remote.hosts import HostSpec
+from toolkit.remote.paramiko_lite import paramiko
 from toolkit.report import say
 
 

@@ -7,9 +7,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-import paramiko
-
 from toolkit.remote.executor import DEFAULT_COMMAND_TIMEOUT, FileInfo, RunResult
+from toolkit.remote.paramiko_lite import paramiko
 
 # What an SFTP request can fail with: the server's error (OSError), a broken channel, a connection gone mid-reply.
 SFTP_ERRORS = (OSError, paramiko.SSHException, EOFError)

@@ -17,8 +17,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import paramiko
-
 from toolkit.errors import UsageError
 from toolkit.remote.executor import (
     DEFAULT_COMMAND_TIMEOUT,
@@ -33,6 +31,7 @@ from toolkit.remote.executor import (
 )
 from toolkit.remote.hostkeys import RefuseUnknown, TrustNew, changed_key_error, describe, load_known
 from toolkit.remote.hosts import HostSpec
+from toolkit.remote.paramiko_lite import paramiko
 from toolkit.remote.stream_upload import put_stream
 from toolkit.remote.transfer import download, upload, write_remote_atomic
 from toolkit.report import ProgressSink

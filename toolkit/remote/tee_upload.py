@@ -75,6 +75,7 @@ class TeeUpload:
         # paramiko cuts sendall's data into packets by re-slicing what is left after each one (quadratic for
         # large writes); pieces of one packet each are cut once.
         self.piece = max(1024, int(channel.out_max_packet_size) - 64)
+        self.chunk = self.piece * 32  # about 1 MiB: what to hand write() at a time, whole packets only
         self.finished = False
 
     @classmethod

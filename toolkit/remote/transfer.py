@@ -20,14 +20,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import paramiko
-
 from toolkit.errors import UsageError
 from toolkit.inputs.userfile import open_regular
 from toolkit.output import PART_SUFFIX, replacing
 from toolkit.remote.executor import FileInfo, RemoteError, Transferred
 from toolkit.remote.hashing_reader import CHUNK, HashingReader
 from toolkit.remote.local import sha256_of
+from toolkit.remote.paramiko_lite import paramiko
 from toolkit.remote.sftp_channel import SFTP_ERRORS, SftpChannel, sftp_failure
 from toolkit.remote.tee_upload import Received, TeeUpload
 from toolkit.report import ProgressSink
@@ -46,7 +45,7 @@ def upload(channel: SftpChannel, local: Path, remote: str, progress: ProgressSin
         reader: HashingReader | None = None
         try:
             tee = TeeUpload.start(channel, part, append=offset > 0, doing=label)
-            reader = HashingReader(source, digest)
+            reader = HashingReader(source, digest, CHUNK if tee is None else tee.chunk)
             if tee is not None:
                 with tee:
                     sending.pump(reader, tee.write)
