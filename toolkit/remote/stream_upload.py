@@ -2,8 +2,8 @@
 tree of them put in place all or nothing.
 
 `put_stream` is Executor.put_stream over SSH (through an SftpChannel): the bytes go to a hidden temp file beside
-the target, hashed on the way, through `tee PART | HASH` on the host (tee_upload.py) or, where the host cannot, over
-SFTP followed by the host's `sha256sum` of the file; the host's digest must match ours (and the size the count) before
+the target, hashed on the way, through a tee on the host (tee_upload.py) or, where the host has none, over SFTP
+followed by the host's `sha256sum` of the file; the host's digest must match ours (and the size the count) before
 it is renamed over the target, as transfer.upload does for local files (without resuming: a stream cannot be re-read
 from the middle).
 
@@ -70,7 +70,7 @@ class _Sending:
     progress: ProgressSink | None
 
     def through_tee(self, tee: TeeUpload) -> tuple[HashingSink, str]:
-        """The bytes into `tee PART | HASH` on the host (tee_upload.py); the host's digest of them."""
+        """The bytes into a tee on the host (tee_upload.py); the host's digest of them."""
         channel, label = self.channel, self.label
         with tee:
             sink = HashingSink(_guarded(tee.write), self.size, self.progress)

@@ -1,73 +1,56 @@
-"""The fast way to upload over SSH: the bytes go over an exec channel into `tee PART | HASH` on the host, so the host
-hashes them while they arrive instead of reading the whole part file again after the transfer.
+"""The fast way to upload over SSH: the bytes go over an exec channel into a tee on the host, a process that writes
+them into the part file and hashes them on the way, so the host hashes while they arrive instead of reading the whole
+part file again after the transfer.
 
-HASH is `openssl dgst -sha256` (it uses the CPU's SHA instructions; coreutils' sha256sum does not) or, without a
-working openssl, `sha256sum`. To append to a part file left by a cut-off upload, the script hashes what the part
-file holds, then what tee appends: the digest covers the whole file. The same script reports tee's exit status and
-the part file's size afterwards, which confirm that every byte the host hashed was written. `TeeUpload.start` gives
-None when the host cannot do this (no hash program, or the part file cannot be created): the caller then uploads
-over SFTP and lets it say why.
+The tee is Python with hashlib (one process, large reads), else `tee PART | openssl dgst -sha256` (OpenSSL uses the
+CPU's SHA instructions; coreutils' sha256sum does not), else `tee PART | sha256sum`: tee_scripts.py has what the host
+runs, which picks the first that works and says which (remembered for the connection's next uploads). To append to a
+part file left by a cut-off upload, the tee hashes what the part file holds, then what it appends: the digest covers
+the whole file. The host also reports whether every write succeeded and the part file's size afterwards, which
+confirm that every byte it hashed is in the file. `TeeUpload.start` gives None when the host has no tee or the part
+file cannot be created: the caller then uploads over SFTP and lets it say why.
 """
 
 from __future__ import annotations
 
 import re
+import weakref
 from dataclasses import dataclass
 from typing import Any
 
 from toolkit.remote.sftp_channel import SFTP_ERRORS, SftpChannel
+from toolkit.remote.tee_scripts import PROGRAM, SCRIPT
 
-# $1: the part file; $2: "new" (create or empty it) or "append" (keep what it holds). POSIX sh: old dom0s have
-# bash 3.2, others dash. The data ends at our EOF; fd 3 carries tee's status past the command substitution.
-_SCRIPT = r"""
-part=$1 mode=$2
-if openssl dgst -sha256 </dev/null >/dev/null 2>&1; then hash="openssl dgst -sha256"
-elif sha256sum </dev/null >/dev/null 2>&1; then hash=sha256sum
-else echo xenkit-cannot; exit 0
-fi
-if [ "$mode" = append ]; then true >>"$part"; else true >"$part"; fi || { echo xenkit-cannot; exit 0; }
-echo xenkit-ready
-exec 3>&1
-sum=$(
-  if [ "$mode" = append ] && ! cat -- "$part"; then
-    echo "xenkit-tee 1" >&3
-    cat >/dev/null
-  else
-    if [ "$mode" = append ]; then tee -a -- "$part"; else tee -- "$part"; fi
-    echo "xenkit-tee $?" >&3
-  fi | $hash
-)
-echo "xenkit-sum $sum"
-echo "xenkit-size $(wc -c <"$part")"
-"""
 _SHA256 = re.compile(rb"\b[0-9a-f]{64}\b")
 _READ = 65536
+_CLOSE_WAIT = 10.0  # seconds for the tee to end after a failed upload
+_TEE_OF: weakref.WeakKeyDictionary[SftpChannel, str] = weakref.WeakKeyDictionary()  # connection -> the tee it has
 
 
 @dataclass(frozen=True)
 class Received:
     """What the host reported once all bytes were sent (None: not reported)."""
 
-    sha256: str | None  # of the whole part file's bytes, as tee took them in
+    sha256: str | None  # of the whole part file's bytes, as the tee took them in
     size: int | None  # of the part file afterwards
-    tee_status: int | None
+    write_status: int | None  # 0: every write into the part file succeeded
     status: int | None  # the script's
-    output: str  # the lines that are not the script's own: tee's or the shell's errors
+    output: str  # the lines that are not the script's own: the tee's or the shell's errors
 
     def problem(self) -> str | None:
         """Why the part file cannot be trusted, or None."""
-        if self.tee_status == 0 and self.status == 0:
+        if self.write_status == 0 and self.status == 0:
             return None
         if self.output:
             return self.output.splitlines()[-1]
-        if self.tee_status != 0:
-            return f"tee exited with status {self.tee_status}"
+        if self.write_status != 0:
+            return f"writing the part file failed (status {self.write_status})"
         return "the upload's script on the host " + (f"exited with status {self.status}" if self.status is not None
                                                       else "did not report its end")
 
 
 class TeeUpload:
-    """One upload into `tee PART | HASH`: write() the bytes in order, then finish(); close() in any case."""
+    """One upload into a tee on the host: write() the bytes in order, then finish(); close() in any case."""
 
     def __init__(self, channel: Any, pending: bytes) -> None:
         self.channel = channel
@@ -76,12 +59,13 @@ class TeeUpload:
         # large writes); pieces of one packet each are cut once.
         self.piece = max(1024, int(channel.out_max_packet_size) - 64)
         self.chunk = self.piece * 32  # about 1 MiB: what to hand write() at a time, whole packets only
-        self.finished = False
+        self.ended = False  # our EOF sent
 
     @classmethod
     def start(cls, host: SftpChannel, part: str, *, append: bool, doing: str) -> TeeUpload | None:
-        """Start the script on the host and wait until it is ready for the bytes; None if the host cannot."""
-        channel = host.open_command(["sh", "-c", _SCRIPT, "sh", part, "append" if append else "new"], step=doing)
+        """Start the tee on the host and wait until it is ready for the bytes; None if the host cannot."""
+        argv = ["sh", "-c", SCRIPT, "sh", part, "append" if append else "new", _TEE_OF.get(host, ""), PROGRAM]
+        channel = host.open_command(argv, step=doing)
         try:
             pending = b""
             while b"xenkit-ready\n" not in pending and b"xenkit-cannot\n" not in pending:
@@ -92,6 +76,9 @@ class TeeUpload:
         except BaseException:
             channel.close()
             raise
+        found = re.search(rb"^xenkit-tee ([a-z0-9]+)$", pending, re.MULTILINE)
+        if found is not None:
+            _TEE_OF[host] = found.group(1).decode()
         _, ready, after = pending.partition(b"xenkit-ready\n")
         if not ready:
             channel.close()
@@ -104,16 +91,18 @@ class TeeUpload:
 
     def finish(self) -> Received:
         """End the data and collect the host's report (waits for the hash of the last bytes)."""
+        self.ended = True
         self.channel.shutdown_write()
         self._read_to_end()
-        self.finished = True
         return _parse(bytes(self.output), self._exit_status())
 
     def close(self) -> None:
-        """Also after a failure: ends tee first, so that the part file is complete as far as it goes and no tee
-        still writes to it when the caller removes it."""
-        if not self.finished:
+        """Also after a failure: ends the tee first (for a short while at most), so that the part file is complete
+        as far as it goes and the tee no longer writes to it when the caller removes it."""
+        if not self.ended:
+            self.ended = True
             try:
+                self.channel.settimeout(_CLOSE_WAIT)
                 self.channel.shutdown_write()
                 self._read_to_end()
             except SFTP_ERRORS:
@@ -136,7 +125,7 @@ class TeeUpload:
 
 
 def _parse(output: bytes, status: int | None) -> Received:
-    sha256, size, tee_status, other = None, None, None, []
+    sha256, size, write_status, other = None, None, None, []
     for line in output.splitlines():
         key, _, value = line.partition(b" ")
         if key == b"xenkit-sum":
@@ -144,8 +133,8 @@ def _parse(output: bytes, status: int | None) -> Received:
             sha256 = found.group().decode() if found else None
         elif key == b"xenkit-size" and value.strip().isdigit():
             size = int(value)
-        elif key == b"xenkit-tee" and value.strip().isdigit():
-            tee_status = int(value)
-        elif line.strip():
+        elif key == b"xenkit-write" and value.strip().isdigit():
+            write_status = int(value)
+        elif line.strip() and key != b"xenkit-tee":
             other.append(line.decode("utf-8", "replace").strip())
-    return Received(sha256 if status == 0 else None, size, tee_status, status, "\n".join(other))
+    return Received(sha256 if status == 0 else None, size, write_status, status, "\n".join(other))

@@ -2,9 +2,9 @@
 
 An upload goes to `TARGET.xenkit-part` beside the target. If that part file is already there (an
 earlier upload was cut off), its sha256 is compared with the same prefix of the local file and the
-upload continues from its end. The bytes go into `tee PART | HASH` on the host (tee_upload.py), so the
-host hashes them as they arrive; a host that cannot do that gets them over SFTP and runs `sha256sum` on the
-part file afterwards. Either way the host's sha256 of the part file must equal ours (computed while
+upload continues from its end. The bytes go into a tee on the host (tee_upload.py: a process that writes
+the part file and hashes the same bytes), so the host hashes them as they arrive; a host that has no tee
+gets them over SFTP and runs `sha256sum` on the part file afterwards. Either way the host's sha256 of the part file must equal ours (computed while
 reading), and only then is it renamed over the target: the target is never half-written. A download works
 over SFTP the same way in the other direction, without resuming.
 """
