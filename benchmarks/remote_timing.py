@@ -1,5 +1,6 @@
 """Timing for bench_remote.py: median and min wall time of a function, or of a command as a fresh process (with
-hyperfine when it is installed), after one checked run: a command that fails stops the benchmark (Failed).
+hyperfine when it is installed), after one checked run: a command that fails stops the benchmark (Failed); or of
+several commands run in turn, round by round, for ratios that hold when the machine's speed drifts.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ STDERR_LINES = 40  # of a failed command's stderr (fstab nobarrier prints a line
 class Timing:
     median_ms: float
     min_ms: float
+    samples_ms: tuple[float, ...] = ()  # in run order (time_rounds: one per round)
 
     def ms(self) -> str:
         return f"{self.median_ms:.1f} ms (min {self.min_ms:.1f})"
@@ -72,3 +74,25 @@ def time_cmd(cmd: list[str], runs: int, warmup: int, prepare: list[str] | None =
         return Timing(float(result["median"]) * 1000, float(result["min"]) * 1000)
     return time_fn(lambda: subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True),
                    runs, warmup, (lambda: subprocess.run(prepare, check=True)) if prepare else None)
+
+
+def time_rounds(cmds: list[list[str]], runs: int, warmup: int, prepare: list[str] | None = None) -> list[Timing]:
+    """Wall time of each of `cmds` as fresh processes, run in turn (A B C, A B C, ...) so that the machine's drift
+    falls on all of them alike; `prepare` runs before every run, untimed. Each is checked once first."""
+    for cmd in cmds:
+        check_once(cmd, prepare)
+    samples: list[list[float]] = [[] for _ in cmds]
+    for i in range(warmup + runs):
+        for cmd, mine in zip(cmds, samples, strict=True):
+            if prepare:
+                subprocess.run(prepare, check=True)
+            start = time.perf_counter()
+            subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+            if i >= warmup:
+                mine.append((time.perf_counter() - start) * 1000)
+    return [Timing(statistics.median(mine), min(mine), tuple(mine)) for mine in samples]
+
+
+def round_ratio(a: Timing, b: Timing) -> float:
+    """The median of b/a round by round: for rates (MB/s from times), a's rate over b's."""
+    return statistics.median(y / x for x, y in zip(a.samples_ms, b.samples_ms, strict=True))

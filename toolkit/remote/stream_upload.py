@@ -41,6 +41,7 @@ def put_stream(channel: SftpChannel, remote: str, fill: StreamFill, size: int | 
     directory, _, name = remote.rpartition("/")
     part = f"{directory}/.{name}.{secrets.token_hex(4)}{PART_SUFFIX}"
     label = f"writing {channel.label}:{remote}"
+    channel.sftp(label)  # the rename and the clean-up use it
     try:
         try:
             tee = TeeUpload.start(channel, part, append=False, doing=label)

@@ -4,9 +4,10 @@ An upload goes to `TARGET.xenkit-part` beside the target. If that part file is a
 earlier upload was cut off), its sha256 is compared with the same prefix of the local file and the
 upload continues from its end. The bytes go into a tee on the host (tee_upload.py: a process that writes
 the part file and hashes the same bytes), so the host hashes them as they arrive; a host that has no tee
-gets them over SFTP and runs `sha256sum` on the part file afterwards. Either way the host's sha256 of the part file must equal ours (computed while
-reading), and only then is it renamed over the target: the target is never half-written. A download works
-over SFTP the same way in the other direction, without resuming.
+gets them over SFTP and runs `sha256sum` on the part file afterwards. Either way the host's sha256 of the
+part file must equal ours (computed while reading), and only then is it renamed over the target: the
+target is never half-written. A download works over SFTP the same way in the other direction, without
+resuming.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ def upload(channel: SftpChannel, local: Path, remote: str, progress: ProgressSin
     source = os.fdopen(open_regular(local), "rb")  # a FIFO or a directory is refused, not waited on
     total = os.fstat(source.fileno()).st_size
     part = remote + PART_SUFFIX
+    sftp = channel.sftp(label)  # the resume check's stat and the rename use it
     with source:
         digest, offset = _resume_point(channel, source, part, total)
         sending = _Sending(offset, total, progress)
@@ -51,7 +53,7 @@ def upload(channel: SftpChannel, local: Path, remote: str, progress: ProgressSin
                     sending.pump(reader, tee.write)
                     received = tee.finish()
             else:
-                with channel.sftp(label).open(part, "r+b" if offset else "wb") as handle:
+                with sftp.open(part, "r+b" if offset else "wb") as handle:
                     handle.set_pipelined(True)
                     # OpenSSH's sftp-server takes messages up to 256 KiB; paramiko sends 32 KiB writes, and the
                     # per-request overhead is Python's (benchmarks/bench_remote.py). Old servers keep the default.
