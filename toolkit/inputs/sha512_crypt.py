@@ -8,7 +8,7 @@ tests/inputs/test_sha512_crypt.py checks it against that specification's test ve
 from __future__ import annotations
 
 import hashlib
-import secrets
+import os
 
 ALPHABET = "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 DEFAULT_ROUNDS = 5000  # written without "rounds=" in the hash, as crypt(3) does
@@ -24,8 +24,8 @@ def sha512_crypt(password: bytes, salt: str | None = None, rounds: int = DEFAULT
     """`$6$[rounds=N$]SALT$HASH` of `password`; a fresh random 16-character salt unless one is given."""
     if not 1000 <= rounds <= 999_999_999:
         raise ValueError(f"rounds={rounds}: SHA-512 crypt takes 1000 to 999999999")
-    if salt is None:
-        salt = "".join(secrets.choice(ALPHABET) for _ in range(SALT_CHARS))
+    if salt is None:  # 64 characters: the low 6 bits of a random byte pick one evenly
+        salt = "".join(ALPHABET[byte & 63] for byte in os.urandom(SALT_CHARS))
     salt_bytes = salt.encode("ascii")[:SALT_CHARS]
     prefix = "$6$" + ("" if rounds == DEFAULT_ROUNDS else f"rounds={rounds}$") + salt_bytes.decode("ascii")
     return f"{prefix}${_encode(_digest(password, salt_bytes, rounds))}"
