@@ -140,12 +140,7 @@ class SshExecutor:
             on_output: OutputSink | None = None, step: str = "") -> RunResult:
         command = quote_command(argv)
         doing = step or command
-        transport = self._transport(doing)
-        try:
-            channel = transport.open_session(timeout=CONNECT_TIMEOUT)
-            channel.exec_command(command)
-        except (paramiko.SSHException, OSError, EOFError) as exc:
-            raise self._dropped(doing, exc) from None
+        channel = self._exec(command, doing)
         with contextlib.closing(channel):
             feeder = _start_feeder(channel, stdin)
             out, err = self._drain(channel, doing, time.monotonic() + timeout, timeout, on_output)
@@ -155,8 +150,7 @@ class SshExecutor:
         # signal (OpenSSH then sends exit-signal instead), which we report as 255 like ssh(1) does.
         status = channel.exit_status if channel.exit_status_ready() else -1
         if status == -1:
-            alive = self.client.get_transport() is not None and self.client.get_transport().is_active()
-            if not alive:
+            if not self.alive():
                 raise self._dropped(doing, None)
             status = 255
         return RunResult(command, status, out, err)
@@ -190,21 +184,24 @@ class SshExecutor:
                     channel.status_event.wait(min(left, 1.0))
                 else:
                     select.select([channel], [], [], min(left, 1.0))
-                transport = self.client.get_transport()
-                alive = transport is not None and transport.is_active()
-                if not alive and not (channel.recv_ready() or channel.recv_stderr_ready()
-                                      or channel.exit_status_ready()):
+                if not self.alive() and not (channel.recv_ready() or channel.recv_stderr_ready()
+                                             or channel.exit_status_ready()):
                     raise self._dropped(doing, None)
 
     def open_command(self, argv: Sequence[str], *, step: str) -> Any:
-        transport = self._transport(step)
+        return self._exec(quote_command(argv), step, stream=True)
+
+    def _exec(self, command: str, doing: str, *, stream: bool = False) -> Any:
+        """A new channel running `command`; for streaming (open_command), stderr merged and each wait bounded."""
+        transport = self._transport(doing)
         try:
             channel = transport.open_session(timeout=CONNECT_TIMEOUT)
-            channel.settimeout(SFTP_TIMEOUT)
-            channel.set_combine_stderr(True)
-            channel.exec_command(quote_command(argv))
+            if stream:
+                channel.settimeout(SFTP_TIMEOUT)
+                channel.set_combine_stderr(True)
+            channel.exec_command(command)
         except (paramiko.SSHException, OSError, EOFError) as exc:
-            raise self._dropped(step, exc) from None
+            raise self._dropped(doing, exc) from None
         return channel
 
     def alive(self) -> bool:
