@@ -2,7 +2,7 @@
 
 `main(argv) -> int` never raises: a ToolkitError becomes `error: ...` (plus `hint: ...`) with exit 2
 for bad input and 1 for a failed operation; a traceback only with --debug. Command modules import
-their heavy libraries (jinja2, pykickstart, passlib) inside the command, so `xenkit --help` stays fast.
+their heavy libraries (jinja2, pykickstart, paramiko) inside the command, so `xenkit --help` stays fast.
 """
 
 from __future__ import annotations
