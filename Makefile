@@ -46,6 +46,7 @@ bench: $(BIN)/xenkit
 	$(BIN)/python benchmarks/bench_remote.py
 	$(BIN)/python benchmarks/bench_iso.py
 	$(BIN)/python benchmarks/bench_build.py
+	$(BIN)/python benchmarks/bench_rollout.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache

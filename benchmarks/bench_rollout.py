@@ -1,0 +1,150 @@
+"""Benchmark `xenkit driver install`: the test bundle rolled out to N sshd test hosts, `--parallel N` against
+`--parallel 1`, wall time side by side with the per-host median, and the ratio against the goal.
+
+Run as root (mount namespaces): `.venv/bin/python benchmarks/bench_rollout.py [--hosts N] [--rounds R]` (or
+`make bench`). The hosts and the bundle are the rollout tests' (tests/rollout/dom0_hosts.py): each run gets
+fresh hosts, since a second install on a host only says "already installed". See benchmarks/README.md.
+A run that does not install on every host stops the benchmark (exit 1); a missed goal is marked MISSED, exit 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench_render import verdict  # benchmarks/ is on sys.path when run as a script
+from remote_timing import STDERR_LINES, Failed
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # for tests.rollout and tests.support
+
+from tests.rollout.dom0_hosts import hosts_file, make_bundle, make_dom0_host, make_stage  # noqa: E402
+from tests.support.sshhosts import SshTestHost  # noqa: E402
+
+PYTHON = sys.executable  # the venv's interpreter when run as .venv/bin/python
+HOSTS = 16
+GOAL = 4.0  # --parallel HOSTS at least this many times faster than --parallel 1 (install.sh mostly waits)
+
+
+@dataclass(frozen=True)
+class Rollout:
+    parallel: int
+    wall_s: float
+    host_seconds: tuple[float, ...]  # each host's time from the --json summary
+
+    @property
+    def median_host_s(self) -> float:
+        return statistics.median(self.host_seconds)
+
+
+class HostFactory:
+    """The ssh_host_factory fixture's job without pytest (tests.support.sshhosts.SshHostFactory): started
+    SshTestHosts under `base`, each closed by close()."""
+
+    def __init__(self, base: Path) -> None:
+        self.base = base
+        self.hosts: list[SshTestHost] = []
+
+    def __call__(self, legacy: bool = False, private_mounts: Sequence[str] = (),
+                 env: Mapping[str, str] | None = None) -> SshTestHost:
+        host = SshTestHost(Path(tempfile.mkdtemp(prefix="sshhost-", dir=self.base)), legacy=legacy,
+                           private_mounts=private_mounts, env=env)
+        self.hosts.append(host)
+        return host
+
+    def close(self) -> None:
+        while self.hosts:
+            self.hosts.pop().close()
+
+
+def roll_out(tmp: Path, stage: Path, bundle: Path, count: int, parallel: int) -> Rollout:
+    """`driver install BUNDLE --group pool --parallel PARALLEL` on `count` fresh hosts, timed as a fresh process."""
+    factory = HostFactory(tmp)
+    try:
+        hosts = [make_dom0_host(factory, stage) for _ in range(count)]
+        hosts_file(tmp / "xenkit.toml", hosts)
+        argv = [PYTHON, "-m", "toolkit", "driver", "install", str(bundle), "--group", "pool",
+                "--parallel", str(parallel), "--json"]
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        start = time.perf_counter()
+        proc = subprocess.run(argv, cwd=tmp, env=env, capture_output=True, text=True, check=False)
+        wall = time.perf_counter() - start
+        summary = json.loads(proc.stdout) if proc.stdout.strip() else []
+        results = {s["result"] for s in summary}
+        if proc.returncode != 0 or len(summary) != count or results != {"installed, reboot needed"}:
+            tail = "\n".join(proc.stderr.splitlines()[-STDERR_LINES:])
+            raise Failed(f"FAILED (exit {proc.returncode}, results {sorted(results)}): --parallel {parallel}\n{tail}")
+        return Rollout(parallel, wall, tuple(float(s["seconds"]) for s in summary))
+    finally:
+        factory.close()
+
+
+def table(runs: list[Rollout], count: int, parallel: int) -> None:
+    def cell(mode: int) -> tuple[float, float, str]:
+        mine = [r for r in runs if r.parallel == mode]
+        walls = [r.wall_s for r in mine]
+        hosts = [s for r in mine for s in r.host_seconds]
+        return statistics.median(walls), statistics.median(hosts), f"{min(walls):.1f}"
+
+    (wide, wide_host, wide_min), (one, one_host, one_min) = cell(parallel), cell(1)
+    ratio = one / wide
+    rows = [("what", "wall (median s)", "min s", "per-host median s"),
+            (f"--parallel {parallel}", f"{wide:.1f}", wide_min, f"{wide_host:.2f}"),
+            ("--parallel 1", f"{one:.1f}", one_min, f"{one_host:.2f}")]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for cells in (rows[0], tuple("-" * w for w in widths), *rows[1:]):
+        print("  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip())
+    print()
+    print(f"speed-up: --parallel 1 / --parallel {parallel} = {ratio:.2f}x  (goal >= {GOAL:.0f}x: "
+          f"{verdict(ratio >= GOAL)}); {count} hosts, the first one alone as the canary (--canary 1, the default)")
+    print("ansible: not measured")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--hosts", type=int, default=HOSTS, help=f"test hosts per roll-out (default {HOSTS})")
+    parser.add_argument("--rounds", type=int, default=1, help="roll-outs per mode, in turn (default 1)")
+    args = parser.parse_args()
+    count, rounds = max(1, args.hosts), max(1, args.rounds)
+    if os.geteuid() != 0:
+        print("bench_rollout.py needs root: its sshd test hosts run in private mount namespaces", file=sys.stderr)
+        return 2
+    print(f"machine: nproc={len(os.sched_getaffinity(0))}  python {platform.python_version()} ({PYTHON})")
+    print(f"timing:  time.perf_counter around `xenkit driver install` as a fresh process; {rounds} round(s), "
+          f"--parallel {count} then --parallel 1 in each, fresh hosts for every roll-out")
+    runs: list[Rollout] = []
+    with tempfile.TemporaryDirectory(prefix="xenkit-bench-rollout-") as tmp_name:
+        tmp = Path(tmp_name)
+        # xenkit runs with this as cwd (xenkit.toml, xenkit-logs/) and HOME, without an agent
+        (tmp / "home").mkdir()
+        os.environ["HOME"] = str(tmp / "home")
+        os.environ["XDG_CONFIG_HOME"] = str(tmp / "home" / ".config")
+        os.environ.pop("SSH_AUTH_SOCK", None)
+        stage, bundle = make_stage(tmp / "stage"), make_bundle(tmp / "bundle")
+        print(f"bundle:  {bundle.name} ({bundle.stat().st_size:,} bytes)")
+        print()
+        try:
+            for _ in range(rounds):
+                for parallel in (count, 1):
+                    runs.append(roll_out(tmp, stage, bundle, count, parallel))
+                    print(f"  --parallel {parallel}: {runs[-1].wall_s:.1f} s", flush=True)
+        except Failed as exc:
+            print(f"\n{exc}", file=sys.stderr)
+            return 1
+    print()
+    table(runs, count, count)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
