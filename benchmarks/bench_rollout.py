@@ -1,10 +1,11 @@
 """Benchmark `xenkit driver install`: the test bundle rolled out to N sshd test hosts, `--parallel N` against
-`--parallel 1`, wall time side by side with the per-host median, and the ratio against the goal.
+`--parallel 1` and against ansible-playbook (forks=N), wall times side by side with the per-host median.
 
-Run as root (mount namespaces): `.venv/bin/python benchmarks/bench_rollout.py [--hosts N] [--rounds R]` (or
-`make bench`). The hosts and the bundle are the rollout tests' (tests/rollout/dom0_hosts.py): each run gets
-fresh hosts, since a second install on a host only says "already installed". See benchmarks/README.md.
-A run that does not install on every host stops the benchmark (exit 1); a missed goal is marked MISSED, exit 0.
+Run as root (mount namespaces): `.venv/bin/python benchmarks/bench_rollout.py [--hosts N] [--rounds R]
+[--no-ansible]` (or `make bench`). The hosts and the bundle are the rollout tests' (tests/rollout/dom0_hosts.py):
+each roll-out gets fresh hosts, since a second install on a host only says "already installed". See
+benchmarks/README.md. A roll-out that does not install on every host stops the benchmark (exit 1); a missed goal
+is marked MISSED, exit 0.
 """
 
 from __future__ import annotations
@@ -18,22 +19,25 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from bench_render import verdict  # benchmarks/ is on sys.path when run as a script
 from remote_timing import STDERR_LINES, Failed
+from rollout_ansible import ansible_playbook, ansible_rollout, version
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # for tests.rollout and tests.support
 
-from tests.rollout.dom0_hosts import hosts_file, make_bundle, make_dom0_host, make_stage  # noqa: E402
+from tests.rollout.dom0_hosts import REMOTE_BASE, Dom0Host, hosts_file, make_bundle, make_dom0_host, make_stage  # noqa: E402
 from tests.support.sshhosts import SshTestHost  # noqa: E402
 
 PYTHON = sys.executable  # the venv's interpreter when run as .venv/bin/python
 HOSTS = 16
 GOAL = 4.0  # --parallel HOSTS at least this many times faster than --parallel 1 (install.sh mostly waits)
+ANSIBLE_GOAL = 0.5  # at most this fraction of ansible-playbook's wall time (forks=HOSTS)
 
 
 @dataclass(frozen=True)
@@ -67,12 +71,21 @@ class HostFactory:
             self.hosts.pop().close()
 
 
-def roll_out(tmp: Path, stage: Path, bundle: Path, count: int, parallel: int) -> Rollout:
-    """`driver install BUNDLE --group pool --parallel PARALLEL` on `count` fresh hosts, timed as a fresh process."""
+@contextmanager
+def fresh_hosts(tmp: Path, stage: Path, count: int) -> Iterator[list[Dom0Host]]:
+    """`count` new fake dom0 hosts (in xenkit.toml's group `pool`), closed afterwards."""
     factory = HostFactory(tmp)
     try:
         hosts = [make_dom0_host(factory, stage) for _ in range(count)]
         hosts_file(tmp / "xenkit.toml", hosts)
+        yield hosts
+    finally:
+        factory.close()
+
+
+def roll_out(tmp: Path, stage: Path, bundle: Path, count: int, parallel: int) -> Rollout:
+    """`driver install BUNDLE --group pool --parallel PARALLEL` on `count` fresh hosts, timed as a fresh process."""
+    with fresh_hosts(tmp, stage, count):
         argv = [PYTHON, "-m", "toolkit", "driver", "install", str(bundle), "--group", "pool",
                 "--parallel", str(parallel), "--json"]
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -85,11 +98,18 @@ def roll_out(tmp: Path, stage: Path, bundle: Path, count: int, parallel: int) ->
             tail = "\n".join(proc.stderr.splitlines()[-STDERR_LINES:])
             raise Failed(f"FAILED (exit {proc.returncode}, results {sorted(results)}): --parallel {parallel}\n{tail}")
         return Rollout(parallel, wall, tuple(float(s["seconds"]) for s in summary))
-    finally:
-        factory.close()
 
 
-def table(runs: list[Rollout], count: int, parallel: int) -> None:
+def ansible_out(program: Path, tmp: Path, stage: Path, bundle: Path, count: int) -> float:
+    """Wall seconds of the same roll-out by ansible-playbook (forks=count) on `count` fresh hosts."""
+    with fresh_hosts(tmp, stage, count) as hosts:
+        wall = ansible_rollout(program, tmp, list(hosts), bundle, REMOTE_BASE, forks=count)
+        if missing := [h.name for h in hosts if not h.installed()]:
+            raise Failed(f"FAILED: ansible-playbook passed, but not installed on {', '.join(missing)}")
+        return wall
+
+
+def table(runs: list[Rollout], ansible: list[float], count: int, parallel: int) -> None:
     def cell(mode: int) -> tuple[float, float, str]:
         mine = [r for r in runs if r.parallel == mode]
         walls = [r.wall_s for r in mine]
@@ -101,19 +121,30 @@ def table(runs: list[Rollout], count: int, parallel: int) -> None:
     rows = [("what", "wall (median s)", "min s", "per-host median s"),
             (f"--parallel {parallel}", f"{wide:.1f}", wide_min, f"{wide_host:.2f}"),
             ("--parallel 1", f"{one:.1f}", one_min, f"{one_host:.2f}")]
+    if ansible:
+        rows.append((f"ansible-playbook, forks={count}", f"{statistics.median(ansible):.1f}", f"{min(ansible):.1f}",
+                     "-"))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for cells in (rows[0], tuple("-" * w for w in widths), *rows[1:]):
         print("  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip())
     print()
     print(f"speed-up: --parallel 1 / --parallel {parallel} = {ratio:.2f}x  (goal >= {GOAL:.0f}x: "
           f"{verdict(ratio >= GOAL)}); {count} hosts, the first one alone as the canary (--canary 1, the default)")
-    print("ansible: not measured")
+    if not ansible:
+        print("ansible: not measured")
+        return
+    versus = wide / statistics.median(ansible)
+    print(f"against Ansible: --parallel {parallel} / ansible-playbook = {versus:.2f}x  (goal <= {ANSIBLE_GOAL}x: "
+          f"{verdict(versus <= ANSIBLE_GOAL)}); Ansible does copy + unpack + install.sh only, without xenkit's "
+          "checks before and after")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--hosts", type=int, default=HOSTS, help=f"test hosts per roll-out (default {HOSTS})")
     parser.add_argument("--rounds", type=int, default=1, help="roll-outs per mode, in turn (default 1)")
+    parser.add_argument("--no-ansible", action="store_true",
+                        help="skip ansible-playbook (else pip installs ansible-core into this venv when missing)")
     args = parser.parse_args()
     count, rounds = max(1, args.hosts), max(1, args.rounds)
     if os.geteuid() != 0:
@@ -121,8 +152,10 @@ def main() -> int:
         return 2
     print(f"machine: nproc={len(os.sched_getaffinity(0))}  python {platform.python_version()} ({PYTHON})")
     print(f"timing:  time.perf_counter around `xenkit driver install` as a fresh process; {rounds} round(s), "
-          f"--parallel {count} then --parallel 1 in each, fresh hosts for every roll-out")
+          f"--parallel {count}, --parallel 1{'' if args.no_ansible else ', ansible-playbook'} in each, "
+          "fresh hosts for every roll-out")
     runs: list[Rollout] = []
+    ansible: list[float] = []
     with tempfile.TemporaryDirectory(prefix="xenkit-bench-rollout-") as tmp_name:
         tmp = Path(tmp_name)
         # xenkit runs with this as cwd (xenkit.toml, xenkit-logs/) and HOME, without an agent
@@ -132,17 +165,23 @@ def main() -> int:
         os.environ.pop("SSH_AUTH_SOCK", None)
         stage, bundle = make_stage(tmp / "stage"), make_bundle(tmp / "bundle")
         print(f"bundle:  {bundle.name} ({bundle.stat().st_size:,} bytes)")
-        print()
         try:
+            program = None if args.no_ansible else ansible_playbook()
+            if program is not None:
+                print(f"ansible: {version(program)}")
+            print()
             for _ in range(rounds):
                 for parallel in (count, 1):
                     runs.append(roll_out(tmp, stage, bundle, count, parallel))
                     print(f"  --parallel {parallel}: {runs[-1].wall_s:.1f} s", flush=True)
+                if program is not None:
+                    ansible.append(ansible_out(program, tmp, stage, bundle, count))
+                    print(f"  ansible-playbook: {ansible[-1]:.1f} s", flush=True)
         except Failed as exc:
             print(f"\n{exc}", file=sys.stderr)
             return 1
     print()
-    table(runs, count, count)
+    table(runs, ansible, count, count)
     return 0
 
 
