@@ -14,7 +14,8 @@ from toolkit.inputs.sha512_crypt import sha512_crypt
 from toolkit.inputs.userfile import read_user_text
 
 # $6$[rounds=N$]salt$hash: salt up to 16 chars, hash exactly 86, both from crypt's ./0-9A-Za-z alphabet.
-_SHA512_CRYPT = re.compile(r"^\$6\$(?:rounds=(\d{4,9})\$)?[./0-9A-Za-z]{1,16}\$[./0-9A-Za-z]{86}$")
+SHA512_CRYPT_FORMAT = re.compile(
+    r"^\$6\$(?:rounds=(\d{4,9})\$)?(?P<salt>[./0-9A-Za-z]{1,16})\$[./0-9A-Za-z]{86}$")
 
 # glibc's and anaconda's default. passlib's default (656,000) makes each hash slow, which a site render of
 # hundreds of guests pays for every one; 5,000 is what `openssl passwd -6` and the installers themselves write.
@@ -36,7 +37,7 @@ def check_hash(field: str, value: str) -> str:
 
     A rejected value is never quoted, not even in part: it may be the clear-text password itself.
     """
-    match = _SHA512_CRYPT.fullmatch(value)
+    match = SHA512_CRYPT_FORMAT.fullmatch(value)
     if not match:
         kind = next((name for pattern, name in _OTHER_CRYPT if pattern.fullmatch(value)), None)
         raise ValidationError(

@@ -9,13 +9,15 @@ removed on request, but only when it holds nothing but what a render writes ther
 from __future__ import annotations
 
 import contextlib
+import hmac
 import os
 import re
 import stat
 from pathlib import Path
 
 from toolkit.errors import ToolkitError, UsageError
-from toolkit.inputs.password import HASH_ROUNDS
+from toolkit.inputs.password import HASH_ROUNDS, SHA512_CRYPT_FORMAT
+from toolkit.inputs.sha512_crypt import DEFAULT_ROUNDS, sha512_crypt
 from toolkit.inputs.userfile import open_regular
 from toolkit.output import PART_SUFFIX
 
@@ -40,13 +42,13 @@ def previous_hash(kickstart: Path) -> str | None:
 
 def password_matches(password: str, hashed: str) -> bool:
     """True if `hashed` is a SHA-512 crypt hash of `password` at least as strong as a new one would be."""
-    from passlib.hash import sha512_crypt  # imported here: only password-file renders need it
-
-    try:
-        parsed = sha512_crypt.from_string(hashed)
-        return bool(parsed.rounds >= HASH_ROUNDS and sha512_crypt.verify(password, hashed))
-    except ValueError:  # not a well-formed hash: replaced by a new one
+    match = SHA512_CRYPT_FORMAT.fullmatch(hashed)
+    if match is None:  # not a well-formed hash: replaced by a new one
         return False
+    rounds = int(match.group(1)) if match.group(1) else DEFAULT_ROUNDS
+    if not HASH_ROUNDS <= rounds <= 999_999_999:
+        return False
+    return hmac.compare_digest(sha512_crypt(password.encode(), match.group("salt"), rounds), hashed)
 
 
 def stale_directories(out_dir: Path, names: set[str]) -> list[Path]:
