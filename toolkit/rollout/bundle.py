@@ -7,6 +7,7 @@ that fails it goes nowhere.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import posixpath
 import tarfile
@@ -59,7 +60,7 @@ def check_bundle(path: Path) -> BundleFacts:
         modules = tuple(module for rpm in sorted(verdict_dir.glob("*.rpm")) for module in _module_files(rpm))
     nvrs = tuple(f"{info.name}-{info.version}-{info.release}" for info in verdict.rpms)
     return BundleFacts(path, first.top, hashlib.sha256(path.read_bytes()).hexdigest(), kernel, nvrs, modules,
-                       _multipath_sha256(path, first.top), _member_sha256(path, first.top, "multipath-custom.conf"))
+                       *_multipath_sha256s(path, first.top))
 
 
 def _module_files(rpm: Path) -> list[ModuleFile]:
@@ -76,18 +77,16 @@ def _module_files(rpm: Path) -> list[ModuleFile]:
     return found
 
 
-def _multipath_sha256(path: Path, top: str) -> str:
-    found = _member_sha256(path, top, "multipath.conf")
-    if found is None:  # read_bundle has already refused a bundle without it; kept for mypy
-        raise UsageError(f"{path.name}: no multipath.conf")
-    return found
-
-
-def _member_sha256(path: Path, top: str, name: str) -> str | None:
-    """The sha256 of the bundle's member `name`; None if it has none."""
+def _multipath_sha256s(path: Path, top: str) -> tuple[str, str | None]:
+    """The sha256 of the bundle's multipath.conf and of its conf.d drop-in (None in bundles without one),
+    with the tar opened once."""
+    found: dict[str, str] = {}
     with tarfile.open(path, "r:gz") as tar:
-        try:
-            handle = tar.extractfile(f"{top}/{name}")
-        except KeyError:
-            return None
-        return None if handle is None else hashlib.sha256(handle.read()).hexdigest()
+        for name in ("multipath.conf", "multipath-custom.conf"):
+            with contextlib.suppress(KeyError):
+                handle = tar.extractfile(f"{top}/{name}")
+                if handle is not None:
+                    found[name] = hashlib.sha256(handle.read()).hexdigest()
+    if "multipath.conf" not in found:  # read_bundle has already refused a bundle without it; kept for mypy
+        raise UsageError(f"{path.name}: no multipath.conf")
+    return found["multipath.conf"], found.get("multipath-custom.conf")
