@@ -94,8 +94,8 @@ def build_driver(req: BuildRequest, connect: Connect) -> BuildResult:
         _make_dir(req.out_dir)
         target = req.out_dir / f"{stem}.tar.gz"
         digest = write_bundle(target, stem, members)
-        say(f"bundle: {target} (sha256 {digest[:12]}; {len(rpms)} RPM(s), multipath.conf, install.sh, "
-            "manifest.json, SHA256SUMS)")
+        others = [m.name for m in members if not m.name.endswith(".rpm")]  # named from what was written
+        say(f"bundle: {target} (sha256 {digest[:12]}; {len(rpms)} RPM(s), {', '.join([*others, 'SHA256SUMS'])})")
         return BuildResult(target, digest, cached, manifest)
 
 
