@@ -44,6 +44,7 @@ COMMANDS = {
     "host": "toolkit.cli.host:host",
     "driver": "toolkit.cli.driver:driver",
     "ddk": "toolkit.cli.ddk:ddk",
+    "multipath": "toolkit.cli.multipath:multipath",
     "completion": "toolkit.cli.completion:completion",
 }
 
