@@ -45,6 +45,7 @@ COMMANDS = {
     "driver": "toolkit.cli.driver:driver",
     "ddk": "toolkit.cli.ddk:ddk",
     "multipath": "toolkit.cli.multipath:multipath",
+    "lvm": "toolkit.cli.lvm:lvm",
     "completion": "toolkit.cli.completion:completion",
 }
 
