@@ -46,6 +46,7 @@ COMMANDS = {
     "ddk": "toolkit.cli.ddk:ddk",
     "multipath": "toolkit.cli.multipath:multipath",
     "lvm": "toolkit.cli.lvm:lvm",
+    "bond": "toolkit.cli.bond:bond",
     "completion": "toolkit.cli.completion:completion",
 }
 
