@@ -48,8 +48,9 @@ def test_status_json_and_table(xenkit: Xenkit, dom0: tuple[SshTestHost, FakeOvs]
     data = json.loads(result.out)
     assert [(b["bond"], b["active_slave"]) for b in data] == [("bond0", "eth2"), ("bond1", "eth1")]
     table = xenkit("bond", "status", "--host", "dom0", "--bond", "bond1")
-    assert table.code == 0 and table.out.splitlines() == ["bond1  active-backup  active: eth1", "  eth1  link up  (active)",
-                                                          "  eth3  link up"]
+    assert table.code == 0
+    assert table.out.splitlines() == ["bond1  active-backup  active: eth1", "  eth1  link up  (active)",
+                                      "  eth3  link up"]
     missing = xenkit("bond", "status", "--host", "dom0", "--bond", "bond7")
     assert missing.code == 2 and "bond 'bond7': ovs-appctl bond/show says: unknown command" in missing.err
 
@@ -105,7 +106,7 @@ def test_a_failed_step_puts_every_file_back(xenkit: Xenkit, dom0: tuple[SshTestH
                     "--install", "--init", "sysv")
     assert result.code == 1 and "put back every file" in result.err
     assert inside(host, "cat /etc/init.d/xenkit-bond-bond0") == "old\n"
-    assert inside(host, f"ls {SCRIPT} /etc/init.d 2>&1") .count("xenkit-bond-bond0.xenkit-") == 0
+    assert inside(host, f"ls {SCRIPT} /etc/init.d 2>&1").count("xenkit-bond-bond0.xenkit-") == 0
     assert inside(host, f"test -e {SCRIPT} && echo there || echo gone").strip() == "gone"
     assert fake.active("bond0") == "eth2"  # the script never ran
 
