@@ -53,6 +53,7 @@ class Profile:
     inst_repo: bool = False
     extra_bootargs: tuple[str, ...] = ()
     boot_prompt: BootPrompt = BootPrompt.NONE
+    guest_os: str = ""  # the OS release installed, e.g. "ubuntu-22.04": what release-dependent answers follow
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -91,6 +92,7 @@ def all_profiles() -> dict[str, Profile]:
                 inst_repo=bool(table.get("inst_repo", False)),
                 extra_bootargs=tuple(table.get("extra_bootargs", ())),
                 boot_prompt=BootPrompt(table.get("boot_prompt", "none")),
+                guest_os=table.get("guest_os", ""),
             )
         except (KeyError, ValueError) as exc:
             raise GeneratedFileError(f"{path}: profile {name!r} is malformed: {exc}") from exc

@@ -75,7 +75,7 @@ def render_kickstart_cmd(
         root_password_hash=password_hash,
         timezone=TIMEZONE.from_cli(timezone),
         repo=REPO.from_cli_optional(repo),
-        ssh_keys=_ssh_keys(ssh_keys),
+        ssh_keys=read_ssh_keys(ssh_keys),
     )
     emit(render_kickstart(profile, data), output, mode=0o600)
 
@@ -97,7 +97,8 @@ def resolve_root_password(password_file: Path | None, password_hash: str | None)
     return PASSWORD_HASH.from_cli(password_hash)
 
 
-def _ssh_keys(paths: tuple[Path, ...]) -> tuple[str, ...]:
+def read_ssh_keys(paths: tuple[Path, ...]) -> tuple[str, ...]:
+    """Every key line of the --ssh-key files, checked (toolkit/inputs/sshkeys.py)."""
     from toolkit.inputs.sshkeys import read_public_keys
 
     return tuple(key for path in paths for key in read_public_keys(path, SSH_KEYS.option_name))

@@ -36,6 +36,7 @@ Examples:
 # Each command's module is imported only when that command runs (toolkit/cli/lazy.py).
 COMMANDS = {
     "kickstart": "toolkit.cli.kickstart:kickstart",
+    "autoinstall": "toolkit.cli.autoinstall:autoinstall",
     "fstab": "toolkit.cli.fstab:fstab",
     "bootargs": "toolkit.cli.install:bootargs",
     "vm": "toolkit.cli.install:vm",
