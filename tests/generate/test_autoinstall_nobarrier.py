@@ -34,7 +34,9 @@ CURTIN_FSTAB = """\
 @pytest.mark.parametrize("profile", PROFILES, ids=[p.name for p in PROFILES])
 def test_late_command_adds_nobarrier_as_xenkit_fstab_does(tmp_path: Path, profile: Profile) -> None:
     pytest.importorskip("toolkit.generate.fstab_awk", reason="the shared nobarrier script is not in this tree yet")
-    [command] = autoinstall_section(profile, AutoinstallInput(NET, hash_password("x")))["late-commands"]
+    late_commands = autoinstall_section(profile, AutoinstallInput(NET, hash_password("x")))["late-commands"]
+    assert isinstance(late_commands, list)
+    [command] = late_commands
     assert isinstance(command, list)
     assert command[:5] == ["curtin", "in-target", "--target=/target", "--", "sh"]
     assert command[-1] == "/etc/fstab"
