@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from toolkit.cli.completion import complete_profiles
+from toolkit.cli.completion import complete_autoinstall_profiles
 from toolkit.cli.kickstart import read_ssh_keys, resolve_root_password
 from toolkit.cli.options import OutputDir, guest_network_options, guest_options, make_guest_network
 from toolkit.errors import UsageError, ValidationError
@@ -23,7 +23,7 @@ def autoinstall() -> None:
 
 
 @autoinstall.command("render")
-@click.argument("profile_name", metavar="PROFILE", shell_complete=complete_profiles)
+@click.argument("profile_name", metavar="PROFILE", shell_complete=complete_autoinstall_profiles)
 @guest_network_options
 @guest_options(
     PASSWORD_FILE.with_help("File whose first line is the password of --username (Ubuntu locks root); it is "
