@@ -11,8 +11,8 @@ Why /boot is ext4, where the blog's 12.04 guest had ext3: that ext3 was for pygr
 guest's /boot from dom0 to boot a PV guest, and "does not support ext4 very well". These templates
 are HVM: the guest's own GRUB 2 (from the disk, under the emulated BIOS or OVMF) loads the kernel, and
 it reads ext4 as Ubuntu's default file system; nothing in dom0 reads the guest's disk. /boot stays a
-partition of its own (the blog's layout, and a fixed-size home for kernels apart from `/`), 1 GiB: the
-blog's 500 MB holds two or three kernels with their 20.04+ initrds (up to ~100 MB each) only just.
+partition of its own (the blog's layout, and a fixed-size home for kernels apart from `/`), of 1 GiB where
+the blog had 500 MB: a 20.04+ kernel with its initrd takes up to ~100 MB, and updates keep two or three.
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ class Firmware(StrEnum):
     UEFI = "uefi"
 
 
-BOOT_SIZE = "1G"
-ESP_SIZE = "512M"  # Ubuntu's own installer makes ESPs of 512 MiB (1 GiB from 24.04); 512M is plenty for GRUB
+BOOT_SIZE = "1G"  # a linux-virtual kernel with its initrd is under 100 MiB: room for several
+ESP_SIZE = "538M"  # subiquity's own smallest ESP (subiquity/common/filesystem/sizes.py, uefi_scale)
 SWAP_SIZE = "2G"
 BIOS_GRUB_SIZE = "1M"
 
