@@ -9,9 +9,17 @@ import click
 
 from toolkit.cli.completion import complete_autoinstall_profiles
 from toolkit.cli.kickstart import read_ssh_keys, resolve_root_password
-from toolkit.cli.options import OutputDir, guest_network_options, guest_options, make_guest_network
+from toolkit.cli.options import OutputDir, guest_options, make_guest_network
 from toolkit.errors import UsageError, ValidationError
-from toolkit.inputs.guest_fields import PASSWORD_FILE, PASSWORD_HASH, REPO, SSH_KEYS, TIMEZONE
+from toolkit.inputs.guest_fields import (
+    INTERFACE,
+    NETWORK_FIELDS,
+    PASSWORD_FILE,
+    PASSWORD_HASH,
+    REPO,
+    SSH_KEYS,
+    TIMEZONE,
+)
 
 # Ubuntu's adduser NAME_REGEX, and useradd's 32-character limit.
 _USERNAME = re.compile(r"[a-z][-a-z0-9_]{0,31}")
@@ -24,7 +32,9 @@ def autoinstall() -> None:
 
 @autoinstall.command("render")
 @click.argument("profile_name", metavar="PROFILE", shell_complete=complete_autoinstall_profiles)
-@guest_network_options
+@guest_options(*NETWORK_FIELDS[:-1], INTERFACE.with_help(
+    "The NIC's MAC address (52:54:00:12:34:56) pins it; a name is accepted but not used: the Xen NIC is "
+    "matched by its driver, as it is eth0 or enX0 depending on the release."))
 @guest_options(
     PASSWORD_FILE.with_help("File whose first line is the password of --username (Ubuntu locks root); it is "
                             "hashed (SHA-512 crypt, random salt)."),
