@@ -174,5 +174,5 @@ def fstab_nobarrier_command() -> list[str] | None:
     except ModuleNotFoundError:
         return None
     script: str = module.nobarrier_script()
-    # --target: 20.04's subiquity does not set TARGET_MOUNT_POINT for curtin in-target.
+    # --target named, not left to the TARGET_MOUNT_POINT that subiquity exports for late-commands.
     return ["curtin", "in-target", "--target=/target", "--", "sh", "-c", script, "xenkit-nobarrier", NOBARRIER_FSTAB]
