@@ -40,6 +40,7 @@ COMMANDS = {
     "fstab": "toolkit.cli.fstab:fstab",
     "bootargs": "toolkit.cli.install:bootargs",
     "vm": "toolkit.cli.install:vm",
+    "seed-volume": "toolkit.cli.seed_volume:seed_volume",
     "render": "toolkit.cli.site:render",
     "template": "toolkit.cli.template:template",
     "host": "toolkit.cli.host:host",

@@ -137,6 +137,18 @@ def _kickstart_profile(name: str, value: str) -> Profile:
     return get_profile(value, kickstart_only=True)
 
 
+def _mac(name: str, value: str) -> str:
+    from toolkit.inputs.mac import parse_mac
+
+    return parse_mac(name, value)
+
+
+def _firmware(name: str, value: str) -> str:
+    if value not in ("bios", "uefi"):
+        raise ValidationError(name, f"{value!r} is not a firmware; give bios or uefi")
+    return value
+
+
 def _password_hash(name: str, value: str) -> str:
     from toolkit.inputs.password import check_hash
 
@@ -198,6 +210,16 @@ INTERFACE: GuestField[str] = GuestField(
     help="Guest network interface the installer configures: its name, or its MAC address (52:54:00:12:34:56).",
 )
 NETWORK_FIELDS = (HOSTNAME, IP, GATEWAY, NAMESERVERS, INTERFACE)
+MAC = GuestField(
+    key="mac", about="MAC address of the VM's network interface", check=_mac, option="--mac", metavar="MAC",
+    help="MAC address of the VM's interface (vif-create mac=); the installer finds its NIC by it. "
+         "vm install's default: 00:16:3e plus 3 bytes derived from --name.",
+)
+FIRMWARE = GuestField(
+    key="firmware", about="firmware the template boots: bios or uefi", check=_firmware, default="bios",
+    option="--firmware", metavar="bios|uefi",
+    help="Firmware of the VM's template: uefi adds an EFI system partition to the kickstart's layout.",
+)
 
 # Exactly one of the two (password_problem). A file's password is hashed when the guest is rendered.
 PASSWORD_HASH = GuestField(
