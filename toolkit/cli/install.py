@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -16,7 +17,26 @@ from toolkit.cli.options import (
     make_guest_network,
     output_option,
 )
-from toolkit.inputs.guest_fields import DISK, KS, MEMORY, NAME, NETWORK, REPO, TEMPLATE, VCPUS
+from toolkit.errors import UsageError
+from toolkit.inputs.guest_fields import (
+    DISK,
+    ISO,
+    KS,
+    MAC,
+    MEMORY,
+    NAME,
+    NETWORK,
+    REPO,
+    SEED,
+    SEED_ISO,
+    TEMPLATE,
+    VCPUS,
+)
+
+if TYPE_CHECKING:
+    from toolkit.catalog.profiles import Profile
+    from toolkit.generate.vm_install_hvm import HvmInstallInput
+    from toolkit.plan.model import Plan
 
 
 @click.command()
@@ -62,7 +82,7 @@ def vm() -> None:
 @click.argument("profile_name", metavar="PROFILE", shell_complete=complete_profiles)
 @guest_options(
     NAME, REPO.with_help("Install repository (other-config:install-repository; default: the profile's)."),
-    KS, NETWORK, TEMPLATE, MEMORY, VCPUS, DISK,
+    KS, NETWORK, TEMPLATE, MEMORY, VCPUS, DISK, MAC, ISO, SEED_ISO, SEED,
 )
 @guest_network_options
 @output_option
@@ -70,7 +90,8 @@ def vm() -> None:
 @host_options
 def vm_install(
     profile_name: str, name: str, repo: str | None, ks_url: str, network_name: str, template: str | None,
-    memory: str, vcpus: int, disk: str, hostname: str, ip: str, gateway: str, nameservers: tuple[str, ...],
+    memory: str, vcpus: int, disk: str, mac: str | None, iso: str | None, seed_iso: str | None, seed: Path | None,
+    hostname: str, ip: str, gateway: str, nameservers: tuple[str, ...],
     interface: str, output: Path | None, print_only: bool, host: str | None, trust_new_host: bool,
 ) -> None:
     """Print a bash script (set -euo pipefail) that creates and starts a VM with xe, or run it (--host).
@@ -80,7 +101,14 @@ def vm_install(
     system disk, adds a VIF and starts the VM. If a step fails, the VM it created is uninstalled.
     Every xe command is checked against xe's own command table before the script is printed.
     With --host dom0 the same steps run there over SSH and the new VM's uuid is printed.
-    PROFILE is any profile of `xenkit kickstart list --all`.
+    PROFILE is any profile of `xenkit kickstart list --all`. The VIF gets --mac, by default
+    00:16:3e plus 3 bytes derived from --name (what `xenkit seed-volume --name` pins the NIC to).
+
+    An HVM profile with --iso installs from that ISO and a seed volume (xenkit seed-volume), both
+    looked up by name in the pool's ISO SRs and attached as CD drives 3 and 1, CD first in the boot
+    order; PV-args and install-repository are not set. The seed volume is --seed-iso (default
+    NAME-seed.iso); with --host and --seed FILE the image is uploaded there first. When the
+    installer has powered the VM off, `xenkit vm finish-install` boots it from its disk.
 
     \b
     Example:
@@ -90,11 +118,17 @@ def vm_install(
     """
     from toolkit.catalog.profiles import get_profile
     from toolkit.generate.vm_install import VmInstallInput, build_vm_install_plan, hvm_warning
+    from toolkit.inputs.mac import mac_for_vm, pinned_by_mac
 
     profile = get_profile(profile_name)
     network = make_guest_network(hostname, ip, gateway, nameservers, interface, on_link_gateway=True)
+    vm_name = NAME.from_cli(name)
+    hvm = _hvm_input(profile, vm_name, iso, seed_iso, seed, host)
+    vm_mac = MAC.from_cli_optional(mac) or network.mac or mac_for_vm(vm_name)
+    if hvm is not None or mac is not None:  # the seed's kickstart finds its NIC by this MAC
+        network = pinned_by_mac(network, vm_mac)
     data = VmInstallInput(
-        name=NAME.from_cli(name),
+        name=vm_name,
         network_name=NETWORK.from_cli(network_name),
         network=network,
         ks_url=KS.from_cli(ks_url),
@@ -103,10 +137,63 @@ def vm_install(
         memory=MEMORY.from_cli(memory),
         vcpus=VCPUS.from_cli(vcpus),
         disk=DISK.from_cli(disk),
+        mac=vm_mac,
+        hvm=hvm,
     )
     check_profile_fit(profile, network, data.ks_url, data.repo)
     plan = build_vm_install_plan(profile, data)
-    warning = hvm_warning(profile, data.template or profile.template)
+    warning = None if hvm else hvm_warning(profile, data.template or profile.template)
     if warning:
         click.echo(f"warning: {warning}", err=True)
+    if hvm is not None and seed is not None and host is not None and not print_only:
+        _install_with_upload(plan, hvm, seed, host, trust_new_host, output)
+        return
+    if hvm is not None and host is None:
+        plan.notes.append(f'The seed volume must already be in an ISO SR as "{hvm.seed_iso}" (xenkit seed-volume '
+                          "writes it; copy it into the ISO library and `xe sr-scan` the SR): this script cannot "
+                          "upload it.")
     print_or_run(plan, host, print_only, trust_new_host, output)
+
+
+def _hvm_input(profile: Profile, name: str, iso: str | None, seed_iso: str | None, seed: Path | None,
+               host: str | None) -> HvmInstallInput | None:
+    """--iso makes an HVM install; --seed-iso and --seed belong to it, and --seed needs --host."""
+    from toolkit.catalog.profiles import BootMode
+    from toolkit.generate.vm_install_hvm import HvmInstallInput, seed_iso_name
+
+    if iso is None:
+        for given, option in ((seed_iso, SEED_ISO), (seed, SEED)):
+            if given is not None:
+                raise UsageError(f"{option.option_name}: only with --iso (an HVM install from an ISO)")
+        return None
+    if profile.boot is not BootMode.HVM:
+        raise UsageError(f"--iso: profile {profile.name} installs PV (template \"{profile.template}\"), from the "
+                         "install repository and PV-args; --iso is for HVM profiles")
+    if seed is not None and host is None:
+        raise UsageError("--seed: only with --host (a printed script cannot upload; copy the image into an ISO SR "
+                         "and give --seed-iso)")
+    return HvmInstallInput(ISO.from_cli(iso), SEED_ISO.from_cli(seed_iso) if seed_iso else seed_iso_name(name))
+
+
+def _install_with_upload(plan: Plan, hvm: HvmInstallInput, seed: Path, host: str, trust_new_host: bool,
+                         output: Path | None) -> None:
+    from toolkit.cli.hostopts import open_host
+    from toolkit.generate.seed_upload import SeedUpload, upload_seed_and_run
+    from toolkit.inputs.userfile import read_user_bytes
+
+    if output is not None:
+        raise UsageError("-o/--output: only with --print (with --host the plan runs and prints its result)")
+    image = read_user_bytes(seed, SEED.option_name)
+    with open_host(host, trust_new_host) as executor:
+        result = upload_seed_and_run(executor, plan, hvm, SeedUpload(image, str(seed)))
+    if result:
+        click.echo(result)
+
+
+def _register_finish_install() -> None:
+    from toolkit.cli.vm_finish import finish_install
+
+    vm.add_command(finish_install)
+
+
+_register_finish_install()

@@ -31,6 +31,7 @@ class KickstartInput:
     ssh_keys: tuple[str, ...] = ()
     firmware: Firmware = "bios"  # what the template boots: "uefi" adds an EFI system partition
     system_disk: str = SYSTEM_DISK
+    finish: Literal["reboot", "poweroff"] = "reboot"  # what the installer does when done
 
 
 def render_kickstart(profile: Profile, data: KickstartInput, *, validate: bool = True) -> str:
@@ -47,6 +48,7 @@ def render_kickstart(profile: Profile, data: KickstartInput, *, validate: bool =
         ssh_keys=data.ssh_keys,
         firmware=data.firmware,
         system_disk=data.system_disk,
+        finish=data.finish,
     )
     if validate:
         raise_for_problems(profile, validate_kickstart(text, profile.pykickstart_version))

@@ -84,14 +84,14 @@ def _frozen_clock() -> Iterator[None]:
     clock.time = lambda: SOURCE_DATE
     clock.localtime = _utc
     modules = [importlib.import_module(name) for name in _CLOCK_MODULES]
-    saved = [module.time for module in modules]
+    saved = [getattr(module, "time") for module in modules]  # noqa: B009  (mypy: pycdlib has no stubs)
     for module in modules:
-        module.time = clock
+        setattr(module, "time", clock)  # noqa: B010
     try:
         yield
     finally:
         for module, original in zip(modules, saved, strict=True):
-            module.time = original
+            setattr(module, "time", original)  # noqa: B010
 
 
 def _utc(seconds: Any = None) -> time.struct_time:

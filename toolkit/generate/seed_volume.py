@@ -10,6 +10,7 @@ The image itself is built by seed_iso.py.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
@@ -39,7 +40,10 @@ def seed_volume(profile: Profile, data: KickstartInput) -> SeedVolume:
                 f"an {OEMDRV} volume; a seed volume is for RHEL 7+ / Fedora 19+ profiles",
                 hint=f"this profile installs from the boot arguments' kickstart URL: xenkit bootargs {profile.name}",
             )
-        return SeedVolume(OEMDRV, {KICKSTART_FILE: render_kickstart(profile, data).encode("utf-8")})
+        # Power off when done: a reboot would boot the install CD again (CD first) and the installer would find
+        # its answers on the seed volume once more; `xenkit vm finish-install` ejects both and starts the VM.
+        text = render_kickstart(profile, dataclasses.replace(data, finish="poweroff"))
+        return SeedVolume(OEMDRV, {KICKSTART_FILE: text.encode("utf-8")})
     if profile.kind is InstallerKind.AUTOINSTALL:
         return SeedVolume(CIDATA, autoinstall_files(profile, data))
     raise UsageError(

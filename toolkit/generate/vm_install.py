@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from toolkit.catalog.profiles import BootMode, Profile
 from toolkit.catalog.xetable import check_commands
 from toolkit.generate.bootargs import BootInput, render_bootargs
+from toolkit.generate.vm_install_hvm import HvmInstallInput, add_hvm_install_steps, hvm_lookup_steps
 from toolkit.inputs.guest_fields import DISK, MEMORY, VCPUS
 from toolkit.inputs.network import GuestNetwork
 from toolkit.inputs.sizes import format_size
@@ -24,6 +25,8 @@ class VmInstallInput:
     memory: int = MEMORY.default_value()
     vcpus: int = VCPUS.default_value()
     disk: int = DISK.default_value()
+    mac: str | None = None  # the VIF's MAC (vif-create mac=); None: xapi picks one
+    hvm: HvmInstallInput | None = None  # install from an ISO and a seed volume (vm_install_hvm.py)
 
 
 def hvm_warning(profile: Profile, template: str) -> str | None:
@@ -38,14 +41,14 @@ def hvm_warning(profile: Profile, template: str) -> str | None:
 def build_vm_install_plan(profile: Profile, data: VmInstallInput) -> Plan:
     template = data.template or profile.template
     repo = data.repo or profile.repo
-    bootargs = render_bootargs(profile, BootInput(data.network, data.ks_url, repo))
+    bootargs = None if data.hvm else render_bootargs(profile, BootInput(data.network, data.ks_url, repo))
     net_uuid, template_uuid, existing = Var("network_uuid"), Var("template_uuid"), Var("existing_uuid")
     vm_uuid, vdi_uuid = Var("vm_uuid"), Var("vdi_uuid")
     on_vm = word("uuid=", vm_uuid)
 
     plan = Plan(f'xenkit: install VM "{data.name}" from profile {profile.name}', result=vm_uuid)
     plan.notes.append(f"{profile.name}: {profile.description}")
-    warning = hvm_warning(profile, template)
+    warning = None if data.hvm else hvm_warning(profile, template)
     if warning:
         plan.notes.append(f"NOTE: {warning}")
     plan.add(Step(f'Find network "{data.network_name}"',
@@ -57,13 +60,16 @@ def build_vm_install_plan(profile: Profile, data: VmInstallInput) -> Plan:
     plan.add(Step(f'Check that no VM is named "{data.name}" yet',
                   cmd("xe", "vm-list", f"name-label={data.name}", "--minimal"),
                   capture=existing, check=Check.NONE_FOUND, what=f'VM named "{data.name}"'))
+    for step in hvm_lookup_steps(data.hvm) if data.hvm else ():
+        plan.add(step)
     plan.add(Step(f'Create VM "{data.name}" from the template',
                   cmd("xe", "vm-install", word("template=", template_uuid), f"new-name-label={data.name}"),
                   capture=vm_uuid, check=Check.ONE_UUID, what="the new VM",
                   undo=cmd("xe", "vm-uninstall", on_vm, "--force")))
-    plan.add(Step("Set the install repository",
-                  cmd("xe", "vm-param-set", on_vm, f"other-config:install-repository={repo}")))
-    plan.add(Step("Set the boot arguments (PV-args)", cmd("xe", "vm-param-set", on_vm, f"PV-args={bootargs}")))
+    if bootargs is not None:
+        plan.add(Step("Set the install repository",
+                      cmd("xe", "vm-param-set", on_vm, f"other-config:install-repository={repo}")))
+        plan.add(Step("Set the boot arguments (PV-args)", cmd("xe", "vm-param-set", on_vm, f"PV-args={bootargs}")))
     memory = str(data.memory)
     plan.add(Step(f"Set memory to {format_size(data.memory)}",
                   cmd("xe", "vm-memory-limits-set", on_vm, f"static-min={memory}", f"dynamic-min={memory}",
@@ -82,7 +88,10 @@ def build_vm_install_plan(profile: Profile, data: VmInstallInput) -> Plan:
     plan.add(Step(f"Resize the system disk to {format_size(data.disk)}",
                   cmd("xe", "vdi-resize", word("uuid=", vdi_uuid), f"disk-size={data.disk}")))
     plan.add(Step(f'Add a network interface on "{data.network_name}"',
-                  cmd("xe", "vif-create", word("vm-uuid=", vm_uuid), word("network-uuid=", net_uuid), "device=0")))
+                  cmd("xe", "vif-create", word("vm-uuid=", vm_uuid), word("network-uuid=", net_uuid), "device=0",
+                      *([f"mac={data.mac}"] if data.mac else []))))
+    if data.hvm:
+        add_hvm_install_steps(plan, vm_uuid, profile, data.hvm)
     plan.add(Step("Start the VM (the installer runs)", cmd("xe", "vm-start", on_vm)))
     check_commands((c.literal_prefixes() for c in plan.commands()), f'install plan for "{data.name}"')
     return plan

@@ -215,6 +215,21 @@ MAC = GuestField(
     help="MAC address of the VM's interface (vif-create mac=); the installer finds its NIC by it. "
          "vm install's default: 00:16:3e plus 3 bytes derived from --name.",
 )
+# An HVM install (toolkit/generate/vm_install_hvm.py): the install ISO and the seed volume, VDIs in ISO SRs by name.
+ISO = GuestField(
+    key="iso", about="name of the install ISO in an ISO SR", check=_label, option="--iso", metavar="NAME",
+    help="HVM profiles: the install ISO, by its name in one of the pool's ISO SRs (e.g. Rocky-9.4-x86_64-boot.iso).",
+)
+SEED_ISO = GuestField(
+    key="seed_iso", about="name of the seed volume's image in an ISO SR (default: <name>-seed.iso)", check=_label,
+    option="--seed-iso", metavar="NAME",
+    help="HVM profiles: the seed volume's name in an ISO SR (default: NAME-seed.iso, NAME being --name).",
+)
+SEED: GuestField[Path] = GuestField(
+    key="seed", about="seed image to upload (xenkit seed-volume's output)", kind=Kind.FILE,
+    option="--seed", metavar="FILE",
+    help="HVM profiles, with --host: upload this seed image (xenkit seed-volume) beside the install ISO first.",
+)
 FIRMWARE = GuestField(
     key="firmware", about="firmware the template boots: bios or uefi", check=_firmware, default="bios",
     option="--firmware", metavar="bios|uefi",

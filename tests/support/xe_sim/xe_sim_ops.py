@@ -17,11 +17,12 @@ import random
 import uuid
 import xml.etree.ElementTree as ElementTree
 
+from .xe_sim_cd import CdOps
 from .xe_sim_common import MAC, STD_PARAMS, Record, XeError, api_error, fail, parse_bytes
 from .xe_sim_import import ImportOps
 
 
-class Sim(ImportOps):
+class Sim(CdOps, ImportOps):
     """One xe command run against the state: the generated commands (xe_sim_records.Records), vm-import
     (xe_sim_import.py) and the operations below."""
 
