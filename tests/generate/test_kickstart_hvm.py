@@ -42,6 +42,8 @@ def test_layout_and_nic_read_back_by_pykickstart(profile: Profile, firmware: Fir
     efi = [p for p in handler.partition.partitions if p.mountpoint == "/boot/efi"]  # type: ignore[attr-defined]
     assert all(p.fstype == "efi" for p in efi)
     assert ("bootloader --location=mbr " in text) == (firmware == "bios")  # no MBR to write on a UEFI disk
+    # Fedora 37+ partitions a BIOS disk GPT: GRUB 2 needs a BIOS boot partition (the others use an MBR label).
+    assert ("biosboot" in mounts) == (firmware == "bios" and profile.name == "fedora45")
     assert handler.ignoredisk.onlyuse == ["xvda"]  # type: ignore[attr-defined]
     assert [n.device for n in handler.network.network] == [MAC]  # type: ignore[attr-defined]
     assert handler.reboot.action == KS_REBOOT  # type: ignore[attr-defined]  # kickstart render: reboot
