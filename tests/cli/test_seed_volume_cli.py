@@ -86,3 +86,17 @@ def test_refused(xenkit: Xenkit, tmp_path: Path, password: list[str], args: list
 def test_stdout_refused(xenkit: Xenkit, password: list[str]) -> None:
     result = xenkit("seed-volume", "rocky9", *GUEST, *password, "-o", "-")
     assert result.code == 2 and "an ISO image is binary" in result.err and result.out == ""
+
+
+def test_password_file_hash_kept_while_it_matches(xenkit: Xenkit, tmp_path: Path, password: list[str]) -> None:
+    image = tmp_path / "s.iso"
+    args = ["seed-volume", "rocky9", "--name", "web1", *GUEST, *password, "-o", str(image)]
+    assert xenkit(*args).code == 0
+    first = image.read_bytes()
+    assert xenkit(*args).code == 0
+    assert image.read_bytes() == first  # the earlier hash kept: the same bytes
+    (tmp_path / "pw").write_text("another password\n")
+    assert xenkit(*args).code == 0
+    assert image.read_bytes() != first  # a new password, a new hash
+    image.write_bytes(b"not an ISO image")
+    assert xenkit(*args).code == 0  # a damaged earlier image is just replaced

@@ -59,6 +59,9 @@ def seed_volume(
     vm_mac = MAC.from_cli_optional(mac)
     if vm_mac is None and name is not None:
         vm_mac = mac_for_vm(NAME.from_cli(name))
+    if root_password_file is not None and root_password_hash is None:
+        root_password_hash = _earlier_hash(output, root_password_file)
+        root_password_file = None if root_password_hash else root_password_file
     data = kickstart_input(profile, network, vm_mac, root_password_file, root_password_hash, ssh_keys, timezone,
                            repo, firmware)
     volume = volume_for(profile, data)
@@ -66,3 +69,22 @@ def seed_volume(
     # The kickstart holds the root password's hash: the image is the owner's only, as kickstart render's -o is.
     write_output_bytes(output, image, mode=0o600, label=f"-o {output}")
     click.echo(f"wrote {output} (label {volume.label}: {', '.join(sorted(volume.files))})", err=True)
+
+
+def _earlier_hash(image: Path, password_file: Path) -> str | None:
+    """The hash in the ks.cfg of the image being replaced, if the password file still matches it.
+
+    A password file's hash gets a new random salt each time; keeping the earlier one while the password is the
+    same keeps the image byte for byte the same when nothing else changed.
+    """
+    from toolkit.generate.seed_iso import read_seed_file
+    from toolkit.generate.seed_volume import KICKSTART_FILE
+    from toolkit.inputs.guest_fields import PASSWORD_FILE
+    from toolkit.inputs.password import read_password_file
+    from toolkit.site.previous import hash_in_kickstart, password_matches
+
+    kickstart = read_seed_file(image, KICKSTART_FILE, 1 << 20)
+    earlier = None if kickstart is None else hash_in_kickstart(kickstart)
+    if earlier is None or not password_matches(read_password_file(PASSWORD_FILE.option_name, password_file), earlier):
+        return None
+    return earlier

@@ -15,6 +15,7 @@ import re
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -51,6 +52,26 @@ def build_seed_iso(label: str, files: Mapping[str, bytes]) -> bytes:
         image.write_fp(out)
         image.close()
     return out.getvalue()
+
+
+def read_seed_file(image: Path, name: str, limit: int) -> bytes | None:
+    """File `name` at the root of an existing seed image (by its Rock Ridge name); None if it cannot be had."""
+    import pycdlib
+
+    try:
+        if not image.is_file() or image.stat().st_size > 64 * limit:
+            return None
+        reader = pycdlib.PyCdlib()
+        reader.open(str(image))
+        try:
+            out = io.BytesIO()
+            reader.get_file_from_iso_fp(out, rr_path=f"/{name}")
+        finally:
+            reader.close()
+    except Exception:  # any damage, or not an image of ours: there is nothing to reuse
+        return None
+    data = out.getvalue()
+    return data if len(data) <= limit else None
 
 
 def _check(label: str, files: Mapping[str, bytes]) -> None:
