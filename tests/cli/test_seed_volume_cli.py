@@ -100,3 +100,11 @@ def test_password_file_hash_kept_while_it_matches(xenkit: Xenkit, tmp_path: Path
     assert image.read_bytes() != first  # a new password, a new hash
     image.write_bytes(b"not an ISO image")
     assert xenkit(*args).code == 0  # a damaged earlier image is just replaced
+
+
+def test_kickstart_render_takes_firmware_and_mac(xenkit: Xenkit, password: list[str]) -> None:
+    result = xenkit("kickstart", "render", "rocky9", *GUEST, *password, "--firmware", "uefi", "--mac",
+                    "00:16:3E:0A:0B:0C")
+    assert result.code == 0, result.err
+    assert "part /boot/efi --fstype=efi" in result.out and "network --device=00:16:3e:0a:0b:0c " in result.out
+    assert "\nreboot\n" in result.out  # only a seed volume's kickstart powers off
