@@ -61,6 +61,20 @@ def test_seed_volume_read_back(xenkit: Xenkit, tmp_path: Path, profile: str, fir
     assert "\npoweroff\n" in text
 
 
+@pytest.mark.parametrize("firmware", ["bios", "uefi"])
+def test_autoinstall_profile_gets_a_cidata_volume(xenkit: Xenkit, tmp_path: Path, password: list[str],
+                                                  firmware: str) -> None:
+    image = tmp_path / "u.iso"
+    result = xenkit("seed-volume", "ubuntu2404-autoinstall", *GUEST, *password, "--firmware", firmware,
+                    "-o", str(image))
+    assert result.code == 0, result.err
+    assert _label(image) == "cidata"
+    user_data = _extract(image, "user-data", tmp_path / "user-data")
+    assert user_data.startswith("#cloud-config\nautoinstall:\n") and "$6$" in user_data
+    assert ("/boot/efi" in user_data) == (firmware == "uefi")
+    assert "local-hostname: " in _extract(image, "meta-data", tmp_path / "meta-data")
+
+
 def test_mac_wins_over_name(xenkit: Xenkit, tmp_path: Path, password: list[str]) -> None:
     image = tmp_path / "s.iso"
     result = xenkit("seed-volume", "rocky9", "--name", "web1", "--mac", "00:16:3e:0a:0b:0c", *GUEST, *password,
@@ -70,7 +84,6 @@ def test_mac_wins_over_name(xenkit: Xenkit, tmp_path: Path, password: list[str])
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["ubuntu2004-autoinstall"], "error: profile ubuntu2004-autoinstall is an autoinstall profile"),
     (["ubuntu1204-di"], "error: profile ubuntu1204-di is a preseed profile"),
     (["centos6-xenserver"], "error: profile centos6-xenserver: its installer (pykickstart RHEL6) does not look for"),
     (["rocky9", "--firmware", "efi"], "error: --firmware: 'efi' is not a firmware; give bios or uefi"),

@@ -54,16 +54,15 @@ def seed_volume(profile: Profile, data: KickstartInput) -> SeedVolume:
 
 
 def autoinstall_files(profile: Profile, data: KickstartInput) -> dict[str, bytes]:
-    """user-data and meta-data of an Ubuntu autoinstall profile's NoCloud volume.
+    """user-data and meta-data of an Ubuntu autoinstall profile's NoCloud volume (toolkit/generate/autoinstall.py),
+    from the same guest fields a kickstart takes."""
+    from toolkit.generate.autoinstall import AutoinstallInput, autoinstall_answer_files
+    from toolkit.generate.autoinstall_storage import Firmware
 
-    The one place the autoinstall generator plugs in: until it exists, autoinstall profiles are refused here.
-    """
-    raise UsageError(
-        f"profile {profile.name} is an autoinstall profile: its {CIDATA} seed volume (user-data, meta-data) "
-        "cannot be made yet; only kickstart profiles have seed volumes for now",
-        hint="serve user-data and meta-data over HTTP and give the NoCloud URL: xenkit bootargs "
-             f"{profile.name} --ks URL/",
-    )
+    answers = AutoinstallInput(network=data.network, root_password_hash=data.root_password_hash,
+                               firmware=Firmware(data.firmware), timezone=data.timezone, repo=data.repo,
+                               ssh_keys=data.ssh_keys)
+    return {name: text.encode() for name, text in autoinstall_answer_files(profile, answers).items()}
 
 
 def reads_oemdrv(profile: Profile) -> bool:
