@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # Programs the tests drive for real; scripts/system-deps.sh installs their Debian packages.
 # What `make run` needs to build the demo driver (rpmbuild + kbuild against installed kernel headers).
 BUILD_DEPS := rpmbuild:rpm make:make gcc:gcc dpkg:linux-headers-amd64
-SYSTEM_DEPS := bash:bash lvmconfig:lvm2 ssh-keygen:openssh-client openssl:openssl findmnt:util-linux sshd:openssh-server sftp:openssh-client \
+SYSTEM_DEPS := bash:bash lvmconfig:lvm2 fio:fio hdparm:hdparm ssh-keygen:openssh-client openssl:openssl findmnt:util-linux sshd:openssh-server sftp:openssh-client \
 	rpmbuild:rpm multipath:multipath-tools xorriso:xorriso make:make gcc:gcc cpio:cpio shellcheck:shellcheck dpkg:linux-headers-amd64 \
 	cloud-init:cloud-init netplan:netplan.io
 

@@ -49,6 +49,7 @@ COMMANDS = {
     "multipath": "toolkit.cli.multipath:multipath",
     "lvm": "toolkit.cli.lvm:lvm",
     "bond": "toolkit.cli.bond:bond",
+    "bench": "toolkit.cli.bench:bench",
     "completion": "toolkit.cli.completion:completion",
 }
 
