@@ -22,6 +22,7 @@ Examples:
   xenkit kickstart list
   xenkit kickstart render fedora17-xenserver --hostname web1.example.com --ip 192.0.2.10/24 \\
       --gateway 192.0.2.1 --nameserver 192.0.2.53 --root-password-file pw.txt -o ks.cfg
+  xenkit preseed render ubuntu1204-di --hostname web2.example.com ... --root-password-file pw.txt -o preseed.cfg
   xenkit bootargs fedora17-xenserver ... --ks http://web.example.com/ks/web1.cfg
   xenkit vm install fedora17-xenserver --name web1 --network "Pool-wide network associated with eth0" ...
   xenkit render examples/site.toml -o out/
@@ -37,6 +38,7 @@ Examples:
 COMMANDS = {
     "kickstart": "toolkit.cli.kickstart:kickstart",
     "autoinstall": "toolkit.cli.autoinstall:autoinstall",
+    "preseed": "toolkit.cli.preseed:preseed",
     "fstab": "toolkit.cli.fstab:fstab",
     "bootargs": "toolkit.cli.install:bootargs",
     "vm": "toolkit.cli.install:vm",

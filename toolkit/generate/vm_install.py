@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from toolkit.catalog.preseed_releases import preseed_template_notes
 from toolkit.catalog.profiles import BootMode, Profile
 from toolkit.catalog.xetable import check_commands
 from toolkit.generate.bootargs import BootInput, render_bootargs
@@ -51,6 +52,7 @@ def build_vm_install_plan(profile: Profile, data: VmInstallInput) -> Plan:
     warning = None if data.hvm else hvm_warning(profile, template)
     if warning:
         plan.notes.append(f"NOTE: {warning}")
+    plan.notes += [f"NOTE: {note}" for note in preseed_template_notes(profile, template)]
     plan.add(Step(f'Find network "{data.network_name}"',
                   cmd("xe", "network-list", f"name-label={data.network_name}", "--minimal"),
                   capture=net_uuid, check=Check.ONE_UUID, what=f'network named "{data.network_name}"'))

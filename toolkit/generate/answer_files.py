@@ -1,0 +1,127 @@
+"""A guest's answer files, by its profile's installer kind: the one place that knows which files each kind has.
+
+kickstart: ks.cfg (checked by pykickstart); preseed: preseed.cfg (read back as debconf-set-selections
+reads it). The site render and the stale-directory check take the file names from here, and the boot
+line's URL names the file the installer fetches first. A new kind (Ubuntu autoinstall: user-data and
+meta-data) is one more entry in each table below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from toolkit.catalog.profiles import InstallerKind, Profile
+from toolkit.errors import GeneratedFileError, UsageError
+from toolkit.inputs.guest_fields import TIMEZONE
+from toolkit.inputs.network import GuestNetwork
+
+KICKSTART_FILE = "ks.cfg"
+PRESEED_FILE = "preseed.cfg"
+
+# The files each kind renders; the first is the one the boot line's URL names, and holds the password hash.
+ANSWER_FILES: dict[InstallerKind, tuple[str, ...]] = {
+    InstallerKind.KICKSTART: (KICKSTART_FILE,),
+    InstallerKind.PRESEED: (PRESEED_FILE,),
+}
+# Every name a render may have written, for the stale-directory check (toolkit/site/previous.py).
+ALL_ANSWER_FILES = frozenset(name for names in ANSWER_FILES.values() for name in names)
+
+
+@dataclass(frozen=True)
+class AnswerInput:
+    """A guest's inputs to its answer files; each value already validated."""
+
+    network: GuestNetwork
+    root_password_hash: str
+    timezone: str = TIMEZONE.default_value()
+    repo: str | None = None  # None: the profile's default repository
+    ssh_keys: tuple[str, ...] = ()
+    xs_tools: bool = False  # preseed only: the XenServer tools from the tools ISO
+
+
+def check_renderable(profile: Profile, field: str = "profile") -> Profile:
+    """`profile` if xenkit can render its answer files; a usage error naming the profile otherwise."""
+    if profile.kind not in ANSWER_FILES:
+        kinds = ", ".join(str(kind) for kind in ANSWER_FILES)
+        raise UsageError(
+            f"{field}: {profile.name} is a {profile.kind} profile, whose answer files xenkit cannot render yet "
+            f"(it renders {kinds} profiles); use xenkit bootargs / vm install with your own answer files"
+        )
+    return profile
+
+
+def answer_file_names(profile: Profile) -> tuple[str, ...]:
+    return ANSWER_FILES[check_renderable(profile).kind]
+
+
+def answer_url(profile: Profile, base: str, name: str) -> str:
+    """The URL the boot line names for guest `name` whose directory is served at `base`."""
+    return f"{base.rstrip('/')}/{name}/{answer_file_names(profile)[0]}"
+
+
+def render_answer_files(profile: Profile, data: AnswerInput, *, validate: bool = True) -> dict[str, str]:
+    """File name -> text. With `validate`, a file its reader would reject raises GeneratedFileError."""
+    renderer, _ = _KINDS[check_renderable(profile).kind]
+    files = renderer(profile, data)
+    if validate:
+        raise_for_answer_problems(profile, answer_file_problems(profile, files))
+    return files
+
+
+def answer_file_problems(profile: Profile, files: dict[str, str]) -> list[str]:
+    """What the reader of each file would reject (empty: nothing)."""
+    _, checker = _KINDS[check_renderable(profile).kind]
+    return checker(profile, files)
+
+
+def raise_for_answer_problems(profile: Profile, problems: list[str], guest: str = "") -> None:
+    if not problems:
+        return
+    for_guest = f" ({guest})" if guest else ""
+    reader = (f"pykickstart {profile.pykickstart_version} rejects the kickstart"
+              if profile.kind is InstallerKind.KICKSTART else f"the {profile.kind} file is malformed")
+    raise GeneratedFileError(
+        f"{reader} for profile {profile.name}{for_guest}: {problems[0]}",
+        hint=f"{len(problems)} problem(s) in all; this is a bug in the profile, please report it",
+    )
+
+
+def _kickstart(profile: Profile, data: AnswerInput) -> dict[str, str]:
+    from toolkit.generate.kickstart import KickstartInput, render_kickstart
+
+    text = render_kickstart(profile, KickstartInput(
+        network=data.network, root_password_hash=data.root_password_hash, timezone=data.timezone,
+        repo=data.repo, ssh_keys=data.ssh_keys,
+    ), validate=False)
+    return {KICKSTART_FILE: text}
+
+
+def _kickstart_problems(profile: Profile, files: dict[str, str]) -> list[str]:
+    from toolkit.generate.kscheck import validate_kickstart
+
+    assert profile.pykickstart_version is not None
+    return [str(problem) for problem in validate_kickstart(files[KICKSTART_FILE], profile.pykickstart_version)]
+
+
+def _preseed(profile: Profile, data: AnswerInput) -> dict[str, str]:
+    from toolkit.generate.preseed import PreseedInput, render_preseed
+
+    text = render_preseed(profile, PreseedInput(
+        network=data.network, root_password_hash=data.root_password_hash, timezone=data.timezone,
+        repo=data.repo, ssh_keys=data.ssh_keys, xs_tools=data.xs_tools,
+    ), validate=False)
+    return {PRESEED_FILE: text}
+
+
+def _preseed_problems(profile: Profile, files: dict[str, str]) -> list[str]:
+    from toolkit.generate.preseed import preseed_problems
+
+    return preseed_problems(files[PRESEED_FILE])
+
+
+_KINDS: dict[InstallerKind, tuple[Callable[[Profile, AnswerInput], dict[str, str]],
+                                  Callable[[Profile, dict[str, str]], list[str]]]] = {
+    InstallerKind.KICKSTART: (_kickstart, _kickstart_problems),
+    InstallerKind.PRESEED: (_preseed, _preseed_problems),
+}
