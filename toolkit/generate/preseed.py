@@ -40,7 +40,7 @@ class PreseedInput:
 @dataclass(frozen=True)
 class Answer:
     line: int  # where the answer starts
-    owner: str
+    owner: str  # "#": a comment ending in a backslash, which swallowed the next line
     question: str
     type: str
     value: str
@@ -84,7 +84,11 @@ def read_answers(text: str) -> list[Answer]:
             index += 1
             line = line[:-1] + lines[index].removesuffix("\r")
         index += 1
-        if not line.strip() or line.lstrip().startswith("#"):
+        if not line.strip():
+            continue
+        if line.lstrip().startswith("#"):
+            if index - start > 1:  # a comment swallowed the next line: that line's answer is lost
+                answers.append(Answer(start + 1, "#", "", "", line))
             continue
         match = _LINE.match(line)
         if match is None:
@@ -100,6 +104,9 @@ def preseed_problems(text: str) -> list[str]:
     seen: dict[str, int] = {}
     for answer in read_answers(text):
         where = f"line {answer.line}"
+        if answer.owner == "#":
+            problems.append(f"{where}: a comment ends with a backslash: debconf joins the next line into it")
+            continue
         if not answer.owner:
             problems.append(f"{where}: not 'owner question type value'")
         elif answer.type not in KNOWN_TYPES:

@@ -26,7 +26,7 @@ SCRIPT_PATH = "/root/xenkit-late.sh"  # in the installed system: kept there for 
 KEYS_DELIMITER = "XENKIT_SSH_KEYS"
 TOOLS_DEVICES = ("/dev/xvdd", "/dev/cdrom", "/dev/sr0")  # the blog mounts /dev/xvdd
 
-_PURGE_GENERIC = """\
+PURGE_GENERIC = """\
 # No -generic kernel beside linux-virtual: keep what linux-virtual depends on, purge the other linux-*generic*.
 keep=" "
 todo="linux-virtual"
@@ -38,7 +38,7 @@ while [ -n "$todo" ]; do
         case "$keep" in *" $pkg "*) continue ;; esac
         keep="$keep$pkg "
         # shellcheck disable=SC2016 # ${Depends} is dpkg-query's field, not a shell variable
-        deps=$(dpkg-query -W -f '${Depends}' "$pkg" 2>/dev/null | tr ',|' '\\n\\n' |
+        deps=$(dpkg-query -W -f '${Depends}' "$pkg" 2>/dev/null | tr '|' ',' | tr ',' '\\n' |
             sed -n 's/^ *\\(linux-[^ (]*\\).*/\\1/p')
         todo="$todo $deps"
     done
@@ -100,7 +100,7 @@ def late_script(data: LateInput) -> str:
         f"{FUNCTION_NAME} /etc/fstab\n",
     ]
     if data.purge_generic:
-        parts.append(_PURGE_GENERIC)
+        parts.append(PURGE_GENERIC)
     if data.ssh_keys:
         keys = "".join(f"{key}\n" for key in data.ssh_keys)
         parts.append(
