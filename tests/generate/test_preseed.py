@@ -15,7 +15,8 @@ from toolkit.catalog.preseed_releases import di_release, preseed_profiles
 from toolkit.catalog.profiles import Profile, get_profile
 from toolkit.catalog.releases import find_release
 from toolkit.errors import UsageError
-from toolkit.generate.preseed import PreseedInput, answer_value, preseed_problems, read_answers, render_preseed
+from toolkit.generate.answer_files import AnswerInput
+from toolkit.generate.preseed import answer_value, preseed_problems, read_answers, render_preseed
 from toolkit.generate.preseed_late import SCRIPT_PATH
 from toolkit.inputs.network import make_network
 
@@ -29,7 +30,7 @@ CASE_IDS = [f"{p.name}{'-xs-tools' if tools else ''}" for p, tools in CASES]
 
 
 def render(profile: Profile, xs_tools: bool = False, repo: str | None = None) -> str:
-    return render_preseed(profile, PreseedInput(NET, HASH, "Europe/Helsinki", repo, (KEY,), xs_tools))
+    return render_preseed(profile, AnswerInput(NET, HASH, "Europe/Helsinki", repo, (KEY,), xs_tools))
 
 
 def late_script_of(text: str) -> str:

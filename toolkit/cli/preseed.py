@@ -53,7 +53,8 @@ def render_preseed_cmd(
     from toolkit.catalog.profiles import get_profile
     from toolkit.cli.kickstart import read_ssh_keys, resolve_root_password
     from toolkit.errors import UsageError
-    from toolkit.generate.preseed import PreseedInput, render_preseed
+    from toolkit.generate.answer_files import AnswerInput
+    from toolkit.generate.preseed import render_preseed
 
     profile = get_profile(profile_name)
     if profile not in preseed_profiles():
@@ -62,7 +63,7 @@ def render_preseed_cmd(
                          f"preseed profiles: {known}")
     network = make_guest_network(hostname, ip, gateway, nameservers, interface)
     check_profile_fit(profile, network)
-    data = PreseedInput(
+    data = AnswerInput(
         network=network,
         root_password_hash=resolve_root_password(root_password_file, root_password_hash),
         timezone=TIMEZONE.from_cli(timezone),

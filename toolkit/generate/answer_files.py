@@ -13,8 +13,7 @@ from dataclasses import dataclass
 
 from toolkit.catalog.profiles import InstallerKind, Profile
 from toolkit.errors import GeneratedFileError, UsageError
-from toolkit.inputs.guest_fields import TIMEZONE
-from toolkit.inputs.network import GuestNetwork
+from toolkit.generate.kickstart import KickstartInput
 
 KICKSTART_FILE = "ks.cfg"
 PRESEED_FILE = "preseed.cfg"
@@ -29,14 +28,9 @@ ALL_ANSWER_FILES = frozenset(name for names in ANSWER_FILES.values() for name in
 
 
 @dataclass(frozen=True)
-class AnswerInput:
-    """A guest's inputs to its answer files; each value already validated."""
+class AnswerInput(KickstartInput):
+    """A guest's inputs to its answer files (a kickstart's, and what other kinds add); each value validated."""
 
-    network: GuestNetwork
-    root_password_hash: str
-    timezone: str = TIMEZONE.default_value()
-    repo: str | None = None  # None: the profile's default repository
-    ssh_keys: tuple[str, ...] = ()
     xs_tools: bool = False  # preseed only: the XenServer tools from the tools ISO
 
 
@@ -88,13 +82,9 @@ def raise_for_answer_problems(profile: Profile, problems: list[str], guest: str 
 
 
 def _kickstart(profile: Profile, data: AnswerInput) -> dict[str, str]:
-    from toolkit.generate.kickstart import KickstartInput, render_kickstart
+    from toolkit.generate.kickstart import render_kickstart
 
-    text = render_kickstart(profile, KickstartInput(
-        network=data.network, root_password_hash=data.root_password_hash, timezone=data.timezone,
-        repo=data.repo, ssh_keys=data.ssh_keys,
-    ), validate=False)
-    return {KICKSTART_FILE: text}
+    return {KICKSTART_FILE: render_kickstart(profile, data, validate=False)}
 
 
 def _kickstart_problems(profile: Profile, files: dict[str, str]) -> list[str]:
@@ -105,13 +95,9 @@ def _kickstart_problems(profile: Profile, files: dict[str, str]) -> list[str]:
 
 
 def _preseed(profile: Profile, data: AnswerInput) -> dict[str, str]:
-    from toolkit.generate.preseed import PreseedInput, render_preseed
+    from toolkit.generate.preseed import render_preseed
 
-    text = render_preseed(profile, PreseedInput(
-        network=data.network, root_password_hash=data.root_password_hash, timezone=data.timezone,
-        repo=data.repo, ssh_keys=data.ssh_keys, xs_tools=data.xs_tools,
-    ), validate=False)
-    return {PRESEED_FILE: text}
+    return {PRESEED_FILE: render_preseed(profile, data, validate=False)}
 
 
 def _preseed_problems(profile: Profile, files: dict[str, str]) -> list[str]:

@@ -14,27 +14,14 @@ from dataclasses import dataclass
 from toolkit.catalog.jinja_env import render_template
 from toolkit.catalog.preseed_releases import DiRelease, di_release, mirror_of
 from toolkit.catalog.profiles import Profile
+from toolkit.generate.answer_files import AnswerInput, raise_for_answer_problems
 from toolkit.generate.installer_fit import check_fit
 from toolkit.generate.preseed_late import SCRIPT_PATH, LateInput, late_command, late_script
-from toolkit.inputs.guest_fields import TIMEZONE
-from toolkit.inputs.network import GuestNetwork
 
 TEMPLATE = "preseed.cfg.j2"
 # debconf-set-selections' types (and its one flag), as its @knowntypes and @knownflags list them.
 KNOWN_TYPES = frozenset({"select", "boolean", "string", "multiselect", "note", "password", "text", "title", "seen"})
 _LINE = re.compile(r"^\s*(\S+)\s+(\S+)\s+(\S+)(?:\s(.*))?")
-
-
-@dataclass(frozen=True)
-class PreseedInput:
-    """Everything a preseed needs beyond its profile; each value already validated."""
-
-    network: GuestNetwork
-    root_password_hash: str
-    timezone: str = TIMEZONE.default_value()
-    repo: str | None = None  # None: the profile's default repository
-    ssh_keys: tuple[str, ...] = ()
-    xs_tools: bool = False  # install the XenServer tools from the tools ISO in late_command
 
 
 @dataclass(frozen=True)
@@ -46,7 +33,7 @@ class Answer:
     value: str
 
 
-def render_preseed(profile: Profile, data: PreseedInput, *, validate: bool = True) -> str:
+def render_preseed(profile: Profile, data: AnswerInput, *, validate: bool = True) -> str:
     """The preseed text; with `validate`, read back as debconf-set-selections reads it (GeneratedFileError if
     it would balk)."""
     check_fit(profile, data.network)
@@ -59,13 +46,11 @@ def render_preseed(profile: Profile, data: PreseedInput, *, validate: bool = Tru
         late_command=late_command(script), script_path=SCRIPT_PATH,
     )
     if validate:
-        from toolkit.generate.answer_files import raise_for_answer_problems
-
         raise_for_answer_problems(profile, preseed_problems(text), data.network.hostname)
     return text
 
 
-def guest_script(profile: Profile, data: PreseedInput, di: DiRelease | None = None) -> str:
+def guest_script(profile: Profile, data: AnswerInput, di: DiRelease | None = None) -> str:
     """The late_command's script for this guest."""
     di = di or di_release(profile)
     return late_script(LateInput(profile=profile.name, purge_generic=bool(di.kernel), ssh_keys=data.ssh_keys,
