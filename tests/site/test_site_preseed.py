@@ -105,7 +105,8 @@ def test_a_removed_preseed_guest_is_stale_and_pruned(xenkit: Xenkit, site: Path,
 
 @pytest.mark.parametrize(("extra", "problem"), [
     ('profile = "ubuntu2004-autoinstall"',
-     "profile: ubuntu2004-autoinstall is a autoinstall profile, whose answer files xenkit cannot render yet"),
+     "vm #1 (ks1): profile: ubuntu2004-autoinstall is an autoinstall profile, whose answer files xenkit cannot "
+     "render yet (only kickstart and preseed profiles')"),
     ("xs-tools = false\nxs_tools = true", "xs-tools and xs_tools are the same field"),
 ])
 def test_what_cannot_be_rendered_is_named(site: Path, extra: str, problem: str) -> None:

@@ -75,7 +75,7 @@ def _load() -> dict[str, dict[str, Any]]:
 def di_release(profile: Profile) -> DiRelease:
     """The d-i facts of a preseed profile's release; a profile without them is a bug in the data files."""
     if profile.kind is not InstallerKind.PRESEED or not profile.guest_os:
-        raise UsageError(f"profile {profile.name!r} is a {profile.kind} profile, not a d-i preseed profile")
+        raise UsageError(f"profile {profile.name!r} is not a d-i preseed profile (its kind: {profile.kind})")
     table = _load().get(profile.guest_os)
     if table is None:
         raise GeneratedFileError(f"profile {profile.name}: no d-i facts for {profile.guest_os} in preseed.toml")

@@ -34,13 +34,13 @@ class AnswerInput(KickstartInput):
     xs_tools: bool = False  # preseed only: the XenServer tools from the tools ISO
 
 
-def check_renderable(profile: Profile, field: str = "profile") -> Profile:
+def check_renderable(profile: Profile) -> Profile:
     """`profile` if xenkit can render its answer files; a usage error naming the profile otherwise."""
     if profile.kind not in ANSWER_FILES:
-        kinds = ", ".join(str(kind) for kind in ANSWER_FILES)
+        kinds = " and ".join(str(kind) for kind in ANSWER_FILES)
         raise UsageError(
-            f"{field}: {profile.name} is a {profile.kind} profile, whose answer files xenkit cannot render yet "
-            f"(it renders {kinds} profiles); use xenkit bootargs / vm install with your own answer files"
+            f"{profile.name} is an {profile.kind} profile, whose answer files xenkit cannot render yet (only "
+            f"{kinds} profiles'); give its boot arguments to xenkit bootargs / vm install and serve your own files"
         )
     return profile
 
