@@ -99,6 +99,8 @@ def test_the_late_command_and_its_script_pass_sh_n_and_shellcheck(
     assert KEY in script.split("<<'XENKIT_SSH_KEYS'\n")[1]
     assert ("xs-tools.iso" in script) is xs_tools
     assert ("apt-get -y purge" in script) is di_release(profile).is_ubuntu
+    spelling = "barrier=0" if profile.name in ("ubuntu1004-di", "debian6-di") else "nobarrier"  # 2.6.32 kernels
+    assert f"awk -v spelling={spelling} " in script and "xenkit_nobarrier /etc/fstab\n" in script
 
 
 @pytest.mark.parametrize("profile", PROFILES, ids=IDS)

@@ -16,10 +16,12 @@ from urllib.parse import urlsplit
 from toolkit.catalog.profiles import InstallerKind, Profile
 from toolkit.catalog.releases import Distro, Release, base_template, default_template_name, find_release
 from toolkit.errors import GeneratedFileError, UsageError
+from toolkit.generate.fstab import Spelling
 from toolkit.resources import data_dir
 
 _FIELDS: dict[str, type] = {
-    "static_network": str, "keyboard": list, "kernel": str, "virtual_image": str, "stock_template": str,
+    "static_network": str, "keyboard": list, "kernel": str, "virtual_image": str, "fstab_spelling": str,
+    "stock_template": str,
 }
 _STATIC_NETWORK = ("netcfg/disable_dhcp", "netcfg/disable_autoconfig")
 _TYPES = ("string", "boolean", "select")
@@ -34,6 +36,7 @@ class DiRelease:
     keyboard: tuple[tuple[str, str, str], ...]  # (question, type, value)
     kernel: str  # Ubuntu: the kernel metapackage to install; "" lets d-i choose
     virtual_image: str  # Ubuntu: the image flavour linux-virtual depends on
+    fstab_spelling: Spelling  # how late_command disables barriers in the installed fstab
     stock_template: str  # XenServer releases with the PV template under the profile's name; "" none
 
     @property
@@ -61,6 +64,8 @@ def _load() -> dict[str, dict[str, Any]]:
         problems = [f"{name} must be a {kind.__name__}" for name, kind in _FIELDS.items()
                     if not isinstance(table.get(name), kind)]
         problems += [f"unknown field {name!r}" for name in sorted(set(table) - set(_FIELDS))]
+        if table.get("fstab_spelling") not in {str(spelling) for spelling in Spelling}:
+            problems.append(f"fstab_spelling must be one of {', '.join(Spelling)}")
         if table.get("static_network") not in _STATIC_NETWORK:
             problems.append(f"static_network must be one of {', '.join(_STATIC_NETWORK)}")
         for answer in table.get("keyboard", ()):
@@ -86,7 +91,8 @@ def di_release(profile: Profile) -> DiRelease:
     return DiRelease(
         release=release, static_network=table["static_network"],
         keyboard=tuple((q, t, v) for q, t, v in table["keyboard"]), kernel=table["kernel"],
-        virtual_image=table["virtual_image"], stock_template=table["stock_template"],
+        virtual_image=table["virtual_image"], fstab_spelling=Spelling(table["fstab_spelling"]),
+        stock_template=table["stock_template"],
     )
 
 

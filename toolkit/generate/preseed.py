@@ -53,8 +53,8 @@ def render_preseed(profile: Profile, data: AnswerInput, *, validate: bool = True
 def guest_script(profile: Profile, data: AnswerInput, di: DiRelease | None = None) -> str:
     """The late_command's script for this guest."""
     di = di or di_release(profile)
-    return late_script(LateInput(profile=profile.name, purge_generic=bool(di.kernel), ssh_keys=data.ssh_keys,
-                                 xs_tools=data.xs_tools))
+    return late_script(LateInput(profile=profile.name, purge_generic=bool(di.kernel), spelling=di.fstab_spelling,
+                                 ssh_keys=data.ssh_keys, xs_tools=data.xs_tools))
 
 
 def read_answers(text: str) -> list[Answer]:

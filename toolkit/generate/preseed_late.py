@@ -1,8 +1,8 @@
 """The script a preseed's late_command runs in the installed guest, and the late_command that runs it.
 
 What the blog's admin did by hand after a d-i install of Ubuntu 12.04 on XenServer, unattended:
-- `nobarrier` on the ext3/ext4 entries of /etc/fstab (toolkit/generate/fstab_awk.py: the same rules as
-  `xenkit fstab nobarrier`);
+- `nobarrier` (`barrier=0` for 2.6.32 kernels) on the ext3/ext4 entries of /etc/fstab
+  (toolkit/generate/fstab_awk.py: the same rules as `xenkit fstab nobarrier`);
 - Ubuntu: no -generic kernel left beside linux-virtual. The packages linux-virtual depends on (followed
   through every linux-* dependency) are kept, every other installed linux-*generic* package is purged: on
   10.04 and 12.04 that is every -generic one (they have a -virtual flavour), from 14.04 linux-image-virtual
@@ -20,6 +20,7 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass
 
+from toolkit.generate.fstab import Spelling
 from toolkit.generate.fstab_awk import FUNCTION_NAME, nobarrier_function
 
 SCRIPT_PATH = "/root/xenkit-late.sh"  # in the installed system: kept there for the admin to read
@@ -85,6 +86,7 @@ fi
 class LateInput:
     profile: str
     purge_generic: bool  # Ubuntu: linux-virtual is the kernel
+    spelling: Spelling = Spelling.NOBARRIER  # barrier=0 for 2.6.32 kernels
     ssh_keys: tuple[str, ...] = ()
     xs_tools: bool = False
 
@@ -96,7 +98,7 @@ def late_script(data: LateInput) -> str:
         f"# Made by xenkit for profile {data.profile}: run by preseed/late_command in the installed system.\n",
         "set -e\n",
         "export DEBIAN_FRONTEND=noninteractive\n",
-        nobarrier_function(),
+        nobarrier_function(data.spelling),
         f"{FUNCTION_NAME} /etc/fstab\n",
     ]
     if data.purge_generic:
