@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
@@ -21,10 +22,18 @@ from toolkit.resources import data_dir
 
 _FIELDS: dict[str, type] = {
     "static_network": str, "keyboard": list, "kernel": str, "virtual_image": str, "fstab_spelling": str,
-    "stock_template": str,
+    "security": str, "stock_template": str,
 }
 _STATIC_NETWORK = ("netcfg/disable_dhcp", "netcfg/disable_autoconfig")
 _TYPES = ("string", "boolean", "select")
+
+
+class SecurityLayout(StrEnum):
+    """How a release's apt-setup makes the security source's URL from apt-setup/security_host."""
+
+    HOST_AND_PATH = "host-and-path"  # Ubuntu: http://<security_host><security_path>
+    HOST_ROOT = "host-root"  # Debian <= 8: http://<security_host>/ <codename>/updates
+    HOST_DEBIAN_SECURITY = "host-debian-security"  # Debian 9: http://<security_host>/debian-security
 
 
 @dataclass(frozen=True)
@@ -37,6 +46,7 @@ class DiRelease:
     kernel: str  # Ubuntu: the kernel metapackage to install; "" lets d-i choose
     virtual_image: str  # Ubuntu: the image flavour linux-virtual depends on
     fstab_spelling: Spelling  # how late_command disables barriers in the installed fstab
+    security: SecurityLayout  # how apt-setup writes the security source
     stock_template: str  # XenServer releases with the PV template under the profile's name; "" none
 
     @property
@@ -66,6 +76,8 @@ def _load() -> dict[str, dict[str, Any]]:
         problems += [f"unknown field {name!r}" for name in sorted(set(table) - set(_FIELDS))]
         if table.get("fstab_spelling") not in {str(spelling) for spelling in Spelling}:
             problems.append(f"fstab_spelling must be one of {', '.join(Spelling)}")
+        if table.get("security") not in {str(layout) for layout in SecurityLayout}:
+            problems.append(f"security must be one of {', '.join(SecurityLayout)}")
         if table.get("static_network") not in _STATIC_NETWORK:
             problems.append(f"static_network must be one of {', '.join(_STATIC_NETWORK)}")
         for answer in table.get("keyboard", ()):
@@ -92,6 +104,7 @@ def di_release(profile: Profile) -> DiRelease:
         release=release, static_network=table["static_network"],
         keyboard=tuple((q, t, v) for q, t, v in table["keyboard"]), kernel=table["kernel"],
         virtual_image=table["virtual_image"], fstab_spelling=Spelling(table["fstab_spelling"]),
+        security=SecurityLayout(table["security"]),
         stock_template=table["stock_template"],
     )
 
@@ -102,22 +115,26 @@ def preseed_profiles() -> list[Profile]:
     return [p for p in all_profiles().values() if p.kind is InstallerKind.PRESEED]
 
 
-def mirror_of(repo: str) -> Mirror:
+def mirror_of(repo: str, security: SecurityLayout) -> Mirror:
     """The d-i mirror questions for an install repository URL (an http archive root).
 
     Releases past their end of life live on old-releases.ubuntu.com or archive.debian.org, whose
     security suites are there too: apt-setup would otherwise fail on security.ubuntu.com /
-    security.debian.org (templates/releases.toml's notes).
+    security.debian.org (templates/releases.toml's notes), and its failure is an error screen that stops
+    an unattended install. UNCERTAIN: whether apt in the installer accepts the archived security suites'
+    Release files (their Valid-Until dates have passed).
     """
     parts = urlsplit(repo)
     if parts.scheme != "http" or not parts.netloc:
         raise UsageError(f'repository "{repo}": debian-installer\'s preseeded mirror must be an http:// URL')
     directory = parts.path.rstrip("/") or "/"
     host = parts.hostname or ""
-    if host == "old-releases.ubuntu.com":
+    if host == "old-releases.ubuntu.com" and security is SecurityLayout.HOST_AND_PATH:
         return Mirror(parts.netloc, directory, host, directory, archived=False)
-    if host == "archive.debian.org":
-        return Mirror(parts.netloc, directory, host, "/debian-security", archived=True)
+    if host == "archive.debian.org" and security is SecurityLayout.HOST_ROOT:
+        return Mirror(parts.netloc, directory, f"{host}/debian-security", None, archived=True)
+    if host == "archive.debian.org" and security is SecurityLayout.HOST_DEBIAN_SECURITY:
+        return Mirror(parts.netloc, directory, host, None, archived=True)
     return Mirror(parts.netloc, directory, None, None, archived=False)
 
 

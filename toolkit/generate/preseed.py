@@ -41,7 +41,8 @@ def render_preseed(profile: Profile, data: AnswerInput, *, validate: bool = True
     repo = data.repo or profile.repo
     script = guest_script(profile, data, di)
     text = render_template(
-        TEMPLATE, profile=profile, release=di.release, di=di, net=data.network, repo=repo, mirror=mirror_of(repo),
+        TEMPLATE, profile=profile, release=di.release, di=di, net=data.network, repo=repo,
+        mirror=mirror_of(repo, di.security),
         root_password_hash=data.root_password_hash, timezone=data.timezone, late_script=script,
         late_command=late_command(script), script_path=SCRIPT_PATH,
     )
