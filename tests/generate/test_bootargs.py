@@ -44,9 +44,10 @@ EXPECTED = {
         f"console=hvc0 ipv6.disable=1 {DRACUT_IP} {NAMESERVERS} "
         f"inst.repo=https://download.fedoraproject.org/pub/fedora/linux/releases/45/Everything/x86_64/os/ inst.ks={KS}"
     ),
+    # Ubuntu 12.04's netcfg predates netcfg/disable_autoconfig (Debian netcfg 1.90): it reads disable_dhcp.
     "ubuntu1204-di": (
         "auto=true priority=critical url=http://192.0.2.5/preseed/web01.cfg interface=eth0 "
-        "netcfg/disable_autoconfig=true netcfg/get_ipaddress=192.0.2.10 netcfg/get_netmask=255.255.255.0 "
+        "netcfg/disable_dhcp=true netcfg/get_ipaddress=192.0.2.10 netcfg/get_netmask=255.255.255.0 "
         'netcfg/get_gateway=192.0.2.1 netcfg/get_nameservers="192.0.2.53 198.51.100.53" netcfg/confirm_static=true '
         "hostname=web01 domain=example.org -- quiet console=hvc0"
     ),
