@@ -23,6 +23,8 @@ def test_render_writes_a_preseed_debconf_accepts(xenkit: Xenkit, tmp_path: Path)
     assert (answer_value(text, "passwd/root-password-crypted") or "").startswith("$6$")
     assert answer_value(text, "time/zone") == "Europe/Helsinki"
     assert "xs-tools.iso" in text  # the late script, shown in comments
+    assert 'xenkit: note: template "Ubuntu Bionic Beaver 18.04 (64-bit)" is not a stock XenServer' in result.err
+    assert "xenkit template clone bionic --host" in result.err
     check = subprocess.run([require_program("debconf-set-selections"), "--checkonly", str(out)],
                            capture_output=True, text=True)
     assert (check.returncode, check.stderr) == (0, "")

@@ -49,12 +49,13 @@ def render_preseed_cmd(
         --ip 192.0.2.12/24 --gateway 192.0.2.1 --nameserver 192.0.2.53 \\
         --root-password-file root-pw.txt --ssh-key ~/.ssh/id_ed25519.pub -o preseed.cfg
     """
-    from toolkit.catalog.preseed_releases import preseed_profiles
+    from toolkit.catalog.preseed_releases import preseed_profiles, preseed_template_notes
     from toolkit.catalog.profiles import get_profile
     from toolkit.cli.kickstart import read_ssh_keys, resolve_root_password
     from toolkit.errors import UsageError
     from toolkit.generate.answer_files import AnswerInput
     from toolkit.generate.preseed import render_preseed
+    from toolkit.report import say
 
     profile = get_profile(profile_name)
     if profile not in preseed_profiles():
@@ -72,3 +73,5 @@ def render_preseed_cmd(
         xs_tools=xs_tools,
     )
     emit(render_preseed(profile, data), output, mode=0o600)
+    for note in preseed_template_notes(profile, profile.template):  # where the install needs a cloned template
+        say(f"note: {note}")
