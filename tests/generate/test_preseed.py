@@ -30,7 +30,7 @@ CASE_IDS = [f"{p.name}{'-xs-tools' if tools else ''}" for p, tools in CASES]
 
 
 def render(profile: Profile, xs_tools: bool = False, repo: str | None = None) -> str:
-    return render_preseed(profile, AnswerInput(NET, HASH, "Europe/Helsinki", repo, (KEY,), xs_tools))
+    return render_preseed(profile, AnswerInput(NET, HASH, "Europe/Helsinki", repo, (KEY,), xs_tools=xs_tools))
 
 
 def late_script_of(text: str) -> str:

@@ -1,5 +1,5 @@
 """Site files with d-i preseed guests: preseed.cfg in place of ks.cfg, its URL on the boot line, the template
-clone named in install.sh's header; kinds xenkit cannot render yet are refused by name."""
+clone named in install.sh's header; Ubuntu autoinstall guests get user-data and meta-data."""
 
 from __future__ import annotations
 
@@ -103,10 +103,19 @@ def test_a_removed_preseed_guest_is_stale_and_pruned(xenkit: Xenkit, site: Path,
     assert f"removed {out / 'squeeze1'}" in result.err and not (out / "squeeze1").exists()
 
 
+def test_an_autoinstall_guest_gets_user_data_and_meta_data(xenkit: Xenkit, site: Path, tmp_path: Path) -> None:
+    site.write_text(SITE.format(extra="").replace('name = "ks1"\nprofile = "centos7"',
+                                                  'name = "focal1"\nprofile = "ubuntu2004-autoinstall"'))
+    out = tmp_path / "out"
+    result = xenkit("render", str(site), "-o", str(out), "--json")
+    assert result.code == 0, result.err
+    written = {vm["name"]: sorted(Path(f).name for f in vm["files"]) for vm in json.loads(result.out)["vms"]}
+    assert written["focal1"] == ["bootargs.txt", "install.sh", "meta-data", "user-data"]
+    assert (out / "focal1" / "user-data").read_text().startswith("#cloud-config\nautoinstall:\n")
+    assert "ds=nocloud;s=http://192.0.2.2/xenkit/focal1/ " in (out / "focal1" / "bootargs.txt").read_text()
+
+
 @pytest.mark.parametrize(("extra", "problem"), [
-    ('profile = "ubuntu2004-autoinstall"',
-     "vm #1 (ks1): profile: ubuntu2004-autoinstall is an autoinstall profile, whose answer files xenkit cannot "
-     "render yet (only kickstart and preseed profiles')"),
     ("xs-tools = false\nxs_tools = true", "xs-tools and xs_tools are the same field"),
 ])
 def test_what_cannot_be_rendered_is_named(site: Path, extra: str, problem: str) -> None:

@@ -1,9 +1,10 @@
 """A guest's answer files, by its profile's installer kind: the one place that knows which files each kind has.
 
 kickstart: ks.cfg (checked by pykickstart); preseed: preseed.cfg (read back as debconf-set-selections
-reads it). The site render and the stale-directory check take the file names from here, and the boot
-line's URL names the file the installer fetches first. A new kind (Ubuntu autoinstall: user-data and
-meta-data) is one more entry in each table below.
+reads it); Ubuntu autoinstall: user-data and meta-data (cloud-init's NoCloud files; the tests check them
+with cloud-init and subiquity's schema). The site render and the stale-directory check take the file names
+from here, and the boot line's URL names the file the installer fetches first (for autoinstall, the NoCloud
+directory). A new kind is one more entry in each table below.
 """
 
 from __future__ import annotations
@@ -17,11 +18,13 @@ from toolkit.generate.kickstart import KickstartInput
 
 KICKSTART_FILE = "ks.cfg"
 PRESEED_FILE = "preseed.cfg"
+USER_DATA, META_DATA = "user-data", "meta-data"
 
 # The files each kind renders; the first is the one the boot line's URL names, and holds the password hash.
 ANSWER_FILES: dict[InstallerKind, tuple[str, ...]] = {
     InstallerKind.KICKSTART: (KICKSTART_FILE,),
     InstallerKind.PRESEED: (PRESEED_FILE,),
+    InstallerKind.AUTOINSTALL: (USER_DATA, META_DATA),
 }
 # Every name a render may have written, for the stale-directory check (toolkit/site/previous.py).
 ALL_ANSWER_FILES = frozenset(name for names in ANSWER_FILES.values() for name in names)
@@ -50,7 +53,10 @@ def answer_file_names(profile: Profile) -> tuple[str, ...]:
 
 
 def answer_url(profile: Profile, base: str, name: str) -> str:
-    """The URL the boot line names for guest `name` whose directory is served at `base`."""
+    """The URL the boot line names for guest `name` whose directory is served at `base` (autoinstall: the
+    directory itself, which cloud-init's NoCloud data source wants ending in '/')."""
+    if profile.kind is InstallerKind.AUTOINSTALL:
+        return f"{base.rstrip('/')}/{name}/"
     return f"{base.rstrip('/')}/{name}/{answer_file_names(profile)[0]}"
 
 
@@ -106,8 +112,26 @@ def _preseed_problems(profile: Profile, files: dict[str, str]) -> list[str]:
     return preseed_problems(files[PRESEED_FILE])
 
 
+def _autoinstall(profile: Profile, data: AnswerInput) -> dict[str, str]:
+    from toolkit.generate.autoinstall import AutoinstallInput, autoinstall_answer_files
+    from toolkit.generate.autoinstall_storage import Firmware
+
+    return autoinstall_answer_files(profile, AutoinstallInput(
+        network=data.network, root_password_hash=data.root_password_hash, firmware=Firmware(data.firmware),
+        timezone=data.timezone, repo=data.repo, ssh_keys=data.ssh_keys, guest_utilities=data.xs_tools))
+
+
+def _autoinstall_problems(profile: Profile, files: dict[str, str]) -> list[str]:
+    # cloud-init reads user-data as cloud-config only when its first line is exactly this; the schemas
+    # (cloud-init's, subiquity's) are checked in the tests, where their validators are installed.
+    if files[USER_DATA].split("\n", 1)[0] != "#cloud-config":
+        return ["user-data does not start with #cloud-config"]
+    return []
+
+
 _KINDS: dict[InstallerKind, tuple[Callable[[Profile, AnswerInput], dict[str, str]],
                                   Callable[[Profile, dict[str, str]], list[str]]]] = {
     InstallerKind.KICKSTART: (_kickstart, _kickstart_problems),
     InstallerKind.PRESEED: (_preseed, _preseed_problems),
+    InstallerKind.AUTOINSTALL: (_autoinstall, _autoinstall_problems),
 }
