@@ -167,24 +167,39 @@ def test_dry_run_changes_nothing_and_the_upload_is_reused(make_hosts: MakeHosts,
 
 
 def test_ctrl_c_waits_for_running_install_sh(make_hosts: MakeHosts, bundle: Path, tmp_path: Path) -> None:
-    """Ctrl-C while the canary's install.sh runs: no other host starts, install.sh finishes, the summary is
-    printed, exit 1."""
+    """Ctrl-C while the canary's install.sh runs: no other host starts; more Ctrl-C while it is waited for are
+    answered, not raised; install.sh finishes, the summary is printed, exit 1."""
     hosts = make_hosts(3)
     started = hosts[0].fake / "started"
-    hosts[0].set_hook(f"touch {started}; sleep 2\n")
+    hosts[0].set_hook(f"touch {started}; sleep 4\n")
     argv = [sys.executable, "-m", "toolkit", "driver", "install", str(bundle), "--group", "pool", "--json"]
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
-    proc = subprocess.Popen(argv, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 60
-    while not started.exists() and proc.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.05)
-    proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=120)
+    err_file = tmp_path / "stderr"
+    with err_file.open("w") as err_out:
+        proc = subprocess.Popen(argv, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=err_out, text=True)
+        assert _until(lambda: started.exists() or proc.poll() is not None, 60) and proc.poll() is None
+        proc.send_signal(signal.SIGINT)
+        assert _until(lambda: "Ctrl-C: no new host starts" in err_file.read_text(), 30), err_file.read_text()
+        for _ in range(3):  # Ctrl-C again, while the running host is waited for
+            proc.send_signal(signal.SIGINT)
+            time.sleep(0.1)
+        out, _ = proc.communicate(timeout=120)
+    err = err_file.read_text()
     assert proc.returncode == 1, err
     assert "Ctrl-C: no new host starts; waiting for the 1 running host(s)" in err and "not killed" in err
+    assert "Ctrl-C again: still waiting for the 1 running host(s)" in err and "error: interrupted" not in err
     summary = json.loads(out)
     assert [s["result"] for s in summary] == ["installed, reboot needed", "not started", "not started"]
     assert hosts[0].installed() and all(h.uploaded() == [] for h in hosts[1:])
+
+
+def _until(condition: Callable[[], bool], timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
 
 
 @pytest.fixture

@@ -3,6 +3,8 @@ at a time, the first failure stops new hosts unless --keep-going, a skipped host
 
 from __future__ import annotations
 
+import os
+import signal
 import threading
 import time
 from pathlib import Path
@@ -31,7 +33,7 @@ def roll(outcomes: dict[str, str], policy: Policy) -> tuple[list[str], list[str]
         return HostResult(name, outcomes[name], "install" if outcomes[name] == FAILED else None)
 
     outcome = run_in_order(list(outcomes), work, policy, passed=lambda r: r.ok,
-                           stops=lambda r: r.result == FAILED, on_interrupt=lambda n: None)
+                           stops=lambda r: r.result == FAILED, on_interrupt=lambda n, times: None)
     return [r.result if r else NOT_STARTED for r in outcome.results], started, most
 
 
@@ -65,6 +67,34 @@ def test_a_skipped_host_does_not_stop_the_others() -> None:
 
 def test_no_canary_phase_for_one_host() -> None:
     assert roll({"h0": FAILED}, Policy(canary=3))[0] == [FAILED]
+
+
+def test_every_ctrl_c_is_answered_and_none_escapes() -> None:
+    """A real SIGINT while the canary runs stops new hosts; a second one, arriving while the first is being
+    answered (where a KeyboardInterrupt used to escape and end the command without its summary), is answered
+    too; the canary runs to its end."""
+    answered: list[tuple[int, int]] = []
+    both_answered = threading.Event()
+
+    def work(name: str) -> HostResult:
+        if name == "h0":
+            os.kill(os.getpid(), signal.SIGINT)  # delivered to the main thread, as a Ctrl-C is
+            assert both_answered.wait(30)
+        return HostResult(name, REBOOT_NEEDED)
+
+    def on_interrupt(running: int, times: int) -> None:
+        answered.append((running, times))
+        if times == 1:
+            os.kill(os.getpid(), signal.SIGINT)
+        else:
+            both_answered.set()
+
+    previous = signal.getsignal(signal.SIGINT)
+    outcome = run_in_order(["h0", "h1", "h2"], work, Policy(canary=1), passed=lambda r: r.ok,
+                           stops=lambda r: not r.ok, on_interrupt=on_interrupt)
+    assert [r.result if r else NOT_STARTED for r in outcome.results] == [REBOOT_NEEDED, NOT_STARTED, NOT_STARTED]
+    assert outcome.interrupted and answered == [(1, 1), (1, 2)]
+    assert signal.getsignal(signal.SIGINT) is previous  # Ctrl-C raises again afterwards
 
 
 def test_summary_table() -> None:

@@ -90,16 +90,18 @@ def install_cmd(bundle: Path, hosts: tuple[str, ...], group: str | None, paralle
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UsageError(f"--log-dir {directory}: cannot be made: {exc.strerror or exc}") from None
+    from toolkit.rollout.ctrl_c import CtrlC
     from toolkit.rollout.host_run import RunOptions
     from toolkit.rollout.schedule import Policy
 
-    results = _roll_out(specs, facts, directory, RunOptions(dry_run, reboot, reboot_timeout),
-                        Policy(canary, parallel, keep_going))
-    if as_json:
-        click.echo(summary_json(results))
-    else:
-        for line in summary_lines(results):
-            click.echo(line)
+    with CtrlC():  # a Ctrl-C from here on is answered, never raised: the summary is always printed
+        results = _roll_out(specs, facts, directory, RunOptions(dry_run, reboot, reboot_timeout),
+                            Policy(canary, parallel, keep_going))
+        if as_json:
+            click.echo(summary_json(results))
+        else:
+            for line in summary_lines(results):
+                click.echo(line)
     if not all(result.ok for result in results):
         raise click.exceptions.Exit(1)
 
@@ -135,9 +137,15 @@ def _roll_out(specs: list[HostSpec], facts: BundleFacts, directory: Path, option
         line(f"{spec.label}: {result.shown} ({result.seconds:.1f} s)")
         return result
 
-    def interrupted(running: int) -> None:
-        line(f"xenkit: Ctrl-C: no new host starts; waiting for the {running} running host(s) to finish. install.sh "
-             "is not killed mid-way: it finishes, or rolls back by itself when it fails.")
+    def interrupted(running: int, times: int) -> None:
+        if not running:
+            line("xenkit: Ctrl-C: no new host starts.")
+        elif times == 1:
+            line(f"xenkit: Ctrl-C: no new host starts; waiting for the {running} running host(s) to finish. "
+                 "install.sh is not killed mid-way: it finishes, or rolls back by itself when it fails.")
+        else:
+            line(f"xenkit: Ctrl-C again: still waiting for the {running} running host(s); install.sh is not killed "
+                 "mid-way (the summary follows when they end).")
 
     outcome = run_in_order(specs, work, policy, passed=lambda r: r.ok,
                            stops=lambda r: r.result != SKIPPED and not r.ok, on_interrupt=interrupted)
