@@ -114,7 +114,8 @@ def test_failed_canary_touches_no_other_host(make_hosts: MakeHosts, bundle: Path
     result, summary = install(bundle)
     assert result.code == 1, result.err
     assert (summary[0]["result"], summary[0]["step"]) == ("failed", "install")
-    assert [s["result"] for s in summary[1:]] == ["not started", "not started"]
+    assert any("mkinitrd: failing on purpose" in line for line in summary[0]["tail"]), summary[0]["tail"]
+    assert [(s["result"], s["tail"]) for s in summary[1:]] == [("not started", [])] * 2
     assert not hosts[0].installed()  # install.sh rolled back
     assert all(h.uploaded() == [] and h.mkinitrd_runs() == 0 for h in hosts[1:])
     table = xenkit("driver", "install", str(bundle), "--group", "pool")

@@ -3,6 +3,7 @@ at a time, the first failure stops new hosts unless --keep-going, a skipped host
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import threading
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.rollout.result import FAILED, NOT_STARTED, REBOOT_NEEDED, SKIPPED, HostResult, summary_lines
+from toolkit.rollout.result import FAILED, NOT_STARTED, REBOOT_NEEDED, SKIPPED, HostResult, summary_json, summary_lines
 from toolkit.rollout.schedule import Policy, run_in_order
 
 
@@ -113,4 +114,19 @@ def test_summary_table() -> None:
         "         | install.sh: error: mkinitrd failed",
         "dom0c  skipped: runs kernel B, the bundle is for A      0.0  -",
         "dom0d  not started                                      0.0  -",
+    ]
+
+
+def test_summary_json_carries_the_tail_of_a_failed_install() -> None:
+    summary = json.loads(summary_json([
+        HostResult("dom0a", REBOOT_NEEDED, seconds=12.34, log=Path("logs/dom0a.log")),
+        HostResult("dom0b", FAILED, "install", "install.sh failed (exit 1)", 3.0, Path("logs/dom0b.log"),
+                   ("install.sh: rolling back", "install.sh: error: mkinitrd failed")),
+    ]))
+    assert summary == [
+        {"host": "dom0a", "result": REBOOT_NEEDED, "step": None, "reason": None, "seconds": 12.3,
+         "log": "logs/dom0a.log", "tail": []},
+        {"host": "dom0b", "result": FAILED, "step": "install", "reason": "install.sh failed (exit 1)",
+         "seconds": 3.0, "log": "logs/dom0b.log",
+         "tail": ["install.sh: rolling back", "install.sh: error: mkinitrd failed"]},
     ]

@@ -41,7 +41,8 @@ _SAFE = re.compile(r"[^A-Za-z0-9_.@:+-]")
               help="With --reboot: how long to wait for SSH to answer again.")
 @click.option("--dry-run", is_flag=True, help="Upload and unpack, then run install.sh --dry-run: nothing is changed.")
 @click.option("--json", "as_json", is_flag=True,
-              help="Print the summary as JSON: a list of {host, result, step, reason, seconds, log}.")
+              help="Print the summary as JSON: a list of {host, result, step, reason, seconds, log, tail} (tail: "
+                   "install.sh's last lines when it failed, else []).")
 @click.option("--log-dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
               help="Where each host's log (HOST.log) goes [default: ./xenkit-logs/BUNDLE-TIMESTAMP/].")
 def install_cmd(bundle: Path, hosts: tuple[str, ...], group: str | None, parallel: int, canary: int,
