@@ -4,75 +4,19 @@ the real bundle uploaded, unpacked and its install.sh run, then checked; canary,
 from __future__ import annotations
 
 import hashlib
-import json
-import os
-import signal
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from tests.conftest import CliResult, Xenkit
-from tests.rollout.dom0_hosts import (
-    REMOTE_BASE,
-    Dom0Host,
-    RebootWatcher,
-    hosts_file,
-    make_bundle,
-    make_dom0_host,
-    make_stage,
-    tampered_copy,
-)
+from tests.conftest import Xenkit
+from tests.rollout.conftest import Install, MakeHosts
+from tests.rollout.dom0_hosts import REMOTE_BASE, Dom0Host, RebootWatcher, tampered_copy
 from tests.support.fake_dom0_data import KVER
-from tests.support.remote_helpers import isolate_home
-from tests.support.sshhosts import SshHostFactory
 from toolkit.output import PART_SUFFIX
 
 pytestmark = pytest.mark.integration
 OTHER_KERNEL = "2.6.32.43-0.4.1.xs1.8.0.835.170778xen"
-
-MakeHosts = Callable[[int], list[Dom0Host]]
-Install = Callable[..., tuple[CliResult, list[dict[str, Any]]]]
-
-
-@pytest.fixture(scope="module")
-def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_bundle(tmp_path_factory.mktemp("bundle"))
-
-
-@pytest.fixture(scope="module")
-def stage(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_stage(tmp_path_factory.mktemp("stage"))
-
-
-@pytest.fixture
-def make_hosts(ssh_host_factory: SshHostFactory, stage: Path, tmp_path: Path,
-               monkeypatch: pytest.MonkeyPatch) -> MakeHosts:
-    """make(n): n fake dom0 hosts, all in xenkit.toml (the working directory's) and its group `pool`."""
-    isolate_home(monkeypatch, tmp_path / "home")
-    monkeypatch.chdir(tmp_path)
-
-    def make(count: int) -> list[Dom0Host]:
-        hosts = [make_dom0_host(ssh_host_factory, stage) for _ in range(count)]
-        hosts_file(tmp_path / "xenkit.toml", hosts)
-        return hosts
-
-    return make
-
-
-@pytest.fixture
-def install(xenkit: Xenkit) -> Install:
-    """install(bundle, args...): `xenkit driver install BUNDLE --group pool --json ARGS`, and the summary read."""
-    def run(bundle: Path, *args: str) -> tuple[CliResult, list[dict[str, Any]]]:
-        result = xenkit("driver", "install", str(bundle), "--group", "pool", "--json", *args)
-        assert "Traceback" not in result.err, result.err
-        return result, json.loads(result.out) if result.out.strip() else []
-
-    return run
 
 
 @pytest.mark.parametrize("count", [3])
@@ -165,42 +109,6 @@ def test_dry_run_changes_nothing_and_the_upload_is_reused(make_hosts: MakeHosts,
     result, summary = install(bundle)
     assert result.code == 0, result.err
     assert "already there, sha256 ok: not uploaded again" in Path(summary[0]["log"]).read_text()
-
-
-def test_ctrl_c_waits_for_running_install_sh(make_hosts: MakeHosts, bundle: Path, tmp_path: Path) -> None:
-    """Ctrl-C while the canary's install.sh runs: no other host starts; more Ctrl-C while it is waited for are
-    answered, not raised; install.sh finishes, the summary is printed, exit 1."""
-    hosts = make_hosts(3)
-    started = hosts[0].fake / "started"
-    hosts[0].set_hook(f"touch {started}; sleep 4\n")
-    argv = [sys.executable, "-m", "toolkit", "driver", "install", str(bundle), "--group", "pool", "--json"]
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
-    err_file = tmp_path / "stderr"
-    with err_file.open("w") as err_out:
-        proc = subprocess.Popen(argv, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=err_out, text=True)
-        assert _until(lambda: started.exists() or proc.poll() is not None, 60) and proc.poll() is None
-        proc.send_signal(signal.SIGINT)
-        assert _until(lambda: "Ctrl-C: no new host starts" in err_file.read_text(), 30), err_file.read_text()
-        for _ in range(3):  # Ctrl-C again, while the running host is waited for
-            proc.send_signal(signal.SIGINT)
-            time.sleep(0.1)
-        out, _ = proc.communicate(timeout=120)
-    err = err_file.read_text()
-    assert proc.returncode == 1, err
-    assert "Ctrl-C: no new host starts; waiting for the 1 running host(s)" in err and "not killed" in err
-    assert "Ctrl-C again: still waiting for the 1 running host(s)" in err and "error: interrupted" not in err
-    summary = json.loads(out)
-    assert [s["result"] for s in summary] == ["installed, reboot needed", "not started", "not started"]
-    assert hosts[0].installed() and all(h.uploaded() == [] for h in hosts[1:])
-
-
-def _until(condition: Callable[[], bool], timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.05)
-    return True
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-import threading
+import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -72,6 +72,8 @@ def install_cmd(bundle: Path, hosts: tuple[str, ...], group: str | None, paralle
     to answer again with the same host key (up to --reboot-timeout), then checks: `uname -r` unchanged,
     the module loaded (/sys/module/NAME; its srcversion the bundle's when it has one); the raw
     `multipath -ll` goes to the host's log.
+    Progress goes to stderr: on a terminal a live table (a row per host: its step and the seconds since it
+    started), else a line per host and step.
     Exit codes: 0 every host installed, 1 a host failed, was skipped or not started, 2 bad input.
 
     \b
@@ -123,31 +125,33 @@ def _targets(hosts: tuple[str, ...], group: str | None) -> list[HostSpec]:
 def _roll_out(specs: list[HostSpec], facts: BundleFacts, directory: Path, options: RunOptions,
               policy: Policy) -> list[HostResult]:
     from toolkit.rollout.host_run import install_on_host
+    from toolkit.rollout.progress import progress_for
     from toolkit.rollout.result import NOT_STARTED, SKIPPED, HostResult
     from toolkit.rollout.schedule import run_in_order
 
-    lock = threading.Lock()
-
-    def line(text: str) -> None:
-        with lock:
-            click.echo(text, err=True)
+    progress = progress_for(sys.stderr, [spec.label for spec in specs])  # a live table on a terminal
 
     def work(spec: HostSpec) -> HostResult:
         log = directory / f"{_SAFE.sub('_', spec.label)}.log"
-        result = install_on_host(spec, facts, options, log, lambda text: line(f"{spec.label}: {text}"))
-        line(f"{spec.label}: {result.shown} ({result.seconds:.1f} s)")
+        progress.started(spec.label)
+        result = install_on_host(spec, facts, options, log, lambda text: progress.step(spec.label, text))
+        progress.ended(spec.label, result.shown, result.seconds)
         return result
 
     def interrupted(running: int, times: int) -> None:
         if not running:
-            line("xenkit: Ctrl-C: no new host starts.")
+            progress.message("xenkit: Ctrl-C: no new host starts.")
         elif times == 1:
-            line(f"xenkit: Ctrl-C: no new host starts; waiting for the {running} running host(s) to finish. "
-                 "install.sh is not killed mid-way: it finishes, or rolls back by itself when it fails.")
+            progress.message(f"xenkit: Ctrl-C: no new host starts; waiting for the {running} running host(s) to "
+                             "finish. install.sh is not killed mid-way: it finishes, or rolls back by itself when "
+                             "it fails.")
         else:
-            line(f"xenkit: Ctrl-C again: still waiting for the {running} running host(s); install.sh is not killed "
-                 "mid-way (the summary follows when they end).")
+            progress.message(f"xenkit: Ctrl-C again: still waiting for the {running} running host(s); install.sh "
+                             "is not killed mid-way (the summary follows when they end).")
 
-    outcome = run_in_order(specs, work, policy, passed=lambda r: r.ok,
-                           stops=lambda r: r.result != SKIPPED and not r.ok, on_interrupt=interrupted)
+    try:
+        outcome = run_in_order(specs, work, policy, passed=lambda r: r.ok,
+                               stops=lambda r: r.result != SKIPPED and not r.ok, on_interrupt=interrupted)
+    finally:
+        progress.close()
     return [result or HostResult(spec.label, NOT_STARTED) for spec, result in zip(specs, outcome.results, strict=True)]
