@@ -15,7 +15,7 @@ from tests.rollout.dom0_hosts import Dom0Host, hosts_file, make_bundle, make_dom
 from tests.support.remote_helpers import isolate_home
 from tests.support.sshhosts import SshHostFactory
 
-MakeHosts = Callable[[int], list[Dom0Host]]
+MakeHosts = Callable[..., list[Dom0Host]]
 Install = Callable[..., tuple[CliResult, list[dict[str, Any]]]]
 
 
@@ -32,12 +32,13 @@ def stage(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def make_hosts(ssh_host_factory: SshHostFactory, stage: Path, tmp_path: Path,
                monkeypatch: pytest.MonkeyPatch) -> MakeHosts:
-    """make(n): n fake dom0 hosts, all in xenkit.toml (the working directory's) and its group `pool`."""
+    """make(n, initrd_seconds=0): n fake dom0 hosts (their mkinitrd waiting initrd_seconds), all in xenkit.toml
+    (the working directory's) and its group `pool`."""
     isolate_home(monkeypatch, tmp_path / "home")
     monkeypatch.chdir(tmp_path)
 
-    def make(count: int) -> list[Dom0Host]:
-        hosts = [make_dom0_host(ssh_host_factory, stage) for _ in range(count)]
+    def make(count: int, initrd_seconds: float = 0.0) -> list[Dom0Host]:
+        hosts = [make_dom0_host(ssh_host_factory, stage, initrd_seconds) for _ in range(count)]
         hosts_file(tmp_path / "xenkit.toml", hosts)
         return hosts
 

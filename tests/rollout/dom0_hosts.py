@@ -26,7 +26,16 @@ from pathlib import Path
 
 from tests.support.driver_rpms import build_rpm, gcc_module
 from tests.support.fake_dom0 import cpio_archive
-from tests.support.fake_dom0_data import FAKE_MKINITRD, FAKE_UNAME, KVER, NEW_DROPIN, NEW_MULTIPATH, OLD_MULTIPATH, PAD
+from tests.support.fake_dom0_data import (
+    FAKE_MKINITRD,
+    FAKE_MKINITRD_SECONDS,
+    FAKE_UNAME,
+    KVER,
+    NEW_DROPIN,
+    NEW_MULTIPATH,
+    OLD_MULTIPATH,
+    PAD,
+)
 from tests.support.sshhosts import SshHostFactory, SshTestHost
 from toolkit.driver.bundle_write import Member, write_bundle
 from toolkit.generate.install_script import render_install_script
@@ -96,16 +105,20 @@ class Dom0Host:
         return sorted(self.sh(f"find {REMOTE_BASE} -mindepth 1 -maxdepth 2").split())
 
 
-def make_dom0_host(factory: SshHostFactory, stage: Path) -> Dom0Host:
+def make_dom0_host(factory: SshHostFactory, stage: Path, initrd_seconds: float = 0.0) -> Dom0Host:
+    """A fake dom0 host; `initrd_seconds`: how long its mkinitrd waits (XENKIT_FAKE_MKINITRD_SECONDS), as a
+    real one spends seconds building the initrd (benchmarks/bench_rollout.py)."""
     os.makedirs(REMOTE_BASE, exist_ok=True)
     ssh = factory(private_mounts=PRIVATE)
+    if initrd_seconds:
+        ssh.set_env({**ssh.env, FAKE_MKINITRD_SECONDS: f"{initrd_seconds:g}"})
     fake = ssh.root / "fake"
     fake.mkdir()
     host = Dom0Host(ssh, fake)
     for name, text in (("uname", FAKE_UNAME), ("mkinitrd", FAKE_MKINITRD), ("reboot", FAKE_REBOOT),
                        ("multipath", FAKE_MULTIPATH)):
         script = ssh.bin_dir / name
-        script.write_text(text.replace("/opt/fake", str(fake)).replace("FAKE", str(fake)))
+        script.write_text(text.replace("/opt/fake", str(fake)).replace("FAKE/", f"{fake}/"))
         script.chmod(0o755)
     host.set("uname-r", KVER)
     host.set("mode", "gzip")

@@ -39,3 +39,13 @@ def test_sixteen_hosts_at_once(make_hosts: MakeHosts, bundle: Path, install: Ins
         assert host.installed() and host.mkinitrd_runs() == 1, host.name
         assert host.uploaded()[0] == f"{REMOTE_BASE}/{stem}", host.name
         assert host.sh("cat /etc/multipath.conf").startswith("# the bundle's multipath.conf"), host.name
+
+
+def test_the_benchmarks_slow_initrd_build_is_waited_for(make_hosts: MakeHosts, bundle: Path,
+                                                        install: Install) -> None:
+    """XENKIT_FAKE_MKINITRD_SECONDS reaches the fake mkinitrd through the SSH session and install.sh: the host
+    takes at least that long (bench_rollout.py's model of a real initrd build)."""
+    (host,) = make_hosts(1, initrd_seconds=2.5)
+    result, summary = install(bundle)
+    assert result.code == 0, summary
+    assert summary[0]["seconds"] >= 2.5 and host.mkinitrd_runs() == 1
