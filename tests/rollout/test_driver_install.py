@@ -34,6 +34,8 @@ def test_all_hosts_installed_then_already_installed(make_hosts: MakeHosts, bundl
         assert host.sh("cat /etc/multipath.conf").startswith("# the bundle's multipath.conf")
     for line in ("connect", "kernel: uname -r", "upload", "unpack", "install: bash", "post-check"):
         assert f"{hosts[0].name}: {line}" in result.err
+    # every command is a round trip and a session on the host: 11 commands and SFTP, not more
+    assert [h.ssh.log_text().count("Starting session") for h in hosts] == [12] * count
     again, summary = install(bundle)
     assert again.code == 0, again.err
     assert {s["result"] for s in summary} == {"already installed"}
