@@ -11,7 +11,7 @@ import pytest
 
 from tests.conftest import Xenkit
 from tests.rollout.conftest import Install, MakeHosts
-from tests.rollout.dom0_hosts import REMOTE_BASE, Dom0Host, RebootWatcher, tampered_copy
+from tests.rollout.dom0_hosts import MODULE_PATH, REMOTE_BASE, UPDATES, Dom0Host, RebootWatcher, tampered_copy
 from tests.support.fake_dom0_data import KVER
 from toolkit.output import PART_SUFFIX
 
@@ -89,16 +89,24 @@ def test_tampered_bundle_goes_nowhere(make_hosts: MakeHosts, bundle: Path, tmp_p
     assert "Accepted publickey" not in hosts[0].ssh.log_text() and not (tmp_path / "xenkit-logs").exists()
 
 
-def test_interrupted_upload_resumes(make_hosts: MakeHosts, bundle: Path, install: Install) -> None:
-    """What a dropped connection leaves (the first half in NAME.xenkit-part) is gone on from, not sent again."""
+def test_upload_cut_off_by_the_host_resumes_on_the_next_run(make_hosts: MakeHosts, bundle: Path,
+                                                           install: Install) -> None:
+    """The host's sshd killed after 4096 bytes of the bundle arrived: the host fails at upload, the part file
+    keeps those bytes; the next run goes on from them instead of sending them again, and installs."""
     (host,) = make_hosts(1)
     directory = f"{REMOTE_BASE}/{bundle.name.removesuffix('.tar.gz')}"
-    half = bundle.stat().st_size // 2
-    host.sh(f"mkdir -p {directory} && head -c {half} {bundle} >{directory}/{bundle.name}{PART_SUFFIX}")
+    host.drop_uploads_after(4096)
+    result, summary = install(bundle)
+    assert result.code == 1, result.err
+    assert (summary[0]["result"], summary[0]["step"]) == ("failed", "upload"), summary
+    assert "connection lost while uploading" in summary[0]["reason"]
+    assert host.sh(f"stat -c %s {directory}/{bundle.name}{PART_SUFFIX}").strip() == "4096"
+    host.drop_uploads_after(None)
     result, summary = install(bundle)
     assert result.code == 0, result.err
-    assert f"resumed at {half} bytes" in Path(summary[0]["log"]).read_text()
+    assert "resumed at 4096 bytes" in Path(summary[0]["log"]).read_text()
     assert host.sh(f"sha256sum {directory}/{bundle.name}").split()[0] == hashlib.sha256(bundle.read_bytes()).hexdigest()
+    assert host.installed()
 
 
 def test_dry_run_changes_nothing_and_the_upload_is_reused(make_hosts: MakeHosts, bundle: Path,
@@ -135,6 +143,20 @@ def test_reboot_then_checked(make_hosts: MakeHosts, bundle: Path, install: Insta
     assert [s["result"] for s in summary] == ["installed", "installed"]
     log = Path(summary[0]["log"]).read_text()
     assert "xenkit: after reboot" in log and "mpatha (3600a0b80001234) dm-0 Intel,Multi-Flex" in log
+
+
+def test_after_reboot_a_module_without_srcversion_is_checked_by_its_file(
+        make_hosts: MakeHosts, bundle: Path, install: Install,
+        watcher: Callable[[list[Dom0Host]], RebootWatcher]) -> None:
+    """The test module has no srcversion: the file the kernel loads by its name (modinfo -n) must be the
+    bundle's; here another module of the name in updates/ shadows it after the reboot."""
+    (host,) = make_hosts(1)
+    host.on_reboot = "shadowed"
+    watcher([host])
+    result, summary = install(bundle, "--reboot", "--reboot-timeout", "60")
+    assert result.code == 1, result.err
+    assert (summary[0]["result"], summary[0]["step"]) == ("failed", "after reboot")
+    assert f"loaded is {UPDATES}/xenkit_testdrv.ko, not the bundle's {MODULE_PATH}" in summary[0]["reason"]
 
 
 @pytest.mark.parametrize(("on_reboot", "shown"), [

@@ -70,8 +70,9 @@ def install_cmd(bundle: Path, hosts: tuple[str, ...], group: str | None, paralle
     back by itself when it fails). The new initrd is used from the next boot: without --reboot each host
     is reported `installed, reboot needed`. --reboot reboots each host after its install, waits for SSH
     to answer again with the same host key (up to --reboot-timeout), then checks: `uname -r` unchanged,
-    the module loaded (/sys/module/NAME; its srcversion the bundle's when it has one); the raw
-    `multipath -ll` goes to the host's log.
+    the module loaded (/sys/module/NAME) and the bundle's (its srcversion; a module without one: the
+    file `modinfo -n NAME` finds has the bundle's sha256 and vermagic); the raw `multipath -ll` goes to
+    the host's log.
     Progress goes to stderr: on a terminal a live table (a row per host: its step and the seconds since it
     started), else a line per host and step.
     Exit codes: 0 every host installed, 1 a host failed, was skipped or not started, 2 bad input.
