@@ -166,8 +166,12 @@ def main() -> int:
     print(f"timing:  time.perf_counter around `xenkit driver install` as a fresh process; {rounds} round(s), "
           f"--parallel {count}, --parallel 1{'' if args.no_ansible else ', ansible-playbook'} in each, "
           "fresh hosts for every roll-out")
-    print(f"model:   each host's initrd build waits {args.initrd_seconds:g} s (XENKIT_FAKE_MKINITRD_SECONDS), "
-          "as a real dom0 spends seconds on it, on its own CPUs and disks")
+    if args.initrd_seconds:
+        print(f"model:   each host's initrd build waits {args.initrd_seconds:g} s (XENKIT_FAKE_MKINITRD_SECONDS), "
+              "as a real dom0 spends seconds on it, on its own CPUs and disks")
+    else:
+        print("model:   none (--initrd-seconds 0): the fake initrd build returns at once; every host's work is CPU "
+              "work on this machine")
     runs: list[Rollout] = []
     ansible: list[float] = []
     with tempfile.TemporaryDirectory(prefix="xenkit-bench-rollout-") as tmp_name:
