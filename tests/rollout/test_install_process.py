@@ -38,8 +38,10 @@ def test_ctrl_c_waits_for_running_install_sh(make_hosts: MakeHosts, bundle: Path
     """Ctrl-C while the canary's install.sh runs: no other host starts; more Ctrl-C while it is waited for are
     answered, not raised; install.sh finishes, the summary is printed, exit 1."""
     hosts = make_hosts(3)
-    started = hosts[0].fake / "started"
-    hosts[0].set_hook(f"touch {started}; sleep 4\n")
+    started, release = hosts[0].fake / "started", hosts[0].fake / "release"
+    # the canary's mkinitrd waits until the test has sent its Ctrl-Cs (at most 120 s)
+    hosts[0].set_hook(f"touch {started}; n=0; while [ ! -e {release} ] && [ $n -lt 1200 ]; do n=$((n + 1)); "
+                      "sleep 0.1; done\n")
     err_file = tmp_path / "stderr"
     with err_file.open("w") as err_out:
         proc = _xenkit(bundle, tmp_path, stderr=err_out)
@@ -49,6 +51,8 @@ def test_ctrl_c_waits_for_running_install_sh(make_hosts: MakeHosts, bundle: Path
         for _ in range(3):  # Ctrl-C again, while the running host is waited for
             proc.send_signal(signal.SIGINT)
             time.sleep(0.1)
+        assert _until(lambda: "Ctrl-C again" in err_file.read_text(), 30), err_file.read_text()
+        release.touch()
         out, _ = proc.communicate(timeout=120)
     err = err_file.read_text()
     assert proc.returncode == 1, err

@@ -67,8 +67,9 @@ def install_cmd(bundle: Path, hosts: tuple[str, ...], group: str | None, paralle
     The first --canary hosts go alone first; the others start only when all of those passed, --parallel
     at a time. The first failure stops new hosts from starting (running ones finish) unless --keep-going.
     Ctrl-C stops new hosts and waits for the running ones: install.sh is never killed mid-way (it rolls
-    back by itself when it fails). The new initrd is used from the next boot: without --reboot each host
-    is reported `installed, reboot needed`. --reboot reboots each host after its install, waits for SSH
+    back by itself when it fails); a second Ctrl-C is answered the same way, and the summary follows.
+    The new initrd is used from the next boot: without --reboot each host is reported `installed,
+    reboot needed`. --reboot reboots each host after its install, waits for SSH
     to answer again with the same host key (up to --reboot-timeout), then checks: `uname -r` unchanged,
     the module loaded (/sys/module/NAME) and the bundle's (its srcversion; a module without one: the
     file `modinfo -n NAME` finds has the bundle's sha256 and vermagic); the raw `multipath -ll` goes to
