@@ -13,7 +13,7 @@ import pytest
 from tests.conftest import require_program
 from tests.support.xe_local import LocalXe
 from toolkit.errors import UsageError
-from toolkit.generate.multipath_switch import _xe_commands, release_version, render_switch, sr_luns
+from toolkit.generate.multipath_switch import release_version, render_switch, sr_luns, xe_commands_of
 
 
 @pytest.fixture
@@ -46,7 +46,7 @@ def test_printed_plan_passes_bash_shellcheck_and_the_xe_table(tmp_path: Path, en
     checked = subprocess.run([require_program("shellcheck"), "-s", "bash", str(path)], capture_output=True, text=True)
     assert checked.returncode == 0, checked.stdout
     assert "RELEASE=6.0.2\n" in script
-    names = [argv[1] for argv in _xe_commands(script)]
+    names = [argv[1] for argv in xe_commands_of(script)]
     assert "pbd-unplug" in names and "pbd-plug" in names and "host-disable" in names
     assert ("other-config:multipathhandle=dmp" in script) == enable
 

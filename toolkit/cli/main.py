@@ -52,6 +52,7 @@ COMMANDS = {
     "lvm": "toolkit.cli.lvm:lvm",
     "bond": "toolkit.cli.bond:bond",
     "bench": "toolkit.cli.bench:bench",
+    "sr": "toolkit.cli.sr:sr",
     "completion": "toolkit.cli.completion:completion",
 }
 

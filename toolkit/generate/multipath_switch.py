@@ -39,14 +39,14 @@ def release_version(text: str | None) -> str:
 def render_switch(enable: bool, release: str = "") -> str:
     script = render_template("multipath/switch.sh.j2", enable=enable, action="enable" if enable else "disable",
                              release=release)
-    check_commands(_xe_commands(script), f"multipath {'enable' if enable else 'disable'} plan")
+    check_commands(xe_commands_of(script), f"multipath {'enable' if enable else 'disable'} plan")
     return script
 
 
-def _xe_commands(script: str) -> list[list[str]]:
+def xe_commands_of(script: str) -> list[list[str]]:
     """Every xe call of the script as argv, "$var" values standing in for the values they will have."""
     commands = []
-    for line in script.splitlines():
+    for line in script.replace("\\\n", " ").splitlines():  # continuation lines joined
         if line.lstrip().startswith("#"):
             continue
         for match in _XE_LINE.finditer(line):

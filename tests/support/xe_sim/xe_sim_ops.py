@@ -20,9 +20,10 @@ import xml.etree.ElementTree as ElementTree
 from .xe_sim_cd import CdOps
 from .xe_sim_common import MAC, STD_PARAMS, Record, XeError, api_error, fail, parse_bytes
 from .xe_sim_import import ImportOps
+from .xe_sim_sr import SrOps
 
 
-class Sim(CdOps, ImportOps):
+class Sim(CdOps, ImportOps, SrOps):
     """One xe command run against the state: the generated commands (xe_sim_records.Records), vm-import
     (xe_sim_import.py) and the operations below."""
 
