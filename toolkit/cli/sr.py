@@ -96,3 +96,54 @@ def create_hba(host: str | None, trust_new_host: bool, print_only: bool, scsi_id
     if not result.ok:
         raise ToolkitError(f"{host}: sr create-hba failed (exit {result.status}); see the lines above")
     click.echo(result.stdout.decode("utf-8", "replace").strip().splitlines()[-1])
+
+
+@sr.command("forget")
+@host_options
+@click.option("--print", "print_only", is_flag=True, help="Print the plan as a bash script (the default).")
+@click.option("--sr-uuid", metavar="UUID", help="The SR, by uuid.")
+@click.option("--sr-name", metavar="NAME", help="The SR, by name-label (it must name exactly one).")
+@click.option("--force", is_flag=True,
+              help="Unplug even when the SR's server does not answer (xe pbd-unplug --force); a host restart may "
+                   "still be needed.")
+@click.option("--timeout", type=click.IntRange(5, 3600), default=120, show_default=True, metavar="S",
+              help="Give up on an xe call (a hung unplug) after S seconds, and say so.")
+@click.option("--check-timeout", type=click.IntRange(1, 300), default=10, show_default=True, metavar="S",
+              help="How long the SR's server has to answer (showmount, else a TCP connection to 2049).")
+def forget(host: str | None, trust_new_host: bool, print_only: bool, sr_uuid: str | None, sr_name: str | None,
+           force: bool, timeout: int, check_timeout: int) -> None:
+    """Detach an SR: unplug each of its PBDs, then sr-forget (never sr-destroy: the data stays).
+
+    The blog's "detach NFS ISO library", without its trap: an NFS SR whose server is gone cannot be
+    unplugged (the unplug hangs or fails), and the only fix without a restart was to bring up the
+    same export at the same address. So the plan first asks the SR's server (showmount, or a TCP
+    connection to port 2049) and, if it does not answer, stops before unplugging anything and says
+    so; --force goes on with `pbd-unplug --force`. It refuses while VMs use the SR's disks or ISOs.
+    Each unplug is bounded by --timeout: a hung one is reported, and the PBDs already unplugged are
+    plugged again.
+
+    \b
+    Examples:
+      xenkit sr forget --host dom0 --sr-name "NFS ISO library"
+      xenkit sr forget --print --sr-uuid 1c5f5e8a-... > forget.sh
+    """
+    from toolkit.generate.sr_forget import render_forget
+
+    if host is not None and print_only:
+        raise UsageError("--print and --host: give one (--print shows the plan, --host runs it)")
+    script = render_forget(sr_uuid, sr_name, force=force, timeout=timeout, check_timeout=check_timeout)
+    if host is None:
+        click.echo(script, nl=False)
+        return
+    from toolkit.cli.hostopts import open_host
+    from toolkit.remote.executor import run
+
+    def show(stream: str, chunk: bytes) -> None:
+        click.echo(chunk.decode("utf-8", "replace"), nl=False, err=True)
+
+    with open_host(host, trust_new_host) as executor:
+        result = run(executor, ["bash", "-s"], stdin=script.encode(), check=False, on_output=show,
+                     timeout=timeout * 4 + check_timeout + 120, what=f"{host}: sr forget")
+    if not result.ok:
+        raise ToolkitError(f"{host}: sr forget stopped (exit {result.status}); see the lines above")
+    click.echo(f"{host}: SR forgotten")
