@@ -17,7 +17,6 @@ from toolkit.catalog.xetable import check_commands
 from toolkit.errors import UsageError
 from toolkit.generate.multipath import XENSERVER_RELEASES, find_xenserver_release
 
-_XE_LINE = re.compile(r"\bxe ([a-z][a-z-]+(?: [^|;&)\n]*)?)")
 
 
 def release_version(text: str | None) -> str:
@@ -44,15 +43,26 @@ def render_switch(enable: bool, release: str = "") -> str:
 
 
 def xe_commands_of(script: str) -> list[list[str]]:
-    """Every xe call of the script as argv, "$var" values standing in for the values they will have."""
+    """Every xe call of a bash plan as argv ("$var" values standing in for what they will hold): an `xe` word
+    where a command starts (line start, after $(, a pipe or list operator, if/then/do, or `bounded SECONDS`),
+    not inside a message that merely mentions one."""
     commands = []
     for line in script.replace("\\\n", " ").splitlines():  # continuation lines joined
         if line.lstrip().startswith("#"):
             continue
-        for match in _XE_LINE.finditer(line):
-            words = shlex.split(match.group(0).replace("$(", "(").split(" 2>")[0].split(" ||")[0])
-            commands.append([w for w in words if w])
+        for match in _XE_WORD.finditer(line):
+            before = line[:match.start()].rstrip()
+            if before and not (before.endswith(_COMMAND_STARTS) or _BOUNDED.search(before)):
+                continue
+            text = _COMMAND_END.split(line[match.start():], maxsplit=1)[0]
+            commands.append(shlex.split(text))
     return commands
+
+
+_XE_WORD = re.compile(r"(?<![\w/.-])xe (?=[a-z])")
+_COMMAND_STARTS = ("$(", "&&", "||", ";", "|", "if", "then", "do", "!")
+_BOUNDED = re.compile(r"\bbounded\s+\S+$")
+_COMMAND_END = re.compile(r"\)|\s\|\|?\s|\s&&\s|;|\s2>|\s>")
 
 
 SR_LINE = re.compile(r"^xenkit-sr: (?P<sr>\S+) (?P<scsi>\S+)$", re.M)
