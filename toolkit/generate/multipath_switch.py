@@ -18,7 +18,6 @@ from toolkit.errors import UsageError
 from toolkit.generate.multipath import XENSERVER_RELEASES, find_xenserver_release
 
 
-
 def release_version(text: str | None) -> str:
     """'' (find it on the host) or the version as the script compares it ("6.0.2", "8.4")."""
     if text is None:
