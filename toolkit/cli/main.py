@@ -53,6 +53,7 @@ COMMANDS = {
     "bond": "toolkit.cli.bond:bond",
     "bench": "toolkit.cli.bench:bench",
     "sr": "toolkit.cli.sr:sr",
+    "pool": "toolkit.cli.pool:pool",
     "completion": "toolkit.cli.completion:completion",
 }
 

@@ -46,9 +46,16 @@ def xe_commands_of(script: str) -> list[list[str]]:
     where a command starts (line start, after $(, a pipe or list operator, if/then/do, or `bounded SECONDS`),
     not inside a message that merely mentions one."""
     commands = []
+    heredoc_end: str | None = None
     for line in script.replace("\\\n", " ").splitlines():  # continuation lines joined
+        if heredoc_end is not None:  # a here-document's text is data, not commands
+            heredoc_end = None if line.strip() == heredoc_end else heredoc_end
+            continue
         if line.lstrip().startswith("#"):
             continue
+        opened = _HEREDOC.search(line)
+        if opened:
+            heredoc_end = opened.group(1)
         for match in _XE_WORD.finditer(line):
             before = line[:match.start()].rstrip()
             if before and not (before.endswith(_COMMAND_STARTS) or _BOUNDED.search(before)):
@@ -58,6 +65,7 @@ def xe_commands_of(script: str) -> list[list[str]]:
     return commands
 
 
+_HEREDOC = re.compile(r"<<-?\s*['\"]?(\w+)['\"]?")
 _XE_WORD = re.compile(r"(?<![\w/.-])xe (?=[a-z])")
 _COMMAND_STARTS = ("$(", "&&", "||", ";", "|", "if", "then", "do", "!")
 _BOUNDED = re.compile(r"\bbounded\s+\S+$")

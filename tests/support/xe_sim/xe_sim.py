@@ -67,6 +67,7 @@ if __name__ == "__main__":
 from . import xe_sim_state  # noqa: E402
 from .xe_sim_common import STD_PARAMS, STORE, Record, XeError, api_error, class_fields  # noqa: E402
 from .xe_sim_ops import Sim  # noqa: E402
+from .xe_sim_pool import refuse_if_master_down  # noqa: E402
 
 HINT = "For usage run: 'xe help'"
 SWITCHES = {"-u": "username", "-pw": "password", "-pwf": "password", "-s": "server", "-h": "server", "-p": "port"}
@@ -206,6 +207,7 @@ def main(args: list[str]) -> int:
         if slow == command:
             time.sleep(float(seconds))
         with locked_state() as (path, state, text):
+            refuse_if_master_down(state, command)
             sim = Sim(table, state, command, entry, params)
             output = run(sim)
             new_text = json.dumps(state, indent=1) + "\n"

@@ -21,10 +21,11 @@ from .xe_sim_cd import CdOps
 from .xe_sim_common import MAC, STD_PARAMS, Record, XeError, api_error, fail, parse_bytes
 from .xe_sim_domains import DomainOps
 from .xe_sim_import import ImportOps
+from .xe_sim_pool import PoolOps
 from .xe_sim_sr import SrOps
 
 
-class Sim(CdOps, ImportOps, SrOps, DomainOps):
+class Sim(CdOps, ImportOps, SrOps, DomainOps, PoolOps):
     """One xe command run against the state: the generated commands (xe_sim_records.Records), vm-import
     (xe_sim_import.py) and the operations below."""
 
