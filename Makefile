@@ -50,6 +50,7 @@ bench: $(BIN)/xenkit
 	$(BIN)/python benchmarks/bench_build.py
 	$(BIN)/python benchmarks/bench_rollout.py
 	$(BIN)/python benchmarks/bench_mpstatus.py
+	$(BIN)/python benchmarks/bench_doctor.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache

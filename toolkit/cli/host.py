@@ -143,3 +143,41 @@ def get_cmd(remote: str, local: Path, host: str, trust_new_host: bool) -> None:
 def _absolute(remote: str) -> None:
     if not remote.startswith("/") or "\0" in remote:
         raise UsageError(f'remote path "{remote}": give an absolute path on the host, e.g. /root/file')
+
+
+@host.command("doctor")
+@_host
+@_trust
+@click.option("--json", "as_json", is_flag=True, help="Print {host, ok, findings: [{level, check, detail, fix}]}.")
+@click.option("--bundle", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="Also compare the installed driver with this bundle's exact bytes (as `driver install` checks).")
+def doctor(host: str, trust_new_host: bool, as_json: bool, bundle: Path | None) -> None:
+    """Check a dom0 against everything xenkit knows can go wrong, read-only: OK / WARN / FAIL, with the fix.
+
+    Release and kernel; multipathing against the paths of each SR's LUN (a multipathed SR with one
+    usable path is WARN, none FAIL); the lvm.conf filter; SRs with unplugged PBDs and network SRs
+    whose server does not answer (5 s each); HA; bonds whose active member has no link; VMs that are
+    running or paused without a domain; with --bundle the driver RPMs, module bytes and vermagic,
+    initrd and multipath configuration. One SSH connection; everything but --bundle's checks is read
+    in one round trip. Exit 0 when nothing FAILs, 1 otherwise.
+
+    \b
+    Examples:
+      xenkit host doctor --host dom0
+      xenkit host doctor --host dom0 --bundle bundles/scsi_dh_alua-<kver>.tar.gz --json
+    """
+    from toolkit.doctor.checks import FAIL
+    from toolkit.doctor.run import examine, worst
+
+    with open_host(host, trust_new_host) as executor:
+        findings = examine(executor, host, bundle)
+    ok = worst(findings) != FAIL
+    if as_json:
+        click.echo(json.dumps({"host": host, "ok": ok, "findings": [f.as_json() for f in findings]}, indent=2))
+    else:
+        for finding in findings:
+            click.echo(f"{finding.level:<4}  {finding.check:<10}  {finding.detail}")
+            if finding.fix and finding.level != "OK":
+                click.echo(f"      {'':<10}  fix: {finding.fix}")
+    if not ok:
+        raise click.exceptions.Exit(1)

@@ -13,14 +13,15 @@ from toolkit.remote.executor import Executor, run
 
 _SOURCE_MARK = "xenkit-status-source: "
 # dom0's non-login SSH sessions may lack /sbin on PATH (mpathutil lives in /sbin on 6.x, /usr/sbin later).
-_SCRIPT = (
+# The status commands, also run as the last part of `host doctor`'s one script (so nothing here exits early).
+STATUS_SCRIPT_BODY = (
     "PATH=$PATH:/sbin:/usr/sbin\n"
     "if command -v mpathutil >/dev/null 2>&1 && out=$(mpathutil status 2>/dev/null); then\n"
     f"  echo '{_SOURCE_MARK}mpathutil status'; printf '%s\\n' \"$out\"\n"
     "elif command -v multipath >/dev/null 2>&1; then\n"
-    f"  echo '{_SOURCE_MARK}multipath -ll'; exec multipath -ll\n"
+    f"  echo '{_SOURCE_MARK}multipath -ll'; multipath -ll\n"
     "else\n"
-    "  echo 'neither mpathutil nor multipath is installed' >&2; exit 127\n"
+    "  echo 'neither mpathutil nor multipath is installed' >&2; false\n"
     "fi\n"
 )
 STATUS_TIMEOUT = 180.0  # mpathutil alone may wait 120 s for multipathd
@@ -33,8 +34,14 @@ class HostStatus:
 
 
 def read_host_status(ex: Executor) -> HostStatus:
-    result = run(ex, ["sh", "-c", _SCRIPT], what=f"{ex.name}: reading the multipath status", timeout=STATUS_TIMEOUT)
-    first, _newline, rest = result.stdout.decode("utf-8", "replace").partition("\n")
+    result = run(ex, ["sh", "-c", STATUS_SCRIPT_BODY], what=f"{ex.name}: reading the multipath status",
+                 timeout=STATUS_TIMEOUT)
+    return split_status(result.stdout.decode("utf-8", "replace"))
+
+
+def split_status(text: str) -> HostStatus:
+    """The status script's output: which command answered (its first line), and what it printed."""
+    first, _newline, rest = text.partition("\n")
     if not first.startswith(_SOURCE_MARK):
-        return HostStatus("multipath -ll", result.stdout.decode("utf-8", "replace"))
+        return HostStatus("multipath -ll", text)
     return HostStatus(first[len(_SOURCE_MARK):], rest)

@@ -1,0 +1,83 @@
+"""A dom0 for `host doctor`: a test host (private /etc) with the xe simulator (a 6.0.2 pool, multipathing on, the
+local SR on a SCSI LUN, a running VM), fakes of multipath, showmount, list_domains, destroy_domain and ovs-appctl,
+and an lvm.conf with the filter set: healthy until a test breaks something. Used by the tests and the benchmark."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tests.support.fake_domains import install_fake_domains
+from tests.support.fake_ovs import FakeOvs, install_fake_ovs
+from tests.support.remote_helpers import XeHost
+from tests.support.ssh_test_host import SshTestHost
+
+WWID = "22202000155fdb615"
+TWO_PATHS = f"""{WWID} dm-0 Intel,Multi-Flex
+[size=100G][features=1 queue_if_no_path][hwhandler=1 alua][rw]
+\\_ round-robin 0 [prio=50][active]
+ \\_ 0:0:0:0 sda 8:0 [active][ready]
+\\_ round-robin 0 [prio=1][enabled]
+ \\_ 0:0:1:0 sdb 8:16 [active][ready]
+"""
+LVM_OK = 'devices {\n    filter = [ "r|/dev/sd.*|", "r|/dev/xvd.|", "r|/dev/VG_Xen.*/*|" ]\n}\n'
+BONDS = {"bonds": {"bond0": {"members": {"eth0": True, "eth2": True}, "active": "eth0"}}, "reach": {}}
+
+
+@dataclass
+class Dom0:
+    xe: XeHost
+    ovs: FakeOvs
+    bin_dir: Path
+    work: Path
+    vm: str
+
+    def write(self, name: str, text: str) -> None:
+        path = self.bin_dir / name
+        path.write_text(text)
+        path.chmod(0o755)
+
+    def multipath(self, text: str) -> None:
+        (self.work / "multipath.out").write_text(text)
+        self.write("multipath", f"#!/bin/sh\ncat {self.work / 'multipath.out'}\n")
+
+    def showmount(self, answers: bool) -> None:
+        self.write("showmount", "#!/bin/sh\nexit 0\n" if answers else "#!/bin/sh\nsleep 30\n")
+
+    def state(self) -> dict[str, Any]:
+        data: dict[str, Any] = json.loads(self.xe.state.read_text())
+        return data
+
+    def save(self, state: dict[str, Any]) -> None:
+        self.xe.state.write_text(json.dumps(state))
+
+
+
+
+def make_doctor_dom0(host: SshTestHost, work: Path) -> Dom0:
+    """Set up `host` (started with private_mounts=["/etc"]) as a healthy dom0; its state and fakes under `work`."""
+    xe = XeHost(host, work)
+    host_uuid = xe.xe("host-list", "--minimal")
+    (work / "inventory").write_text(f"INSTALLATION_UUID='{host_uuid}'\n")
+    xe.xe("host-param-set", f"uuid={host_uuid}", "other-config:multipathing=true")
+    template = xe.xe("template-list", "name-label=CentOS 5 (64-bit)", "--minimal")
+    vm = xe.xe("vm-install", f"template={template}", "new-name-label=web 1")
+    xe.xe("vm-start", f"uuid={vm}")
+    domains = work / "domains.json"
+    install_fake_domains(host.bin_dir, domains, {"1": {"uuid": vm, "state": "B"}})
+    ovs = install_fake_ovs(host.bin_dir, work, BONDS)
+    host.set_env({**host.env, "XENSOURCE_INVENTORY": str(work / "inventory"), "XE_SIM_DOMAINS": str(domains)})
+    state = json.loads(xe.state.read_text())
+    local = xe.xe("sr-list", "name-label=Local storage", "--minimal")
+    for pbd in state["objects"]["pbd"].values():
+        if pbd["sr-uuid"] == local:
+            pbd["device-config"] = {"device": f"/dev/disk/by-id/scsi-{WWID}", "SCSIid": WWID}
+    xe.state.write_text(json.dumps(state))
+    made = host.run_inside(["sh", "-c", f"mkdir -p /etc/lvm && printf '%s' '{LVM_OK}' > /etc/lvm/lvm.conf"])
+    assert made.returncode == 0, made.stderr
+    dom0 = Dom0(xe, ovs, host.bin_dir, work, vm)
+    dom0.multipath(TWO_PATHS)
+    dom0.showmount(answers=True)
+    return dom0
