@@ -56,13 +56,13 @@ EXPECTED = {
     **{name: D_I.format(static="netcfg/disable_autoconfig")
        for name in ("ubuntu1404-di", "ubuntu1604-di", "ubuntu1804-di", "debian7-di", "debian8-di", "debian9-di")},
     "ubuntu2004-autoinstall": (
-        "autoinstall ds=nocloud;s=http://192.0.2.5/nocloud/web01/ "
+        "autoinstall ds=nocloud-net;s=http://192.0.2.5/nocloud/web01/ "
         "ip=192.0.2.10::192.0.2.1:255.255.255.0:web01.example.org:eth0:off:192.0.2.53:198.51.100.53 console=hvc0"
     ),
 }
 # 22.04 and 24.04 boot GRUB 2 under BIOS too (no isolinux): the line is typed there, where ';' is shell syntax.
 EXPECTED["ubuntu2204-autoinstall"] = EXPECTED["ubuntu2404-autoinstall"] = (
-    "autoinstall ds=nocloud\\;s=http://192.0.2.5/nocloud/web01/ "
+    "autoinstall ds=nocloud-net\\;s=http://192.0.2.5/nocloud/web01/ "
     "ip=192.0.2.10::192.0.2.1:255.255.255.0:web01.example.org:eth0:off:192.0.2.53:198.51.100.53 console=hvc0"
 )
 ALL = list(all_profiles().values())
@@ -159,7 +159,7 @@ def test_debian_installer_nameservers_quoted_when_several(servers: list[str], ex
 )
 def test_autoinstall_nameservers(servers: list[str], dns: str) -> None:
     tokens = line(get_profile("ubuntu2004-autoinstall"), net_with(servers)).split()
-    assert tokens[:2] == ["autoinstall", "ds=nocloud;s=http://192.0.2.5/nocloud/web01/"]
+    assert tokens[:2] == ["autoinstall", "ds=nocloud-net;s=http://192.0.2.5/nocloud/web01/"]
     assert f"ip=192.0.2.10::192.0.2.1:255.255.255.0:web01.example.org:eth0{dns}" in tokens
 
 

@@ -131,7 +131,7 @@ def test_rocky9_names_the_repository_url_too() -> None:
 
 def test_cloud_init_cuts_its_url_at_a_semicolon() -> None:
     error = refused(get_profile("ubuntu2004-autoinstall"), network(), "http://192.0.2.5/nocloud;x/")
-    assert error.field == "ks" and "ds=nocloud;s=URL" in error.reason
+    assert error.field == "ks" and "ds=nocloud-net;s=URL" in error.reason
 
 
 def test_every_misfit_is_named_as_the_user_wrote_it() -> None:

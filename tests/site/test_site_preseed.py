@@ -112,7 +112,7 @@ def test_an_autoinstall_guest_gets_user_data_and_meta_data(xenkit: Xenkit, site:
     written = {vm["name"]: sorted(Path(f).name for f in vm["files"]) for vm in json.loads(result.out)["vms"]}
     assert written["focal1"] == ["bootargs.txt", "install.sh", "meta-data", "user-data"]
     assert (out / "focal1" / "user-data").read_text().startswith("#cloud-config\nautoinstall:\n")
-    assert "ds=nocloud;s=http://192.0.2.2/xenkit/focal1/ " in (out / "focal1" / "bootargs.txt").read_text()
+    assert "ds=nocloud-net;s=http://192.0.2.2/xenkit/focal1/ " in (out / "focal1" / "bootargs.txt").read_text()
 
 
 @pytest.mark.parametrize(("extra", "problem"), [

@@ -121,7 +121,10 @@ def _ubuntu_autoinstall(profile: Profile, data: BootInput) -> list[str]:
     dns = ":".join(net.nameserver_list)
     return [
         "autoinstall",
-        f"ds=nocloud;s={data.ks_url}",
+        # nocloud-net: cloud-init up to 23.x (Ubuntu 20.04, 22.04) takes an http seedfrom only under this name
+        # ("with ds=nocloud the seedfrom value must start with / or file://", its NoCloud docs); 24.x, which
+        # unified the two, still reads it.
+        f"ds=nocloud-net;s={data.ks_url}",
         f"ip={net.address}::{net.gateway}:{net.netmask}:{net.hostname}:{net.device}:off:{dns}",
         *profile.extra_bootargs,
         CONSOLE,

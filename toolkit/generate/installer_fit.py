@@ -77,7 +77,7 @@ def misfits(
     for field, url in (urls or {}).items():
         special = "".join(c for c in GRUB_SPECIAL if c in url)
         if ";" in url and family is BootFamily.UBUNTU_AUTOINSTALL:
-            found.append(Misfit(field, f"{url!r} contains ';', where cloud-init cuts ds=nocloud;s=URL apart"))
+            found.append(Misfit(field, f"{url!r} contains ';', where cloud-init cuts ds=nocloud-net;s=URL apart"))
         elif special and profile.boot_prompt is BootPrompt.ISOLINUX_OR_GRUB:
             found.append(Misfit(
                 field, f"{url!r} contains {special!r}: {profile.name}'s install media reads typed boot arguments "
