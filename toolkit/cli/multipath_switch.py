@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from toolkit.cli.hostopts import host_options
+from toolkit.cli.options import OutputPath
 from toolkit.errors import ToolkitError, UsageError
 
 
@@ -36,7 +37,7 @@ def switch_command(enable: bool) -> click.Command:
     @click.option("--print", "print_only", is_flag=True, help="Print the plan as a bash script (the default).")
     @click.option("--xenserver", metavar="VERSION",
                   help="The host's release (e.g. 6.0.2, 8.4), fixed in the plan; default: the script reads it.")
-    @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+    @click.option("-o", "--output", type=OutputPath(), metavar="FILE",
                   help="With --print: write the script to FILE (atomically) instead of standard output.")
     def command(host: str | None, trust_new_host: bool, print_only: bool, xenserver: str | None,
                 output: Path | None) -> None:
