@@ -41,6 +41,7 @@ class BootPrompt(StrEnum):
 class Profile:
     name: str
     description: str
+    guest_os: str  # key of toolkit/data/xenserver-templates.toml: the stock template per XenServer release
     kind: InstallerKind
     bootargs_family: BootFamily
     template: str
@@ -79,6 +80,7 @@ def all_profiles() -> dict[str, Profile]:
             profile = Profile(
                 name=name,
                 description=table["description"],
+                guest_os=table["guest_os"],
                 kind=InstallerKind(table["kind"]),
                 bootargs_family=BootFamily(table["bootargs_family"]),
                 template=table["template"],
