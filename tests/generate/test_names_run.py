@@ -18,8 +18,10 @@ from tests.generate.name_samples import hostile
 from tests.support.remote_helpers import SIM, XeHost
 from tests.support.xe_sim.xe_sim_state import NETWORK_ETH0
 from toolkit.catalog.profiles import all_profiles
+from toolkit.catalog.xenserver import parse_release, template_for
 
 PROFILE = "centos6-xenserver"
+STOCK_TEMPLATE = getattr(template_for(all_profiles()[PROFILE].guest_os, parse_release("6.0.2")), "name", "")
 LUCID64 = "Ubuntu Lucid Lynx 10.04 (64-bit)"
 GUEST = ["--ks", "http://192.0.2.2/web1.cfg", "--hostname", "web1.example.com", "--ip", "192.0.2.10/24",
          "--gateway", "192.0.2.1", "--nameserver", "192.0.2.53"]
@@ -51,7 +53,7 @@ def _rename(xe: Xe, kind: str, old: str, new: str) -> str:
 def _name_objects(xe: Xe, marker: Path) -> Names:
     network, template = hostile(marker, "net "), hostile(marker, "tpl ")
     return Names(hostile(marker, "vm "), network, template, _rename(xe, "network", NETWORK_ETH0, network),
-                 _rename(xe, "template", all_profiles()[PROFILE].template, template))
+                 _rename(xe, "template", STOCK_TEMPLATE, template))
 
 
 def _state(path: Path) -> dict[str, dict[str, dict[str, object]]]:
@@ -111,7 +113,8 @@ def test_names_are_data_printed_vm_install_run_by_bash(xenkit: Xenkit, tmp_path:
     assert printed.code == 0, printed.err
     run = local.bash(printed.out)
     assert run.returncode == 0, run.stderr
-    vm_uuid = run.stdout.split()[-1]  # the last line (xe vif-create prints the interface's uuid before it)
+    vm_uuid = run.stdout.strip()
+    assert run.stdout == vm_uuid + "\n"  # the VM's uuid only (vif-create's uuid is captured)
     _check_installed(local.state, local.calls(), vm_uuid, names, marker)
     assert f'[1/14] Find network "{names.network}"' in run.stderr  # the step titles are echoed as they are
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, needs_hvm_install
 from toolkit.errors import ToolkitError, UsageError
 from toolkit.generate.kscheck import validate_kickstart
 from toolkit.output import OutputFile, write_all_atomic
@@ -26,14 +26,14 @@ nameservers = ["192.0.2.53"]
 
 [[vm]]
 name = "a"
-profile = "centos7"
+profile = "fedora17-xenserver"
 hostname = "a.example.com"
 ip = "192.0.2.21/24"
 {extra_a}
 
 [[vm]]
 name = "b"
-profile = "rocky9"
+profile = "centos6-xenserver"
 hostname = "b.example.com"
 ip = "192.0.2.22/24"
 {extra_b}
@@ -46,6 +46,7 @@ def _site(tmp_path: Path, password: str = "", extra_a: str = "", extra_b: str = 
     return path
 
 
+@needs_hvm_install  # the example site has HVM guests
 def test_example_site_renders_and_validates(tmp_path: Path) -> None:
     site = load_site(EXAMPLE)
     assert len(site.vms) >= 3
@@ -143,6 +144,7 @@ def test_write_all_atomic_leaves_no_temporary_on_failure(tmp_path: Path) -> None
     assert sorted(p.name for p in first.parent.iterdir()) == ["ks.cfg"]
 
 
+@needs_hvm_install  # the example site has HVM guests
 def test_example_is_self_contained(tmp_path: Path) -> None:
     """The example must render from a copy elsewhere: it may not point at files beside it."""
     copy = tmp_path / "site.toml"
@@ -178,7 +180,8 @@ def test_a_guest_failing_late_in_a_large_site_leaves_nothing_behind(
     digest = "$6$abcdefgh$" + "A" * 86
     lines = [f'[defaults]\nks_url_base = "http://192.0.2.2/ks"\nnetwork = "n"\ngateway = "10.0.0.1"\n'
              f'nameservers = ["10.0.0.53"]\npassword_hash = "{digest}"\n']
-    lines += [f'[[vm]]\nname = "vm{i}"\nprofile = "centos7"\nhostname = "vm{i}.example.com"\nip = "10.0.1.{i}/16"\n'
+    lines += [f'[[vm]]\nname = "vm{i}"\nprofile = "fedora17-xenserver"\nhostname = "vm{i}.example.com"\n'
+              f'ip = "10.0.1.{i}/16"\n'
               for i in range(1, 71)]
     site = tmp_path / "site.toml"
     site.write_text("\n".join(lines))

@@ -17,7 +17,7 @@ import uuid
 sys.path.insert(0, os.environ["XENKIT_SRC"])
 from toolkit.catalog.xetable import problems_in
 
-PRINTS_UUID = {"network-list", "template-list", "vm-install", "vbd-list"}
+PRINTS_UUID = {"network-list", "template-list", "vm-install", "vbd-list", "vif-create"}
 
 
 def main() -> int:

@@ -16,7 +16,7 @@ from toolkit.cli.options import (
     make_guest_network,
     output_option,
 )
-from toolkit.inputs.guest_fields import DISK, KS, MEMORY, NAME, NETWORK, REPO, TEMPLATE, VCPUS
+from toolkit.inputs.guest_fields import DISK, KS, MEMORY, NAME, NETWORK, REPO, TEMPLATE, VCPUS, XENSERVER
 
 
 @click.command()
@@ -62,7 +62,7 @@ def vm() -> None:
 @click.argument("profile_name", metavar="PROFILE", shell_complete=complete_profiles)
 @guest_options(
     NAME, REPO.with_help("Install repository (other-config:install-repository; default: the profile's)."),
-    KS, NETWORK, TEMPLATE, MEMORY, VCPUS, DISK,
+    KS, NETWORK, TEMPLATE, MEMORY, VCPUS, DISK, XENSERVER,
 )
 @guest_network_options
 @output_option
@@ -70,26 +70,32 @@ def vm() -> None:
 @host_options
 def vm_install(
     profile_name: str, name: str, repo: str | None, ks_url: str, network_name: str, template: str | None,
-    memory: str, vcpus: int, disk: str, hostname: str, ip: str, gateway: str, nameservers: tuple[str, ...],
-    interface: str, output: Path | None, print_only: bool, host: str | None, trust_new_host: bool,
+    memory: str, vcpus: int, disk: str, xenserver: str | None, hostname: str, ip: str, gateway: str,
+    nameservers: tuple[str, ...], interface: str, output: Path | None, print_only: bool, host: str | None,
+    trust_new_host: bool,
 ) -> None:
     """Print a bash script (set -euo pipefail) that creates and starts a VM with xe, or run it (--host).
 
     It finds the network and template, refuses an existing VM of that name, runs vm-install, sets
-    other-config:install-repository, PV-args (see xenkit bootargs), memory, vCPUs, grows the
-    system disk, adds a VIF and starts the VM. If a step fails, the VM it created is uninstalled.
-    Every xe command is checked against xe's own command table before the script is printed.
-    With --host dom0 the same steps run there over SSH and the new VM's uuid is printed.
-    PROFILE is any profile of `xenkit kickstart list --all`.
+    memory, vCPUs, grows the system disk, adds a VIF; for a PV template it sets
+    other-config:install-repository and PV-args (see xenkit bootargs) and starts the VM. If a step fails,
+    the VM it created is uninstalled. --xenserver VERSION names the pool's release, which names the
+    template and whether it installs PV or HVM (xenkit profile list); without it the plan tries each name
+    the template has had, newest first. Every xe command is checked against xe's command table of that
+    release (without one: against 6.0's and today's) before the script is printed. The script prints the
+    new VM's uuid, and only that, on stdout. With --host dom0 the same steps run there over SSH.
+    PROFILE is any profile of `xenkit profile list`.
 
     \b
     Example:
-      xenkit vm install fedora17-xenserver --name web1 --ks http://192.0.2.2/ks/web1.cfg \\
-        --network "Pool-wide network associated with eth0" --hostname web1.example.com \\
-        --ip 192.0.2.10/24 --gateway 192.0.2.1 --nameserver 192.0.2.53 -o web1-install.sh
+      xenkit vm install fedora17-xenserver --xenserver 6.0.2 --name web1 \\
+        --ks http://192.0.2.2/ks/web1.cfg --network "Pool-wide network associated with eth0" \\
+        --hostname web1.example.com --ip 192.0.2.10/24 --gateway 192.0.2.1 --nameserver 192.0.2.53 \\
+        -o web1-install.sh
     """
-    from toolkit.catalog.profiles import get_profile
-    from toolkit.generate.vm_install import VmInstallInput, build_vm_install_plan, hvm_warning
+    from toolkit.catalog.profiles import BootMode, get_profile
+    from toolkit.errors import ValidationError
+    from toolkit.generate.vm_install import VmInstallInput, build_vm_install_plan, choose_template
 
     profile = get_profile(profile_name)
     network = make_guest_network(hostname, ip, gateway, nameservers, interface, on_link_gateway=True)
@@ -103,10 +109,15 @@ def vm_install(
         memory=MEMORY.from_cli(memory),
         vcpus=VCPUS.from_cli(vcpus),
         disk=DISK.from_cli(disk),
+        xenserver=XENSERVER.from_cli_optional(xenserver),
     )
     check_profile_fit(profile, network, data.ks_url, data.repo)
+    choice = choose_template(profile, data)
+    if choice.mode is BootMode.HVM and data.repo is not None:
+        raise ValidationError(REPO.option_name, f"template {choice.shown} is HVM: it ignores "
+                              "other-config:install-repository and PV-args, so --repo would do nothing",
+                              hint="leave --repo out; an HVM install takes its repository from the answer file")
+    if choice.hint and choice.release is not None:
+        click.echo(f"warning: {choice.hint}", err=True)
     plan = build_vm_install_plan(profile, data)
-    warning = hvm_warning(profile, data.template or profile.template)
-    if warning:
-        click.echo(f"warning: {warning}", err=True)
     print_or_run(plan, host, print_only, trust_new_host, output)

@@ -22,7 +22,7 @@ from typing import Any
 from toolkit.catalog.profiles import Profile
 from toolkit.errors import UsageError, ValidationError
 from toolkit.generate.installer_fit import boot_line_urls, misfits
-from toolkit.generate.vm_install import VmInstallInput
+from toolkit.generate.vm_install import VmInstallInput, choose_template
 from toolkit.inputs import guest_fields as guest
 from toolkit.inputs.guest_fields import GuestField, Kind
 from toolkit.inputs.network import make_network
@@ -159,6 +159,7 @@ def _check_entry(
     memory = checked(guest.MEMORY)
     vcpus = checked(guest.VCPUS)
     disk = checked(guest.DISK)
+    xenserver = checked(guest.XENSERVER)
     if len(problems) > start or network is None or profile is None:
         return None
     ks_url = ks_base.rstrip("/") + f"/{name}/ks.cfg"
@@ -168,8 +169,14 @@ def _check_entry(
         return None
     install = VmInstallInput(
         name=name, network_name=network_name, network=network, ks_url=ks_url,
-        repo=repo, template=template, memory=memory, vcpus=vcpus, disk=disk,
+        repo=repo, template=template, memory=memory, vcpus=vcpus, disk=disk, xenserver=xenserver,
     )
+    try:
+        choose_template(profile, install)  # a release without the profile's template: a problem of the entry
+    except UsageError as exc:
+        where = defaults_label if guest.XENSERVER.key in inherited else label
+        problems.append(f"{where}: {spell(guest.XENSERVER)}: {exc.message}")
+        return None
     return SiteVm(profile, install, password_hash, password_file, keys, timezone)
 
 

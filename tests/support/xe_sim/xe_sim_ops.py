@@ -1,7 +1,7 @@
 """The xe simulator's VM, template, VDI, VIF and PBD operations: Sim, its command class (xe_sim_records.Records,
 xe_sim_import.ImportOps and these commands).
 
-Implemented: vm-clone, vm-install, vm-uninstall, template-uninstall, vm-destroy, vm-start, vm-shutdown, vm-reboot,
+Implemented here: vm-clone, vm-install, vm-uninstall, template-uninstall, vm-destroy, vm-start, vm-shutdown, vm-reboot,
 vm-memory-limits-set, vdi-resize, vif-create, vif-destroy, pbd-plug, pbd-unplug; vm-import is in xe_sim_import.py.
 Modelled xapi rules: vm-clone drops other-config:default_template and mac_seed; vm-install provisions
 other-config:disks into VDIs and owner VBDs ("<vm name> <device>", "Created by template provisioner"); a default
@@ -19,11 +19,12 @@ import xml.etree.ElementTree as ElementTree
 
 from .xe_sim_common import MAC, STD_PARAMS, Record, XeError, api_error, fail, parse_bytes
 from .xe_sim_import import ImportOps
+from .xe_sim_storage import StorageOps
 
 
-class Sim(ImportOps):
+class Sim(ImportOps, StorageOps):
     """One xe command run against the state: the generated commands (xe_sim_records.Records), vm-import
-    (xe_sim_import.py) and the operations below."""
+    (xe_sim_import.py), ISO SRs and CD drives (xe_sim_storage.py) and the operations below."""
 
     # ---- VM lifecycle -----------------------------------------------------------------------------------
     def select(self, kind: str, templates: bool = False, control: bool = False) -> list[Record]:
