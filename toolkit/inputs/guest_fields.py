@@ -157,7 +157,8 @@ def _xenserver(name: str, value: str) -> XenServerRelease:
     try:
         return parse_release(value)
     except UsageError as exc:
-        raise ValidationError(name, exc.message.removeprefix("unknown XenServer release "), exc.hint) from None
+        message = exc.message.replace("unknown XenServer release", "unknown release")
+        raise ValidationError(name, message, exc.hint) from None
 
 
 def _memory(name: str, value: str) -> int:
