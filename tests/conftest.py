@@ -25,7 +25,8 @@ SHARED_XE_TABLE = ROOT.parent / "shared" / "reference" / "xe-commands.json"
 
 # Tests that use these fixtures start sshd, rpmbuild or private mount namespaces: they are marked
 # `integration`, so `pytest -m "not integration"` runs the fast half without root, sshd or rpmbuild.
-INTEGRATION_FIXTURES = frozenset({"ssh_host", "ssh_host_factory", "shared_ssh_host", "rpm_file", "dom0"})
+INTEGRATION_FIXTURES = frozenset({"ssh_host", "ssh_host_factory", "shared_ssh_host", "rpm_file", "dom0", "dom0_602",
+                                  "dom0_8"})
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

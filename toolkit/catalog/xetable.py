@@ -58,6 +58,22 @@ def tables_for(release: XenServerRelease | None) -> tuple[str, ...]:
     return CURRENT if release is None else release.xe_tables
 
 
+def tables_for_versions(versions: Sequence[str]) -> tuple[str, ...]:
+    """The tables a plan meant for every release in `versions` (release names as users write them, e.g. a
+    templates/releases.toml `xenserver` list) is checked against. A version older than XenServer 6.0 ("5.6 SP2")
+    is checked against 6.0's table, the oldest there is; none: the current table."""
+    from toolkit.catalog.xenserver import parse_release
+    from toolkit.errors import UsageError
+
+    tables: set[str] = set()
+    for version in versions:
+        try:
+            tables.update(parse_release(version).xe_tables)
+        except UsageError:
+            tables.add("6.0")
+    return tuple(sorted(tables)) or CURRENT
+
+
 @cache
 def _table(table_name: str = "current") -> dict[str, Any]:
     with xe_table_path(table_name).open(encoding="utf-8") as handle:
