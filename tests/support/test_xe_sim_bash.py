@@ -137,3 +137,14 @@ def test_a_plan_for_a_release_names_that_release_s_template(
     assert "for template_name in" not in script.read_text()
     done = _bash(script, tmp_path, env, **pool)
     assert done.returncode == 0, done.stderr
+
+
+def test_a_plan_for_6_0_2_refuses_on_xenserver_8(tmp_path: Path, env: dict[str, str]) -> None:
+    """Meant for one release, run on the other: it stops at the template lookup, names the close ones, makes nothing."""
+    done = _bash(_install_script(tmp_path, "6.0.2"), tmp_path, env, **POOLS[1])
+    assert done.returncode == 1 and done.stdout == ""
+    assert 'none found; tried: "Red Hat Enterprise Linux 6.0 (64-bit)"' in done.stderr
+    assert '"Red Hat Enterprise Linux 6 (64-bit)"' in done.stderr.split("close names in this pool:")[1]
+    state = json.loads(Path(env["XE_STATE"]).read_text())
+    assert not [r for r in state["objects"]["vm"].values() if r["name-label"] == "web1"]
+
