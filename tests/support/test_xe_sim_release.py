@@ -122,3 +122,12 @@ def test_iso_sr_cd_drives_and_boot_order(xe: Xe, tmp_path: Path, release: str) -
     ok(xe("sr-scan", f"uuid={library}", **env))
     assert ok(xe("vdi-list", "name-label=web1-seed.iso", "--minimal")) == ""
     assert "CD nothing.iso not found" in err(xe("vm-cd-add", f"uuid={vm}", "cd-name=nothing.iso", "device=2"))
+
+
+def test_6_0_takes_no_yes_or_no_as_a_boolean(xe: Xe, tmp_path: Path) -> None:
+    other = lookup(xe, "Other install media")
+    assert "expecting true or false" in err(xe("template-param-set", f"uuid={other}", "ha-always-run=yes"))
+    ok(xe("template-param-set", f"uuid={other}", "ha-always-run=t"))
+    current = {"XE_STATE": str(tmp_path / "8.json"), "XE_SIM_RELEASE": "8.4"}
+    template = ok(xe("template-list", "name-label=Other install media", "--minimal", **current))
+    ok(xe("template-param-set", f"uuid={template}", "ha-always-run=yes", **current))

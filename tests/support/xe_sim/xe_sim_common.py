@@ -91,10 +91,15 @@ def render(value: object) -> str:
     return str(value)
 
 
-def parse_bool(field: str, value: str) -> str:
+def parse_bool(field: str, value: str, strict: bool = False) -> str:
+    """xe's boolean: true/t/yes/y/1 or false/f/no/n/0 (any case); `strict` (XenServer 6.0): no yes/y/no/n."""
     word = value.lower()
-    if word in ("true", "t", "yes", "y", "1", "false", "f", "no", "n", "0"):
+    words = ("true", "t", "1", "false", "f", "0") if strict else ("true", "t", "yes", "y", "1", "false", "f", "no",
+                                                                   "n", "0")
+    if word in words:
         return str(word in ("true", "t", "yes", "y", "1")).lower()
+    if strict:
+        raise fail(f"Failed to parse parameter '{field}': expecting true or false")
     raise fail(f"Parameter {field} must be a boolean (true or false)")
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .xe_sim_common import Record, XeError, api_error, fail, parse_bool
+from .xe_sim_common import Record, XeError, api_error, fail
 from .xe_sim_records import Records
 
 ISO_SUFFIXES = (".iso", ".img")
@@ -91,7 +91,7 @@ class StorageOps(Records):
     def cmd_vbd_create(self, _cls: str | None) -> None:
         vm = self.lookup("vm", self.get("vm-uuid"))
         vdi = self.lookup("vdi", self.get("vdi-uuid")) if self.get("vdi-uuid") else None
-        bootable = parse_bool("bootable", self.get("bootable", "false"))
+        bootable = self.boolean("bootable", self.get("bootable", "false"))
         vbd = self.make_vbd(vm, self.get("device"), vdi, self.get("type", "Disk"), self.get("mode", "RW"), bootable)
         self.print_list([vbd["uuid"]])
 
