@@ -144,3 +144,12 @@ def test_kickstart_list_is_unchanged(xenkit: Xenkit) -> None:
     result = xenkit("kickstart", "list", "--json", "--all")
     assert {frozenset(p) for p in json.loads(result.out)} == {frozenset({
         "name", "description", "kind", "pykickstart_version", "bootargs_family", "template", "boot", "repo", "notes"})}
+
+
+def test_a_site_file_release_names_the_template_in_install_sh(xenkit: Xenkit, tmp_path: Path) -> None:
+    path = site_file(tmp_path, defaults={"xenserver": '"6.0.2"'})
+    result = xenkit("render", str(path), "-o", str(tmp_path / "out"))
+    assert result.code == 0, result.err
+    script = (tmp_path / "out" / "a" / "install.sh").read_text()
+    assert "xe template-list 'name-label=Red Hat Enterprise Linux 6.0 (64-bit)' --minimal" in script
+    assert "for XenServer 6.0.2." in script
