@@ -6,8 +6,9 @@ BIN := $(VENV)/bin
 # Programs the tests drive for real; scripts/system-deps.sh installs their Debian packages.
 # What `make run` needs to build the demo driver (rpmbuild + kbuild against installed kernel headers).
 BUILD_DEPS := rpmbuild:rpm make:make gcc:gcc dpkg:linux-headers-amd64
-SYSTEM_DEPS := bash:bash ssh-keygen:openssh-client openssl:openssl findmnt:util-linux sshd:openssh-server sftp:openssh-client \
-	rpmbuild:rpm multipath:multipath-tools xorriso:xorriso make:make gcc:gcc cpio:cpio shellcheck:shellcheck dpkg:linux-headers-amd64
+SYSTEM_DEPS := bash:bash lvmconfig:lvm2 fio:fio hdparm:hdparm ssh-keygen:openssh-client openssl:openssl findmnt:util-linux sshd:openssh-server sftp:openssh-client \
+	rpmbuild:rpm multipath:multipath-tools xorriso:xorriso make:make gcc:gcc cpio:cpio shellcheck:shellcheck dpkg:linux-headers-amd64 \
+	cloud-init:cloud-init netplan:netplan.io
 
 .PHONY: run test lint bench system-deps build-deps clean
 
@@ -47,6 +48,7 @@ bench: $(BIN)/xenkit
 	$(BIN)/python benchmarks/bench_iso.py
 	$(BIN)/python benchmarks/bench_build.py
 	$(BIN)/python benchmarks/bench_rollout.py
+	$(BIN)/python benchmarks/bench_mpstatus.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache

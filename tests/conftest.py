@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 import pytest
 
@@ -35,13 +34,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.integration)
 
 
-# The HVM branch of `vm install` (install ISO and answer-file volume) lives in its own module; where this tree
-# does not have it yet, `vm install` refuses HVM templates, and tests that render HVM plans wait for it.
-HVM_INSTALL = importlib.util.find_spec("toolkit.generate.vm_install_hvm") is not None
-needs_hvm_install = pytest.mark.skipif(not HVM_INSTALL, reason="HVM install plans (toolkit/generate/"
-                                       "vm_install_hvm.py) are not in this tree: vm install refuses HVM templates")
-
-
 def installs_hvm(profile_name: str) -> bool:
     """Whether a profile's template is HVM on every release that has it (platforms.md section 5)."""
     from toolkit.catalog.profiles import all_profiles
@@ -49,11 +41,6 @@ def installs_hvm(profile_name: str) -> bool:
 
     guest_os = all_profiles()[profile_name].guest_os
     return all(getattr(template_for(guest_os, r), "mode", "") == "hvm" for r in supported_releases(guest_os))
-
-
-def profile_params(names: list[str]) -> list[Any]:
-    """Profile names as pytest parameters, those of HVM templates marked needs_hvm_install."""
-    return [pytest.param(name, marks=needs_hvm_install) if installs_hvm(name) else name for name in names]
 
 
 def require_program(name: str) -> str:

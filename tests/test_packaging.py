@@ -24,5 +24,6 @@ def test_wheel_carries_templates_kickstarts_drivers_and_xe_table(tmp_path: Path)
         assert shipped, directory
         assert {f"toolkit/{name}" for name in shipped} <= names
     assert "toolkit/data/xe-commands.json" in names
+    assert {f"toolkit/data/subiquity/autoinstall-schema-{r}.json" for r in ("20.04", "22.04", "24.04")} <= names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "xenkit = toolkit.cli.main:run" in zipfile.ZipFile(wheel).read(entry_points).decode()

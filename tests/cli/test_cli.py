@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 import pytest
 
-from tests.conftest import ROOT, Xenkit, needs_hvm_install
+from tests.conftest import ROOT, Xenkit
 from toolkit import __version__
 from toolkit.catalog.profiles import kickstart_profiles
 from toolkit.cli.main import cli
@@ -169,7 +169,6 @@ def test_bootargs_and_vm_install_content(xenkit: Xenkit) -> None:
     assert "web1" in script.out
 
 
-@needs_hvm_install  # the example site has HVM guests
 def test_render_example_site(xenkit: Xenkit, tmp_path: Path) -> None:
     out_dir = tmp_path / "out"
     result = xenkit("render", str(SITE), "-o", str(out_dir))
@@ -184,7 +183,6 @@ def test_render_example_site(xenkit: Xenkit, tmp_path: Path) -> None:
         assert vm in result.out
 
 
-@needs_hvm_install  # the example site has HVM guests
 def test_render_site_json(xenkit: Xenkit, tmp_path: Path) -> None:
     out_dir = tmp_path / "out"
     result = xenkit("render", str(SITE), "-o", str(out_dir), "--json")
@@ -198,7 +196,6 @@ def test_render_site_json(xenkit: Xenkit, tmp_path: Path) -> None:
         assert all(Path(f).is_file() for f in item["files"])
 
 
-@needs_hvm_install  # the example site has HVM guests
 def test_render_site_with_password_file_keeps_it_secret(xenkit: Xenkit, tmp_path: Path) -> None:
     site = tmp_path / "site.toml"
     text = SITE.read_text(encoding="utf-8")
@@ -213,7 +210,6 @@ def test_render_site_with_password_file_keeps_it_secret(xenkit: Xenkit, tmp_path
         assert SECRET not in ks
 
 
-@needs_hvm_install  # the example site has HVM guests
 def test_render_failed_write_is_all_or_nothing(xenkit: Xenkit, tmp_path: Path) -> None:
     """A write that fails (a file where the last VM's directory goes) is exit 1 and leaves no file."""
     out_dir = tmp_path / "out"
@@ -256,7 +252,6 @@ def test_script_kickstart_render_to_file(tmp_path: Path) -> None:
     assert SECRET not in (tmp_path / "ks.cfg").read_text(encoding="utf-8")
 
 
-@needs_hvm_install  # the example site has HVM guests
 def test_script_render_site(tmp_path: Path) -> None:
     shutil.copy(SITE, tmp_path / "site.toml")
     run = run_xenkit("render", "site.toml", "-o", "out", "--json", cwd=tmp_path)

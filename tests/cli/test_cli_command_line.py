@@ -58,7 +58,7 @@ def test_which_debug_is_the_flag(argv: list[str], debug: bool, args: list[str]) 
 @pytest.mark.parametrize(("args", "group", "suggestion"), [
     (["rendr"], "xenkit", "render"), (["temlate", "releases"], "xenkit", "template"),  # top level: not loaded yet
     (["ddk", "imprt"], "xenkit ddk", "import"), (["driver", "buidl"], "xenkit driver", "build"),  # lazy subcommands
-    (["kickstart", "rendr"], "xenkit kickstart", "render"), (["vm", "instal"], "xenkit vm", "install"),  # plain groups
+    (["kickstart", "rendr"], "xenkit kickstart", "render"), (["vm", "insatll"], "xenkit vm", "install"),  # plain groups
 ])
 def test_a_misspelled_command_gets_did_you_mean(xenkit: Xenkit, args: list[str], group: str, suggestion: str) -> None:
     result = xenkit(*args)

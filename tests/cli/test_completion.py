@@ -55,6 +55,8 @@ def test_commands_are_completed() -> None:
 def test_profile_names() -> None:
     assert completions("kickstart", "render", "") == [p.name for p in kickstart_profiles()]
     assert completions("bootargs", "") == list(all_profiles())
+    assert completions("autoinstall", "render", "") == [
+        "ubuntu2004-autoinstall", "ubuntu2204-autoinstall", "ubuntu2404-autoinstall"]
     assert completions("vm", "install", "rocky") == [name for name in all_profiles() if name.startswith("rocky")]
     assert completions("vm", "install", "rocky9", "--name", "web1", "") == []  # an argument given: no more names
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import HVM_INSTALL, Xenkit
+from tests.conftest import Xenkit
 from tests.site.test_site_fields import site_file
 from toolkit.catalog.profiles import all_profiles
 from toolkit.catalog.xenserver import all_releases, parse_release
@@ -74,13 +74,29 @@ def test_a_pv_only_option_on_an_hvm_template_is_an_error(xenkit: Xenkit, profile
     assert err.startswith("error: --repo: template ") and "is HVM: it ignores other-config:install-repository" in err
 
 
-@pytest.mark.skipif(HVM_INSTALL, reason="the HVM branch is in this tree")
 def test_an_hvm_template_is_not_given_a_pv_plan(xenkit: Xenkit) -> None:
     """centos7 was PV-installed: its template is HVM in every release, so PV-args would boot nothing."""
     code, out, err = install(xenkit, "centos7")
     assert (code, out) == (2, "")
-    assert err.startswith('error: HVM install: not available yet (profile centos7: template "CentOS 7 (deprecated)" '
-                          'or "CentOS 7" is HVM')
+    assert err.startswith('error: profile centos7: template "CentOS 7 (deprecated)" or "CentOS 7" is HVM: it boots '
+                          "install media and ignores PV-args and other-config:install-repository; give the install "
+                          "ISO (--iso NAME")
+    code, out, err = install(xenkit, "centos7", "--iso", "CentOS-7-x86_64-Minimal-2009.iso")
+    assert code == 0 and "vbd-create" in out and "PV-args" not in out
+    code, out, err = install(xenkit, "centos6-xenserver", "--xenserver", "6.0.2", "--iso", "x.iso")
+    assert (code, out) == (2, "") and err.startswith("error: --iso: profile centos6-xenserver installs PV")
+
+
+def test_a_site_hvm_guest_needs_its_iso(tmp_path: Path) -> None:
+    with pytest.raises(SiteError) as info:
+        load_site(site_file(tmp_path, entry={"profile": '"rocky9"'}))
+    assert info.value.problems == [f"{tmp_path / 'site.toml'}: vm #1 (a): iso: missing (template \"Rocky Linux 9\" is "
+                                   "HVM: it boots install media; the install ISO's name in one of the pool's ISO SRs)"]
+    vm = load_site(site_file(tmp_path, entry={"profile": '"rocky9"', "iso": '"Rocky-9.4-x86_64-minimal.iso"'})).vms[0]
+    assert vm.install.hvm is not None and vm.install.hvm.seed_iso == "a-seed.iso"
+    with pytest.raises(SiteError) as info:
+        load_site(site_file(tmp_path, entry={"iso": '"x.iso"'}))
+    assert "iso: profile fedora17-xenserver installs PV" in info.value.problems[0]
 
 
 def test_plans_for_any_release_pass_both_xe_tables() -> None:

@@ -48,6 +48,11 @@ EXPECTED = {
         "ip=192.0.2.10::192.0.2.1:255.255.255.0:web01.example.org:eth0:off:192.0.2.53:198.51.100.53 console=hvc0"
     ),
 }
+# 22.04 and 24.04 boot GRUB 2 under BIOS too (no isolinux): the line is typed there, where ';' is shell syntax.
+EXPECTED["ubuntu2204-autoinstall"] = EXPECTED["ubuntu2404-autoinstall"] = (
+    "autoinstall ds=nocloud\\;s=http://192.0.2.5/nocloud/web01/ "
+    "ip=192.0.2.10::192.0.2.1:255.255.255.0:web01.example.org:eth0:off:192.0.2.53:198.51.100.53 console=hvc0"
+)
 ALL = list(all_profiles().values())
 IDS = [p.name for p in ALL]
 DRACUT = [p for p in ALL if p.bootargs_family is BootFamily.DRACUT]

@@ -17,7 +17,8 @@ from toolkit.inputs.network import GuestNetwork, make_network
 MAC = "52:54:00:ab:cd:ef"
 ALL = list(all_profiles().values())
 IDS = [p.name for p in ALL]
-KS_URL = {"ubuntu2004-autoinstall": "http://192.0.2.5/nocloud/web01/"}
+KS_URL = {name: "http://192.0.2.5/nocloud/web01/"
+          for name in ("ubuntu2004-autoinstall", "ubuntu2204-autoinstall", "ubuntu2404-autoinstall")}
 
 
 def network(ip: str = "192.0.2.10/24", gateway: str = "192.0.2.1", device: str = "eth0") -> GuestNetwork:

@@ -6,16 +6,14 @@ metacharacter (tests/generate/name_samples.py) reach the simulator's state byte 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.conftest import Xenkit, require_program
+from tests.conftest import Xenkit
 from tests.generate.name_samples import hostile
-from tests.support.remote_helpers import SIM, XeHost
+from tests.support.remote_helpers import XeHost
+from tests.support.xe_local import LocalXe
 from tests.support.xe_sim.xe_sim_state import NETWORK_ETH0
 from toolkit.catalog.profiles import all_profiles
 from toolkit.catalog.xenserver import parse_release, template_for
@@ -74,40 +72,6 @@ def _check_installed(state: Path, calls: list[list[str]], vm_uuid: str, names: N
     assert ["xe", "network-list", f"name-label={names.network}", "--minimal"] in calls  # one argument each
     assert ["xe", "vm-install", f"template={names.template_uuid}", f"new-name-label={names.vm}"] in calls
     assert not marker.exists()  # no $(...), `...`, ; or | in the names ran
-
-
-@dataclass(frozen=True)
-class LocalXe:
-    """The simulator as `xe` on PATH for a bash run here, with its state and call log in a directory."""
-
-    directory: Path
-
-    @property
-    def state(self) -> Path:
-        return self.directory / "xe-state.json"
-
-    def env(self) -> dict[str, str]:
-        bindir = self.directory / "bin"
-        if not bindir.exists():
-            bindir.mkdir()
-            (bindir / "xe").symlink_to(SIM)
-        clean = {k: v for k, v in os.environ.items() if not k.startswith("XE_")}
-        return {**clean, "PATH": f"{bindir}:{os.environ['PATH']}", "XE_STATE": str(self.state),
-                "XE_LOG": str(self.directory / "xe-log.jsonl")}
-
-    def xe(self, *args: str) -> str:
-        env = {k: v for k, v in self.env().items() if k != "XE_LOG"}
-        done = subprocess.run([sys.executable, str(SIM), *args], env=env, capture_output=True, text=True, timeout=60)
-        assert done.returncode == 0, done.stderr
-        return done.stdout.strip()
-
-    def bash(self, script: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([require_program("bash"), "-s"], input=script, env=self.env(), capture_output=True,
-                              text=True, timeout=120, cwd=self.directory)
-
-    def calls(self) -> list[list[str]]:
-        log = self.directory / "xe-log.jsonl"
-        return [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
 
 
 def test_names_are_data_printed_vm_install_run_by_bash(xenkit: Xenkit, tmp_path: Path, marker: Path) -> None:

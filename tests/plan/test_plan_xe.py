@@ -11,12 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, SHARED_XE_TABLE, profile_params, require_program
+from tests.conftest import ROOT, SHARED_XE_TABLE, installs_hvm, require_program
 from toolkit.catalog.profiles import all_profiles
 from toolkit.catalog.xetable import check_commands, problems_in
 from toolkit.errors import GeneratedFileError
 from toolkit.generate.bootargs import BootInput, render_bootargs
 from toolkit.generate.vm_install import VmInstallInput, build_vm_install_plan
+from toolkit.generate.vm_install_hvm import HvmInstallInput
 from toolkit.inputs.network import make_network
 from toolkit.plan.model import Plan, Step, cmd
 from toolkit.resources import xe_table_path
@@ -35,9 +36,11 @@ def _input(**overrides: object) -> VmInstallInput:
 
 
 def _input_for(profile: str) -> VmInstallInput:
-    # An autoinstall "ks" URL is a NoCloud directory, which must end in '/'.
+    # An autoinstall "ks" URL is a NoCloud directory, which must end in '/'; an HVM template installs from an ISO.
     kind = all_profiles()[profile].kind
-    return _input(ks_url="http://192.0.2.2/ks/web1/") if kind == "autoinstall" else _input()
+    hvm = HvmInstallInput("install.iso", "web1-seed.iso") if installs_hvm(profile) else None
+    return _input(ks_url="http://192.0.2.2/ks/web1/" if kind == "autoinstall" else "http://192.0.2.2/ks/web1.cfg",
+                  hvm=hvm)
 
 
 def _xe_lines(script: str) -> list[list[str]]:
@@ -98,18 +101,19 @@ def test_plan_check_raises_on_a_bad_command() -> None:
         check_commands((c.literal_prefixes() for c in plan.commands()), "test plan")
 
 
-@pytest.mark.parametrize("profile", profile_params(sorted(all_profiles())))
+@pytest.mark.parametrize("profile", sorted(all_profiles()))
 def test_every_xe_command_of_every_profile_is_in_the_table(profile: str) -> None:
     script = build_vm_install_plan(all_profiles()[profile], _input_for(profile)).render_script()
     commands = _xe_lines(script)
     names = [c[1] for c in commands]
-    for needed in ("vm-install", "vm-param-set", "vif-create", "vm-start", "vm-uninstall"):
+    needs = ("vbd-create",) if installs_hvm(profile) else ("vm-param-set",)
+    for needed in ("vm-install", "vif-create", "vm-start", "vm-uninstall", *needs):
         assert needed in names
     for argv in commands:
         assert problems_in(argv) == [], argv
 
 
-@pytest.mark.parametrize("profile", profile_params(sorted(all_profiles())))
+@pytest.mark.parametrize("profile", sorted(all_profiles()))
 def test_script_is_valid_bash(profile: str, tmp_path: Path) -> None:
     bash = require_program("bash")
     script = tmp_path / "install.sh"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import HVM_INSTALL, ROOT, Xenkit, needs_hvm_install, run_unprivileged
+from tests.conftest import ROOT, Xenkit, run_unprivileged
 from toolkit.output import PART_SUFFIX, OutputFile, write_all_atomic
 
 EXAMPLE = ROOT / "examples" / "site.toml"
@@ -23,6 +23,7 @@ name = "added"
 profile = "centos7"
 hostname = "added.example.com"
 ip = "192.0.2.30/24"
+iso = "CentOS-7-x86_64-Minimal-2009.iso"
 """
 
 Snapshot = dict[str, tuple[bytes, int, int]]
@@ -38,8 +39,6 @@ def snapshot(directory: Path) -> Snapshot:
 def rendered(xenkit: Xenkit, tmp_path: Path) -> tuple[Path, Path, Snapshot]:
     """The example site rendered once into out/; then the site changed so that a new render changes every
     guest's boot arguments and adds a guest (first in the file, so its new files are written first)."""
-    if not HVM_INSTALL:
-        pytest.skip("the example site has HVM guests: HVM install plans are not in this tree")
     site = tmp_path / "site.toml"
     text = EXAMPLE.read_text(encoding="utf-8")
     site.write_text(text)
@@ -131,7 +130,6 @@ def test_render_with_an_immutable_file_changes_nothing(
     assert snapshot(out) == before
 
 
-@needs_hvm_install  # the example site has HVM guests
 def test_a_file_that_cannot_be_staged_is_named_not_its_temporary(open_tmp: Path) -> None:
     """A read-only directory (for a user without root's power over it): staging fails, nothing is replaced,
     and the error names the file meant, not the hidden temporary that could not be made."""

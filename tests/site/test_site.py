@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, needs_hvm_install
+from tests.conftest import ROOT
 from toolkit.errors import ToolkitError, UsageError
 from toolkit.generate.kscheck import validate_kickstart
 from toolkit.output import OutputFile, write_all_atomic
@@ -46,7 +46,6 @@ def _site(tmp_path: Path, password: str = "", extra_a: str = "", extra_b: str = 
     return path
 
 
-@needs_hvm_install  # the example site has HVM guests
 def test_example_site_renders_and_validates(tmp_path: Path) -> None:
     site = load_site(EXAMPLE)
     assert len(site.vms) >= 3
@@ -144,7 +143,6 @@ def test_write_all_atomic_leaves_no_temporary_on_failure(tmp_path: Path) -> None
     assert sorted(p.name for p in first.parent.iterdir()) == ["ks.cfg"]
 
 
-@needs_hvm_install  # the example site has HVM guests
 def test_example_is_self_contained(tmp_path: Path) -> None:
     """The example must render from a copy elsewhere: it may not point at files beside it."""
     copy = tmp_path / "site.toml"

@@ -92,7 +92,7 @@ def test_iso_sr_cd_drives_and_boot_order(xe: Xe, tmp_path: Path, release: str) -
     (mounts / library / "Rocky-9-x86_64-minimal.iso").write_bytes(b"\0" * 4096)
     (mounts / library / "web1-seed.iso").write_bytes(b"\0" * 2048)
     (mounts / library / "notes.txt").write_text("not an ISO\n")
-    env = {"XE_SIM_RELEASE": release, "XE_SR_MOUNT_ROOT": str(mounts)}
+    env = {"XE_SIM_RELEASE": release, "XE_SR_MOUNT": str(mounts)}
     ok(xe("sr-scan", f"uuid={library}", **env))
     names = ok(xe("vdi-list", f"sr-uuid={library}", "params=name-label", "--minimal", **env)).split(",")
     assert sorted(names) == ["Rocky-9-x86_64-minimal.iso", "web1-seed.iso"]
@@ -115,7 +115,7 @@ def test_iso_sr_cd_drives_and_boot_order(xe: Xe, tmp_path: Path, release: str) -
     assert sorted(devices.split(",")) == ["hdb", "hdd"]
     ok(xe("vbd-eject", f"uuid={drive}"))
     assert "drive is empty" in err(xe("vbd-eject", f"uuid={drive}"))
-    assert "still attached" in err(xe("vbd-destroy", f"uuid={drive}"))
+    assert "currently attached" in err(xe("vbd-destroy", f"uuid={drive}"))
     ok(xe("vm-shutdown", f"uuid={vm}"))
     ok(xe("vbd-destroy", f"uuid={drive}"))
     (mounts / library / "web1-seed.iso").unlink()

@@ -41,7 +41,8 @@ class BootPrompt(StrEnum):
 class Profile:
     name: str
     description: str
-    guest_os: str  # key of toolkit/data/xenserver-templates.toml: the stock template per XenServer release
+    guest_os: str  # key of toolkit/data/xenserver-templates.toml ("ubuntu-22.04"): the template per XenServer
+    # release, and what release-dependent answers follow
     kind: InstallerKind
     bootargs_family: BootFamily
     template: str

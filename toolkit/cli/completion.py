@@ -73,6 +73,12 @@ def _kickstart_profiles() -> list[tuple[str, str | None]]:
     return [(profile.name, profile.description) for profile in kickstart_profiles()]
 
 
+def _autoinstall_profiles() -> list[tuple[str, str | None]]:
+    from toolkit.catalog.profiles import InstallerKind, all_profiles
+
+    return [(p.name, p.description) for p in all_profiles().values() if p.kind is InstallerKind.AUTOINSTALL]
+
+
 def _releases() -> list[tuple[str, str | None]]:
     from toolkit.catalog.releases import load_releases
 
@@ -100,6 +106,7 @@ def _hosts() -> list[tuple[str, str | None]]:
 
 complete_profiles = _quietly(_profiles)  # bootargs, vm install: any profile
 complete_kickstart_profiles = _quietly(_kickstart_profiles)  # kickstart render
+complete_autoinstall_profiles = _quietly(_autoinstall_profiles)  # autoinstall render
 complete_releases = _quietly(_releases)
 complete_recipes = _quietly(_recipes)
 complete_hosts = _quietly(_hosts)

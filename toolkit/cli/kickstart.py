@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -17,7 +18,21 @@ from toolkit.cli.options import (
     output_option,
 )
 from toolkit.errors import UsageError
-from toolkit.inputs.guest_fields import PASSWORD_FILE, PASSWORD_HASH, REPO, SSH_KEYS, TIMEZONE, password_problem
+from toolkit.inputs.guest_fields import (
+    FIRMWARE,
+    MAC,
+    PASSWORD_FILE,
+    PASSWORD_HASH,
+    REPO,
+    SSH_KEYS,
+    TIMEZONE,
+    password_problem,
+)
+
+if TYPE_CHECKING:
+    from toolkit.catalog.profiles import Profile
+    from toolkit.generate.kickstart import KickstartInput
+    from toolkit.inputs.network import GuestNetwork
 
 
 @click.group()
@@ -45,15 +60,20 @@ def list_profiles(as_json: bool, show_all: bool, output: Path | None) -> None:
     emit("\n".join(lines) + "\n", output)
 
 
+# The options of a kickstart's own inputs (beyond the network): kickstart render and seed-volume take them alike.
+KICKSTART_FIELDS = (PASSWORD_FILE, PASSWORD_HASH, SSH_KEYS, TIMEZONE, REPO, FIRMWARE)
+
+
 @kickstart.command("render")
 @click.argument("profile_name", metavar="PROFILE", shell_complete=complete_kickstart_profiles)
 @guest_network_options
-@guest_options(PASSWORD_FILE, PASSWORD_HASH, SSH_KEYS, TIMEZONE, REPO)
+@guest_options(*KICKSTART_FIELDS, MAC.with_help(
+    "MAC address of the VM's interface: the kickstart configures the NIC that has it (network --device=MAC)."))
 @output_option
 def render_kickstart_cmd(
     profile_name: str, hostname: str, ip: str, gateway: str, nameservers: tuple[str, ...], interface: str,
     root_password_file: Path | None, root_password_hash: str | None, ssh_keys: tuple[Path, ...],
-    timezone: str, repo: str | None, output: Path | None,
+    timezone: str, repo: str | None, firmware: str, mac: str | None, output: Path | None,
 ) -> None:
     """Render PROFILE's kickstart for one guest and validate it with pykickstart.
 
@@ -64,20 +84,34 @@ def render_kickstart_cmd(
         --root-password-file root-pw.txt -o web1.ks
     """
     from toolkit.catalog.profiles import get_profile
-    from toolkit.generate.kickstart import KickstartInput, render_kickstart
+    from toolkit.generate.kickstart import render_kickstart
 
     profile = get_profile(profile_name, kickstart_only=True)
     network = make_guest_network(hostname, ip, gateway, nameservers, interface, on_link_gateway=True)
+    data = kickstart_input(profile, network, MAC.from_cli_optional(mac), root_password_file, root_password_hash,
+                           ssh_keys, timezone, repo, firmware)
+    emit(render_kickstart(profile, data), output, mode=0o600)
+
+
+def kickstart_input(
+    profile: Profile, network: GuestNetwork, mac: str | None, root_password_file: Path | None,
+    root_password_hash: str | None, ssh_keys: tuple[Path, ...], timezone: str, repo: str | None, firmware: str,
+) -> KickstartInput:
+    """The KICKSTART_FIELDS options checked; with `mac`, the NIC is pinned by it (mac.pinned_by_mac)."""
+    from toolkit.generate.kickstart import KickstartInput
+    from toolkit.inputs.mac import pinned_by_mac
+
+    if mac is not None:
+        network = pinned_by_mac(network, mac)
     check_profile_fit(profile, network)
-    password_hash = resolve_root_password(root_password_file, root_password_hash)
-    data = KickstartInput(
+    return KickstartInput(
         network=network,
-        root_password_hash=password_hash,
+        root_password_hash=resolve_root_password(root_password_file, root_password_hash),
         timezone=TIMEZONE.from_cli(timezone),
         repo=REPO.from_cli_optional(repo),
-        ssh_keys=_ssh_keys(ssh_keys),
+        ssh_keys=read_ssh_keys(ssh_keys),
+        firmware="uefi" if FIRMWARE.from_cli(firmware) == "uefi" else "bios",
     )
-    emit(render_kickstart(profile, data), output, mode=0o600)
 
 
 def resolve_root_password(password_file: Path | None, password_hash: str | None) -> str:
@@ -97,7 +131,8 @@ def resolve_root_password(password_file: Path | None, password_hash: str | None)
     return PASSWORD_HASH.from_cli(password_hash)
 
 
-def _ssh_keys(paths: tuple[Path, ...]) -> tuple[str, ...]:
+def read_ssh_keys(paths: tuple[Path, ...]) -> tuple[str, ...]:
+    """Every key line of the --ssh-key files, checked (toolkit/inputs/sshkeys.py)."""
     from toolkit.inputs.sshkeys import read_public_keys
 
     return tuple(key for path in paths for key in read_public_keys(path, SSH_KEYS.option_name))

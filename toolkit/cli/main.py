@@ -37,14 +37,20 @@ Examples:
 COMMANDS = {
     "kickstart": "toolkit.cli.kickstart:kickstart",
     "profile": "toolkit.cli.profile:profile",
+    "autoinstall": "toolkit.cli.autoinstall:autoinstall",
     "fstab": "toolkit.cli.fstab:fstab",
     "bootargs": "toolkit.cli.install:bootargs",
     "vm": "toolkit.cli.install:vm",
+    "seed-volume": "toolkit.cli.seed_volume:seed_volume",
     "render": "toolkit.cli.site:render",
     "template": "toolkit.cli.template:template",
     "host": "toolkit.cli.host:host",
     "driver": "toolkit.cli.driver:driver",
     "ddk": "toolkit.cli.ddk:ddk",
+    "multipath": "toolkit.cli.multipath:multipath",
+    "lvm": "toolkit.cli.lvm:lvm",
+    "bond": "toolkit.cli.bond:bond",
+    "bench": "toolkit.cli.bench:bench",
     "completion": "toolkit.cli.completion:completion",
 }
 

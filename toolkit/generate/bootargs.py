@@ -19,6 +19,16 @@ CONSOLE = "console=hvc0"  # the Xen PV console; without it a PV installer's outp
 # The name dracut's ifname= gives the NIC found by its MAC: dracut's documentation asks for one outside the
 # kernel's eth<N>, which the kernel may be handing out at the same time.
 MAC_NAMED_NIC = "bootnet"
+# Which dracut reads each dracut profile's boot arguments (the release's own; ifname=<name>:<MAC> and the
+# ip=<ip>::<gw>:<mask>:<host>:<iface>:none form are read by all of them). An HVM install from a seed volume
+# has no boot arguments: there the kickstart's `network --device=MAC` is what anaconda's dracut module reads.
+DRACUT_OF_PROFILE = {
+    "fedora17-xenserver": "dracut 018 (Fedora 17)",
+    "centos7": "dracut 033 (CentOS 7)",
+    "rocky8": "dracut 049 (EL 8)",
+    "rocky9": "dracut 057 (EL 9)",
+    "fedora45": "dracut-ng 10x (Fedora 41 and later ship dracut-ng)",
+}
 
 
 @dataclass(frozen=True)

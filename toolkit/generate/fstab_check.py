@@ -11,9 +11,10 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from toolkit.errors import ToolkitError, UsageError
+from toolkit.errors import ToolkitError
 from toolkit.generate.fstab import lines_of
 from toolkit.inputs.userfile import decode_user_text, read_user_text
+from toolkit.remote.file_edit import read_text_via
 
 if TYPE_CHECKING:
     from toolkit.remote.executor import Executor, FileInfo
@@ -33,25 +34,17 @@ def read_fstab(path: Path) -> str:
 
 def read_fstab_via(ex: Executor, path: str) -> tuple[str, FileInfo]:
     """An fstab on a host (through its Executor): its text and metadata, or a usage error naming it."""
-    label = f"{ex.name}:{path}"
-    info = ex.stat(path)
-    if info is None:
-        raise UsageError(f"{label}: does not exist")
-    if info.is_dir:
-        raise UsageError(f"{label}: is a directory")
-    if not info.is_file:
-        raise UsageError(f"{label}: not a regular file")
-    return decode_fstab(ex.read_bytes(path, MAX_FSTAB), label), info
+    return read_text_via(ex, path, MAX_FSTAB)
 
 
 def decode_fstab(raw: bytes, label: str) -> str:
     return decode_user_text(raw, label)
 
 
-def unified_diff(path: Path, old: str, new: str) -> str:
+def unified_diff(path: Path, old: str, new: str, change: str = "nobarrier") -> str:
     """`diff -u` of the two texts, lines split at newlines only; a last line without one is followed by
     diff's `\\ No newline at end of file`, so that the - and + lines do not run together."""
-    lines = difflib.unified_diff(lines_of(old), lines_of(new), f"{path}", f"{path} (nobarrier)")
+    lines = difflib.unified_diff(lines_of(old), lines_of(new), f"{path}", f"{path} ({change})")
     return "".join(line if line.endswith("\n") else f"{line}\n\\ No newline at end of file\n" for line in lines)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from toolkit.catalog.jinja_env import render_template
 from toolkit.catalog.profiles import Profile
@@ -11,6 +12,12 @@ from toolkit.generate.installer_fit import check_fit
 from toolkit.generate.kscheck import KickstartProblem, validate_kickstart
 from toolkit.inputs.guest_fields import TIMEZONE
 from toolkit.inputs.network import GuestNetwork
+
+Firmware = Literal["bios", "uefi"]
+FIRMWARES: tuple[Firmware, ...] = ("bios", "uefi")
+# The disk the installer sees: Xen's PV disk on PV guests, and on HVM guests once the installer's kernel has
+# unplugged the emulated IDE disk (every kickstart profile's kernel has Xen's platform-PCI and blkfront drivers).
+SYSTEM_DISK = "xvda"
 
 
 @dataclass(frozen=True)
@@ -22,6 +29,9 @@ class KickstartInput:
     timezone: str = TIMEZONE.default_value()
     repo: str | None = None  # None: the profile's default repository
     ssh_keys: tuple[str, ...] = ()
+    firmware: Firmware = "bios"  # what the template boots: "uefi" adds an EFI system partition
+    system_disk: str = SYSTEM_DISK
+    finish: Literal["reboot", "poweroff"] = "reboot"  # what the installer does when done
 
 
 def render_kickstart(profile: Profile, data: KickstartInput, *, validate: bool = True) -> str:
@@ -36,6 +46,9 @@ def render_kickstart(profile: Profile, data: KickstartInput, *, validate: bool =
         timezone=data.timezone,
         repo=data.repo or profile.repo,
         ssh_keys=data.ssh_keys,
+        firmware=data.firmware,
+        system_disk=data.system_disk,
+        finish=data.finish,
     )
     if validate:
         raise_for_problems(profile, validate_kickstart(text, profile.pykickstart_version))

@@ -4,14 +4,14 @@ The template, and whether it installs PV or HVM, come from the XenServer release
 platforms.md section 5): with a release, its template's exact name; without one, the plan tries at run time
 every name the profile's template has had, newest first. The plan's parts, which the PV and HVM branches share:
 `choose_template` (the release lookup: names, mode), `add_template_lookup` (the run-time lookup step) and
-`add_vm_creation` (network, vm-install, memory, vCPUs, disk, VIF). `build_vm_install_plan` adds the PV steps
-itself (install-repository, PV-args, start); for an HVM template it calls
-toolkit.generate.vm_install_hvm.add_hvm_install_steps (install ISO and answer-file volume).
+`add_vm_creation` (network, vm-install, memory, vCPUs, disk, VIF). Then the branch of the template's mode:
+`add_pv_install_steps` (install-repository, PV-args), or for an HVM template, which ignores both, the install ISO
+and the seed volume (toolkit/generate/vm_install_hvm.py: hvm_lookup_steps before vm-install,
+add_hvm_install_steps after it); and the start.
 """
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -20,6 +20,7 @@ from toolkit.catalog.profiles import BootMode, Profile
 from toolkit.catalog.xetable import ANY_RELEASE, check_commands, tables_for
 from toolkit.errors import UsageError
 from toolkit.generate.bootargs import BootInput, render_bootargs
+from toolkit.generate.vm_install_hvm import HvmInstallInput, add_hvm_install_steps, hvm_lookup_steps
 from toolkit.inputs.guest_fields import DISK, MEMORY, VCPUS
 from toolkit.inputs.network import GuestNetwork
 from toolkit.inputs.sizes import format_size
@@ -41,6 +42,8 @@ class VmInstallInput:
     vcpus: int = VCPUS.default_value()
     disk: int = DISK.default_value()
     xenserver: XenServerRelease | None = None  # None: a plan that runs on any release
+    mac: str | None = None  # the VIF's MAC (vif-create mac=); None: xapi picks one
+    hvm: HvmInstallInput | None = None  # install from an ISO and a seed volume (vm_install_hvm.py)
 
 
 @dataclass(frozen=True)
@@ -141,6 +144,8 @@ def add_vm_creation(plan: Plan, data: VmInstallInput, choice: TemplateChoice) ->
     plan.add(Step(f'Check that no VM is named "{data.name}" yet',
                   cmd("xe", "vm-list", f"name-label={data.name}", "--minimal"),
                   capture=existing, check=Check.NONE_FOUND, what=f'VM named "{data.name}"'))
+    for step in hvm_lookup_steps(data.hvm) if data.hvm else ():  # the ISOs are found before anything is made
+        plan.add(step)
     plan.add(Step(f'Create VM "{data.name}" from the template',
                   cmd("xe", "vm-install", word("template=", template_uuid), f"new-name-label={data.name}"),
                   capture=vm_uuid, check=Check.ONE_UUID, what="the new VM",
@@ -164,7 +169,8 @@ def add_vm_creation(plan: Plan, data: VmInstallInput, choice: TemplateChoice) ->
                   cmd("xe", "vdi-resize", word("uuid=", vdi_uuid), f"disk-size={data.disk}")))
     # vif-create prints the VIF's uuid: captured, so that the plan's only output is the VM's uuid.
     plan.add(Step(f'Add a network interface on "{data.network_name}"',
-                  cmd("xe", "vif-create", word("vm-uuid=", vm_uuid), word("network-uuid=", net_uuid), "device=0"),
+                  cmd("xe", "vif-create", word("vm-uuid=", vm_uuid), word("network-uuid=", net_uuid), "device=0",
+                      *([f"mac={data.mac}"] if data.mac else [])),
                   capture=vif_uuid, check=Check.ONE_UUID, what="the new VIF"))
     return VmRefs(net_uuid, template_uuid, vm_uuid, vif_uuid)
 
@@ -177,11 +183,11 @@ def add_pv_install_steps(plan: Plan, profile: Profile, data: VmInstallInput, ref
     plan.add(Step("Set the install repository",
                   cmd("xe", "vm-param-set", on_vm, f"other-config:install-repository={repo}")))
     plan.add(Step("Set the boot arguments (PV-args)", cmd("xe", "vm-param-set", on_vm, f"PV-args={bootargs}")))
-    plan.add(Step("Start the VM (the installer runs)", cmd("xe", "vm-start", on_vm)))
 
 
 def build_vm_install_plan(profile: Profile, data: VmInstallInput) -> Plan:
     choice = choose_template(profile, data)
+    check_mode(profile, data, choice)
     vm_uuid = Var("vm_uuid")
     plan = Plan(f'xenkit: install VM "{data.name}" from profile {profile.name}', result=vm_uuid)
     plan.notes.append(f"{profile.name}: {profile.description}")
@@ -191,20 +197,25 @@ def build_vm_install_plan(profile: Profile, data: VmInstallInput) -> Plan:
         plan.notes.append(f"NOTE: {choice.hint}")
     plan.notes.append("Prints the new VM's uuid (its only output on stdout).")
     refs = add_vm_creation(plan, data, choice)
-    if choice.mode is BootMode.PV:
+    if data.hvm is None:
         add_pv_install_steps(plan, profile, data, refs)
     else:
-        add_hvm_steps(plan, profile, data, choice, refs)
+        add_hvm_install_steps(plan, refs.vm, profile, data.hvm)
+    plan.add(Step("Start the VM (the installer runs)", cmd("xe", "vm-start", word("uuid=", refs.vm))))
     tables = tables_for(choice.release) if choice.release else ANY_RELEASE
     check_commands((c.literal_prefixes() for c in plan.commands()), f'install plan for "{data.name}"', tables)
     return plan
 
 
-def add_hvm_steps(plan: Plan, profile: Profile, data: VmInstallInput, choice: TemplateChoice, refs: VmRefs) -> None:
-    """The HVM branch: its steps live in toolkit/generate/vm_install_hvm.py (add_hvm_install_steps)."""
-    try:
-        hvm = importlib.import_module("toolkit.generate.vm_install_hvm")
-    except ModuleNotFoundError:
-        raise UsageError(f"HVM install: not available yet (profile {profile.name}: template {choice.shown} is HVM; "
-                         "it ignores PV-args and other-config:install-repository)") from None
-    hvm.add_hvm_install_steps(plan, profile, data, choice, refs)
+def check_mode(profile: Profile, data: VmInstallInput, choice: TemplateChoice) -> None:
+    """An HVM template needs install media (data.hvm): PV-args and install-repository would boot nothing; a PV
+    template takes no ISO."""
+    if choice.mode is BootMode.HVM and data.hvm is None:
+        raise UsageError(
+            f"profile {profile.name}: template {choice.shown} is HVM: it boots install media and ignores PV-args "
+            "and other-config:install-repository; give the install ISO (--iso NAME, a site file's iso), the "
+            "name of its VDI in one of the pool's ISO SRs",
+            hint="the answers go on a seed volume: xenkit seed-volume")
+    if choice.mode is BootMode.PV and data.hvm is not None:
+        raise UsageError(f"--iso: profile {profile.name} installs PV (template {choice.shown}), from the install "
+                         "repository and PV-args; --iso is for HVM profiles")

@@ -138,6 +138,18 @@ def _kickstart_profile(name: str, value: str) -> Profile:
     return get_profile(value, kickstart_only=True)
 
 
+def _mac(name: str, value: str) -> str:
+    from toolkit.inputs.mac import parse_mac
+
+    return parse_mac(name, value)
+
+
+def _firmware(name: str, value: str) -> str:
+    if value not in ("bios", "uefi"):
+        raise ValidationError(name, f"{value!r} is not a firmware; give bios or uefi")
+    return value
+
+
 def _password_hash(name: str, value: str) -> str:
     from toolkit.inputs.password import check_hash
 
@@ -210,6 +222,31 @@ INTERFACE: GuestField[str] = GuestField(
     help="Guest network interface the installer configures: its name, or its MAC address (52:54:00:12:34:56).",
 )
 NETWORK_FIELDS = (HOSTNAME, IP, GATEWAY, NAMESERVERS, INTERFACE)
+MAC = GuestField(
+    key="mac", about="MAC address of the VM's network interface", check=_mac, option="--mac", metavar="MAC",
+    help="MAC address of the VM's interface (vif-create mac=); the installer finds its NIC by it. "
+         "vm install's default: 00:16:3e plus 3 bytes derived from --name.",
+)
+# An HVM install (toolkit/generate/vm_install_hvm.py): the install ISO and the seed volume, VDIs in ISO SRs by name.
+ISO = GuestField(
+    key="iso", about="name of the install ISO in an ISO SR", check=_label, option="--iso", metavar="NAME",
+    help="HVM profiles: the install ISO, by its name in one of the pool's ISO SRs (e.g. Rocky-9.4-x86_64-boot.iso).",
+)
+SEED_ISO = GuestField(
+    key="seed_iso", about="name of the seed volume's image in an ISO SR (default: <name>-seed.iso)", check=_label,
+    option="--seed-iso", metavar="NAME",
+    help="HVM profiles: the seed volume's name in an ISO SR (default: NAME-seed.iso, NAME being --name).",
+)
+SEED: GuestField[Path] = GuestField(
+    key="seed", about="seed image to upload (xenkit seed-volume's output)", kind=Kind.FILE,
+    option="--seed", metavar="FILE",
+    help="HVM profiles, with --host: upload this seed image (xenkit seed-volume) beside the install ISO first.",
+)
+FIRMWARE = GuestField(
+    key="firmware", about="firmware the template boots: bios or uefi", check=_firmware, default="bios",
+    option="--firmware", metavar="bios|uefi",
+    help="Firmware of the VM's template: uefi adds an EFI system partition to the kickstart's layout.",
+)
 
 # Exactly one of the two (password_problem). A file's password is hashed when the guest is rendered.
 PASSWORD_HASH = GuestField(
@@ -276,5 +313,5 @@ DISK = GuestField(
 # A site file's [[vm]] entry, in the order its fields are checked and its problems reported.
 SITE_FIELDS: tuple[GuestField[Any], ...] = (
     NAME, PROFILE, *NETWORK_FIELDS, *PASSWORD_FIELDS, SSH_KEYS, TIMEZONE, TEMPLATE, REPO, KS_URL_BASE, NETWORK,
-    MEMORY, VCPUS, DISK, XENSERVER,
+    MEMORY, VCPUS, DISK, XENSERVER, ISO, SEED_ISO,
 )

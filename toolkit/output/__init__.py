@@ -11,6 +11,7 @@ from toolkit.output.atomic import (
     write_all_atomic,
     write_bytes_atomic,
     write_output,
+    write_output_bytes,
 )
 
 __all__ = [
@@ -23,4 +24,5 @@ __all__ = [
     "write_all_atomic",
     "write_bytes_atomic",
     "write_output",
+    "write_output_bytes",
 ]

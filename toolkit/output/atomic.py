@@ -75,7 +75,12 @@ def write_bytes_atomic(target: Path, data: bytes, *, mode: int | None = None, ow
 
 
 def write_output(path: Path, text: str, *, mode: int | None = None, label: str) -> None:
-    """`text` as the content of a command's output `path` (`-o FILE`), as the target asks.
+    """`text` (UTF-8) as the content of a command's output `path`: write_output_bytes."""
+    write_output_bytes(path, text.encode("utf-8"), mode=mode, label=label)
+
+
+def write_output_bytes(path: Path, data: bytes, *, mode: int | None = None, label: str) -> None:
+    """`data` as the content of a command's output `path` (`-o FILE`), as the target asks.
 
     A regular file (or a new one, or the file a symlink names) is replaced through replacing(); a
     character device or FIFO is opened and written into (a FIFO waits for its reader, as a shell's
@@ -88,7 +93,6 @@ def write_output(path: Path, text: str, *, mode: int | None = None, label: str) 
             raise UsageError(f"{label}: is a directory; give a file name")
         if target.kind is Kind.OTHER:
             raise UsageError(f"{label}: not a regular file, character device or FIFO")
-        data = text.encode("utf-8")
         if target.kind is Kind.FILE:
             write_bytes_atomic(target.path, data, mode=mode)
         else:

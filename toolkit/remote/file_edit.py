@@ -20,6 +20,21 @@ from toolkit.remote.executor import Executor, FileInfo, run
 MAX_TEXT = 16 << 20  # the files edited are small text files (fstab, ifcfg): a read-back never needs more
 
 
+def read_text_via(ex: Executor, path: str, limit: int = MAX_TEXT) -> tuple[str, FileInfo]:
+    """A text file on a host (through its Executor): its text and metadata, or a usage error naming it."""
+    from toolkit.inputs.userfile import decode_user_text
+
+    label = f"{ex.name}:{path}"
+    info = ex.stat(path)
+    if info is None:
+        raise UsageError(f"{label}: does not exist")
+    if info.is_dir:
+        raise UsageError(f"{label}: is a directory")
+    if not info.is_file:
+        raise UsageError(f"{label}: not a regular file")
+    return decode_user_text(ex.read_bytes(path, limit), label), info
+
+
 def replace_file(ex: Executor, path: str, old: str, new: str, *, label: str | None = None) -> str:
     """Replace `path`'s text `old` (as the caller read it) with `new`; return the backup's path.
 

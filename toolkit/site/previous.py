@@ -36,6 +36,11 @@ def previous_hash(kickstart: Path) -> str | None:
             data = handle.read(_KICKSTART_LIMIT)
     except (UsageError, OSError):  # none yet, or unreadable: a new hash it is
         return None
+    return hash_in_kickstart(data)
+
+
+def hash_in_kickstart(data: bytes) -> str | None:
+    """The root password hash a kickstart we wrote holds (rootpw --iscrypted); None if none."""
     match = _ROOTPW.search(data.decode("utf-8", errors="replace"))
     return match.group(1) if match else None
 

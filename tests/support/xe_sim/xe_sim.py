@@ -14,7 +14,8 @@ as tests.support.xe_sim.xe_sim.
   xe_sim_common.py   xe's error texts, value syntax (booleans, byte sizes, escaping) and field types
   xe_sim_records.py  objects, output (records, --minimal), the generated <class>-list and -param-* commands
   xe_sim_ops.py      vm-clone, vm-install, template-uninstall and the other VM, VDI, VIF and PBD operations
-  xe_sim_storage.py  ISO SRs (sr-scan), CD drives (vbd-create type=CD, vm-cd-add, vbd-insert/eject), vbd-destroy
+  xe_sim_cd.py       CD drives and ISO SR scans: vbd-create, vbd-eject, vbd-destroy, sr-scan
+  xe_sim_storage.py  CDs by the ISO's name (vm-cd-add/-remove/-insert/-eject) and vbd-insert
   xe_sim_import.py   vm-import of an export on the host's disk (the DDK's directory format)
   xe_sim_state.py    the stock state
   xe_sim_templates.py  the stock templates and host identity of each release
@@ -28,7 +29,7 @@ Environment:
               (toolkit/data/xe-commands-6.0.json), 8.4 and xcp-ng-8.3 against xe-commands.json (xen-api today).
   XE_SIM_EXTRA  comma-separated optional packages of a state created now: data-pv (8.1 and later's
               guest-templates-json-data-pv, the EL5/EL6 PV templates).
-  XE_SR_MOUNT_ROOT  where ISO SRs are mounted (default /var/run/sr-mount): sr-scan reads <root>/<SR uuid>/.
+  XE_SR_MOUNT where ISO SRs are mounted (default /var/run/sr-mount): sr-scan reads <that>/<SR uuid>/.
   XE_TABLE    the command table (default: the release's table in toolkit/data/ of the checkout this file is in).
   XE_LOG      if set, every call appends its argv, as ["xe", arg, ...], as one JSON line.
   XE_FAIL_ON  a command name: that command fails with xe's internal error after its parameters passed

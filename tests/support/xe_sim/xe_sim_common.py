@@ -54,8 +54,6 @@ ERRORS: dict[str, tuple[str, tuple[str, ...]]] = {  # xen-api datamodel: error d
                                    ("sr",)),
     "VBD_NOT_REMOVABLE_MEDIA": ("Media could not be ejected because it is not removable", ("vbd",)),
     "VBD_NOT_EMPTY": ("Operation could not be performed because the drive is not empty", ("vbd",)),
-    "VBD_IS_EMPTY": ("Operation could not be performed because the drive is empty", ("vbd",)),
-    "VBD_CDS_MUST_BE_READONLY": ("Read/write CDs are not supported", ()),
     "VDI_IN_USE": ("This operation cannot be performed because this VDI is in use by some other operation",
                    ("vdi", "operation")),
 }

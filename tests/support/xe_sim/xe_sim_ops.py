@@ -17,14 +17,16 @@ import random
 import uuid
 import xml.etree.ElementTree as ElementTree
 
+from .xe_sim_cd import CdOps
 from .xe_sim_common import MAC, STD_PARAMS, Record, XeError, api_error, fail, parse_bytes
 from .xe_sim_import import ImportOps
 from .xe_sim_storage import StorageOps
 
 
-class Sim(ImportOps, StorageOps):
+class Sim(CdOps, StorageOps, ImportOps):
     """One xe command run against the state: the generated commands (xe_sim_records.Records), vm-import
-    (xe_sim_import.py), ISO SRs and CD drives (xe_sim_storage.py) and the operations below."""
+    (xe_sim_import.py), CD drives and ISO SR scans (xe_sim_cd.py), CDs by name (xe_sim_storage.py) and the
+    operations below."""
 
     # ---- VM lifecycle -----------------------------------------------------------------------------------
     def select(self, kind: str, templates: bool = False, control: bool = False) -> list[Record]:

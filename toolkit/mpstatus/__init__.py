@@ -1,0 +1,1 @@
+"""Multipath status: one parser for every `multipath -ll` / `mpathutil status` layout, its model and renderings."""
