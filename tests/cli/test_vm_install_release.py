@@ -15,6 +15,7 @@ from toolkit.catalog.xenserver import all_releases, parse_release
 from toolkit.generate.vm_install import VmInstallInput, build_vm_install_plan
 from toolkit.inputs.network import make_network
 from toolkit.site.load import SiteError, load_site
+from toolkit.site.render import render_site
 
 GUEST = ["--name", "web1", "--ks", "http://192.0.2.2/web1.cfg", "--network", "Pool-wide network associated with eth0",
          "--hostname", "web1.example.com", "--ip", "192.0.2.10/24", "--gateway", "192.0.2.1",
@@ -169,3 +170,17 @@ def test_a_site_file_release_names_the_template_in_install_sh(xenkit: Xenkit, tm
     script = (tmp_path / "out" / "a" / "install.sh").read_text()
     assert "xe template-list 'name-label=Red Hat Enterprise Linux 6.0 (64-bit)' --minimal" in script
     assert "for XenServer 6.0.2." in script
+
+
+@pytest.mark.parametrize(("release", "efi"), [("8.4", True), ("8.2", False), (None, False)])
+def test_a_site_release_whose_template_boots_uefi_gets_an_efi_partition(
+    tmp_path: Path, release: str | None, efi: bool
+) -> None:
+    """Rocky Linux 9 is UEFI on XenServer 8 and BIOS on Citrix Hypervisor 8.2 (platforms.md section 5)."""
+    entry = {"profile": '"rocky9"', "iso": '"Rocky-9.4-x86_64-minimal.iso"'}
+    if release:
+        entry["xenserver"] = f'"{release}"'
+    site = load_site(site_file(tmp_path, entry=entry))
+    (rendered,) = render_site(site, tmp_path / "out")
+    kickstart = next(f.text for f in rendered.files if f.path.name == "ks.cfg")
+    assert ("part /boot/efi --fstype=efi" in kickstart) == efi

@@ -6,9 +6,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from toolkit.catalog.xenserver import template_for
 from toolkit.errors import UsageError
 from toolkit.generate.bootargs import BootInput, render_bootargs
-from toolkit.generate.kickstart import KickstartInput, raise_for_problems, render_kickstart
+from toolkit.generate.kickstart import Firmware, KickstartInput, raise_for_problems, render_kickstart
 from toolkit.generate.kscheck import KickstartProblem, validate_kickstart
 from toolkit.generate.vm_install import build_vm_install_plan
 from toolkit.inputs.guest_fields import PASSWORD_FILE, PASSWORD_HASH
@@ -123,12 +124,20 @@ def _jobs_with_secrets(site: Site, out_dir: Path) -> list[_Job]:
     return jobs
 
 
+def _firmware(vm: SiteVm) -> Firmware:
+    """UEFI where the release's template boots UEFI (XenServer 8, XCP-ng 8.3: platforms.md section 5), so that the
+    kickstart's layout gets an EFI system partition; BIOS elsewhere and where the release is not given."""
+    release = vm.install.xenserver
+    template = template_for(vm.profile.guest_os, release) if release is not None else None
+    return "uefi" if template is not None and template.firmware == "uefi" else "bios"
+
+
 def _render_job(job: _Job) -> tuple[RenderedVm, list[KickstartProblem]]:
     vm = job.vm
     network = vm.install.network
     kickstart = render_kickstart(vm.profile, KickstartInput(
         network=network, root_password_hash=job.password_hash, timezone=vm.timezone,
-        repo=vm.install.repo, ssh_keys=job.ssh_keys,
+        repo=vm.install.repo, ssh_keys=job.ssh_keys, firmware=_firmware(vm),
     ), validate=False)
     assert vm.profile.pykickstart_version is not None
     problems = validate_kickstart(kickstart, vm.profile.pykickstart_version)
