@@ -184,3 +184,25 @@ def test_a_site_release_whose_template_boots_uefi_gets_an_efi_partition(
     (rendered,) = render_site(site, tmp_path / "out")
     kickstart = next(f.text for f in rendered.files if f.path.name == "ks.cfg")
     assert ("part /boot/efi --fstype=efi" in kickstart) == efi
+
+
+KS_GUEST = ["--hostname", "web1.example.com", "--ip", "192.0.2.10/24", "--gateway", "192.0.2.1",
+            "--nameserver", "192.0.2.53", "--root-password-hash", "$6$abcdefgh$" + "A" * 86]
+
+
+@pytest.mark.parametrize(("extra", "efi"), [
+    (["--xenserver", "8.4"], True), (["--xenserver", "XCP-ng 8.3"], True), (["--xenserver", "8.2"], False),
+    ([], False), (["--firmware", "uefi"], True), (["--xenserver", "8.4", "--firmware", "uefi"], True),
+])
+def test_kickstart_render_takes_the_firmware_from_the_release(xenkit: Xenkit, extra: list[str], efi: bool) -> None:
+    result = xenkit("kickstart", "render", "rocky9", *KS_GUEST, *extra)
+    assert result.code == 0, result.err
+    assert ("part /boot/efi --fstype=efi" in result.out) == efi
+
+
+def test_a_firmware_the_release_contradicts_is_refused(xenkit: Xenkit) -> None:
+    result = xenkit("kickstart", "render", "rocky9", *KS_GUEST, "--xenserver", "8.4", "--firmware", "bios")
+    assert (result.code, result.out) == (2, "")
+    assert result.err.startswith('error: --firmware bios: on XenServer 8 the template "Rocky Linux 9" boots UEFI')
+    pv = xenkit("kickstart", "render", "fedora17-xenserver", *KS_GUEST, "--xenserver", "6.0.2")
+    assert pv.code == 0 and "/boot/efi" not in pv.out
