@@ -2,10 +2,19 @@
 `--parallel 1` and against ansible-playbook (forks=N), wall times side by side with the per-host median.
 
 Run as root (mount namespaces): `.venv/bin/python benchmarks/bench_rollout.py [--hosts N] [--rounds R]
-[--no-ansible]` (or `make bench`). The hosts and the bundle are the rollout tests' (tests/rollout/dom0_hosts.py):
-each roll-out gets fresh hosts, since a second install on a host only says "already installed". See
-benchmarks/README.md. A roll-out that does not install on every host stops the benchmark (exit 1); a missed goal
-is marked MISSED, exit 0.
+[--initrd-seconds S] [--no-ansible]` (or `make bench`).
+
+The initrd build is modelled as a wait of S seconds (default 3; XENKIT_FAKE_MKINITRD_SECONDS of the fake dom0's
+mkinitrd and dracut). On a real pool each dom0 rebuilds its initrd on its own CPUs and disks: mkinitrd/dracut
+copy the modules, pack a cpio and gzip it, seconds of work that, seen from the machine running xenkit, is all
+waiting. Here all 16 fake dom0s share this machine's two cores, and the fake mkinitrd packs a 64 KiB image at
+once, so without the wait the roll-out measures the fakes' CPU, not xenkit's parallelism. 3 s is an assumption
+for a small initrd, on the low side (less waiting makes --parallel look worse, not better); it is stated with
+every result, and --initrd-seconds 0 gives the old CPU-bound figures.
+
+The hosts and the bundle are the rollout tests' (tests/rollout/dom0_hosts.py): each roll-out gets fresh hosts,
+since a second install on a host only says "already installed". See benchmarks/README.md. A roll-out that does
+not install on every host stops the benchmark (exit 1); a missed goal is marked MISSED, exit 0.
 """
 
 from __future__ import annotations
@@ -36,6 +45,7 @@ from tests.support.sshhosts import SshTestHost  # noqa: E402
 
 PYTHON = sys.executable  # the venv's interpreter when run as .venv/bin/python
 HOSTS = 16
+INITRD_SECONDS = 3.0  # the fake initrd build's wait: the model of a real dom0's (see above)
 GOAL = 4.0  # --parallel HOSTS at least this many times faster than --parallel 1 (install.sh mostly waits)
 ANSIBLE_GOAL = 0.5  # at most this fraction of ansible-playbook's wall time (forks=HOSTS)
 
@@ -72,20 +82,20 @@ class HostFactory:
 
 
 @contextmanager
-def fresh_hosts(tmp: Path, stage: Path, count: int) -> Iterator[list[Dom0Host]]:
+def fresh_hosts(tmp: Path, stage: Path, count: int, initrd_seconds: float) -> Iterator[list[Dom0Host]]:
     """`count` new fake dom0 hosts (in xenkit.toml's group `pool`), closed afterwards."""
     factory = HostFactory(tmp)
     try:
-        hosts = [make_dom0_host(factory, stage) for _ in range(count)]
+        hosts = [make_dom0_host(factory, stage, initrd_seconds) for _ in range(count)]
         hosts_file(tmp / "xenkit.toml", hosts)
         yield hosts
     finally:
         factory.close()
 
 
-def roll_out(tmp: Path, stage: Path, bundle: Path, count: int, parallel: int) -> Rollout:
+def roll_out(tmp: Path, stage: Path, bundle: Path, count: int, parallel: int, initrd_seconds: float) -> Rollout:
     """`driver install BUNDLE --group pool --parallel PARALLEL` on `count` fresh hosts, timed as a fresh process."""
-    with fresh_hosts(tmp, stage, count):
+    with fresh_hosts(tmp, stage, count, initrd_seconds):
         argv = [PYTHON, "-m", "toolkit", "driver", "install", str(bundle), "--group", "pool",
                 "--parallel", str(parallel), "--json"]
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -100,9 +110,9 @@ def roll_out(tmp: Path, stage: Path, bundle: Path, count: int, parallel: int) ->
         return Rollout(parallel, wall, tuple(float(s["seconds"]) for s in summary))
 
 
-def ansible_out(program: Path, tmp: Path, stage: Path, bundle: Path, count: int) -> float:
+def ansible_out(program: Path, tmp: Path, stage: Path, bundle: Path, count: int, initrd_seconds: float) -> float:
     """Wall seconds of the same roll-out by ansible-playbook (forks=count) on `count` fresh hosts."""
-    with fresh_hosts(tmp, stage, count) as hosts:
+    with fresh_hosts(tmp, stage, count, initrd_seconds) as hosts:
         wall = ansible_rollout(program, tmp, list(hosts), bundle, REMOTE_BASE, forks=count)
         if missing := [h.name for h in hosts if not h.installed()]:
             raise Failed(f"FAILED: ansible-playbook passed, but not installed on {', '.join(missing)}")
@@ -143,6 +153,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--hosts", type=int, default=HOSTS, help=f"test hosts per roll-out (default {HOSTS})")
     parser.add_argument("--rounds", type=int, default=1, help="roll-outs per mode, in turn (default 1)")
+    parser.add_argument("--initrd-seconds", type=float, default=INITRD_SECONDS,
+                        help=f"how long each fake dom0's initrd build waits (default {INITRD_SECONDS:g})")
     parser.add_argument("--no-ansible", action="store_true",
                         help="skip ansible-playbook (else pip installs ansible-core into this venv when missing)")
     args = parser.parse_args()
@@ -154,6 +166,12 @@ def main() -> int:
     print(f"timing:  time.perf_counter around `xenkit driver install` as a fresh process; {rounds} round(s), "
           f"--parallel {count}, --parallel 1{'' if args.no_ansible else ', ansible-playbook'} in each, "
           "fresh hosts for every roll-out")
+    if args.initrd_seconds:
+        print(f"model:   each host's initrd build waits {args.initrd_seconds:g} s (XENKIT_FAKE_MKINITRD_SECONDS), "
+              "as a real dom0 spends seconds on it, on its own CPUs and disks")
+    else:
+        print("model:   none (--initrd-seconds 0): the fake initrd build returns at once; every host's work is CPU "
+              "work on this machine")
     runs: list[Rollout] = []
     ansible: list[float] = []
     with tempfile.TemporaryDirectory(prefix="xenkit-bench-rollout-") as tmp_name:
@@ -172,10 +190,10 @@ def main() -> int:
             print()
             for _ in range(rounds):
                 for parallel in (count, 1):
-                    runs.append(roll_out(tmp, stage, bundle, count, parallel))
+                    runs.append(roll_out(tmp, stage, bundle, count, parallel, args.initrd_seconds))
                     print(f"  --parallel {parallel}: {runs[-1].wall_s:.1f} s", flush=True)
                 if program is not None:
-                    ansible.append(ansible_out(program, tmp, stage, bundle, count))
+                    ansible.append(ansible_out(program, tmp, stage, bundle, count, args.initrd_seconds))
                     print(f"  ansible-playbook: {ansible[-1]:.1f} s", flush=True)
         except Failed as exc:
             print(f"\n{exc}", file=sys.stderr)

@@ -36,10 +36,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 def installs_hvm(profile_name: str) -> bool:
     """Whether a profile's template is HVM on every release that has it (platforms.md section 5)."""
-    from toolkit.catalog.profiles import all_profiles
+    from toolkit.catalog.profiles import BootMode, all_profiles
     from toolkit.catalog.xenserver import supported_releases, template_for
 
-    guest_os = all_profiles()[profile_name].guest_os
+    profile = all_profiles()[profile_name]
+    if profile.boot is BootMode.PV:
+        return False  # a d-i profile installs PV from its own template (a clone), whatever the stock one is
+    guest_os = profile.guest_os
     return all(getattr(template_for(guest_os, r), "mode", "") == "hvm" for r in supported_releases(guest_os))
 
 

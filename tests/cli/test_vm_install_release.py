@@ -206,3 +206,17 @@ def test_a_firmware_the_release_contradicts_is_refused(xenkit: Xenkit) -> None:
     assert result.err.startswith('error: --firmware bios: on XenServer 8 the template "Rocky Linux 9" boots UEFI')
     pv = xenkit("kickstart", "render", "fedora17-xenserver", *KS_GUEST, "--xenserver", "6.0.2")
     assert pv.code == 0 and "/boot/efi" not in pv.out
+
+
+def test_a_d_i_profile_installs_pv_from_its_clone_where_the_catalog_says_it_works(xenkit: Xenkit) -> None:
+    """Ubuntu 14.04's stock template is HVM (6.5 and later): a PV d-i install needs `template clone trusty`'s."""
+    code, out, _ = install(xenkit, "ubuntu1404-di", "--xenserver", "6.0.2")
+    assert code == 0
+    assert "xe template-list 'name-label=Ubuntu Trusty Tahr 14.04 (64-bit)' --minimal" in out
+    assert "PV-args=" in out and "(PV), for XenServer 6.0.2." in out
+    code, out, _ = install(xenkit, "ubuntu1404-di")
+    assert code == 0 and "'name-label=Ubuntu Trusty Tahr 14.04 (64-bit)'" in out  # not the HVM stock name
+    code, out, err = install(xenkit, "ubuntu1404-di", "--xenserver", "8.4")
+    assert (code, out) == (2, "")
+    assert err.startswith("error: profile ubuntu1404-di: XenServer 8 ships no template for ubuntu-14.04; it exists "
+                          'as "Ubuntu Trusty Tahr 14.04" on 6.5-8.0')

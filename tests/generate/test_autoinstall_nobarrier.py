@@ -2,8 +2,8 @@
 
 The command is `curtin in-target --target=/target -- sh -c SCRIPT NAME /etc/fstab`; here its `sh -c`
 part runs on an fstab like the one curtin writes for the layout, and must give what `xenkit fstab
-nobarrier` gives (toolkit/generate/fstab.py). The script comes from toolkit/generate/fstab_awk.py,
-which the d-i preseed profiles bring: until it is in the tree these tests are skipped.
+nobarrier` gives (toolkit/generate/fstab.py). The script comes from toolkit/generate/fstab_awk.py, the
+one the d-i preseed profiles' late_command uses too.
 """
 
 from __future__ import annotations
@@ -33,7 +33,6 @@ CURTIN_FSTAB = """\
 
 @pytest.mark.parametrize("profile", PROFILES, ids=[p.name for p in PROFILES])
 def test_late_command_adds_nobarrier_as_xenkit_fstab_does(tmp_path: Path, profile: Profile) -> None:
-    pytest.importorskip("toolkit.generate.fstab_awk", reason="the shared nobarrier script is not in this tree yet")
     late_commands = autoinstall_section(profile, AutoinstallInput(NET, hash_password("x")))["late-commands"]
     assert isinstance(late_commands, list)
     [command] = late_commands

@@ -19,6 +19,13 @@ DRACUT_IP = "ip=192.0.2.10::192.0.2.1:255.255.255.0:web01.example.org:eth0:none"
 NAMESERVERS = "nameserver=192.0.2.53 nameserver=198.51.100.53"
 KS = "http://192.0.2.5/ks/web01.ks"
 
+D_I = (
+    "auto=true priority=critical url=http://192.0.2.5/preseed/web01.cfg interface=eth0 "
+    "{static}=true netcfg/get_ipaddress=192.0.2.10 netcfg/get_netmask=255.255.255.0 "
+    'netcfg/get_gateway=192.0.2.1 netcfg/get_nameservers="192.0.2.53 198.51.100.53" netcfg/confirm_static=true '
+    "hostname=web01 domain=example.org -- quiet console=hvc0"
+)
+
 # Written out by hand from each installer's documented syntax, one literal line per profile of
 # kickstarts/profiles.toml.
 EXPECTED = {
@@ -37,12 +44,17 @@ EXPECTED = {
         f"console=hvc0 ipv6.disable=1 {DRACUT_IP} {NAMESERVERS} "
         f"inst.repo=https://download.fedoraproject.org/pub/fedora/linux/releases/45/Everything/x86_64/os/ inst.ks={KS}"
     ),
+    # Ubuntu 12.04's netcfg predates netcfg/disable_autoconfig (Debian netcfg 1.90): it reads disable_dhcp.
     "ubuntu1204-di": (
         "auto=true priority=critical url=http://192.0.2.5/preseed/web01.cfg interface=eth0 "
-        "netcfg/disable_autoconfig=true netcfg/get_ipaddress=192.0.2.10 netcfg/get_netmask=255.255.255.0 "
+        "netcfg/disable_dhcp=true netcfg/get_ipaddress=192.0.2.10 netcfg/get_netmask=255.255.255.0 "
         'netcfg/get_gateway=192.0.2.1 netcfg/get_nameservers="192.0.2.53 198.51.100.53" netcfg/confirm_static=true '
         "hostname=web01 domain=example.org -- quiet console=hvc0"
     ),
+    # netcfg of Ubuntu 10.04 and Debian 6 reads only the older name of the question that turns DHCP off.
+    **{name: D_I.format(static="netcfg/disable_dhcp") for name in ("ubuntu1004-di", "debian6-di")},
+    **{name: D_I.format(static="netcfg/disable_autoconfig")
+       for name in ("ubuntu1404-di", "ubuntu1604-di", "ubuntu1804-di", "debian7-di", "debian8-di", "debian9-di")},
     "ubuntu2004-autoinstall": (
         "autoinstall ds=nocloud;s=http://192.0.2.5/nocloud/web01/ "
         "ip=192.0.2.10::192.0.2.1:255.255.255.0:web01.example.org:eth0:off:192.0.2.53:198.51.100.53 console=hvc0"

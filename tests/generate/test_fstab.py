@@ -39,45 +39,46 @@ def test_running_twice_changes_nothing() -> None:
     assert again.text == once and not again.changed
 
 
-@pytest.mark.parametrize(
-    ("line", "expected"),
-    [
-        ("/dev/xvda1\t/\text4\tdefaults\t0\t1", "/dev/xvda1\t/\text4\tdefaults,nobarrier\t0\t1"),
-        ("/dev/xvda1 / ext4 rw\r", "/dev/xvda1 / ext4 rw,nobarrier\r"),
-        ("/dev/xvdb1 /srv/my\\040data btrfs noatime 0 0", "/dev/xvdb1 /srv/my\\040data btrfs noatime,nobarrier 0 0"),
-        ("/dev/xvdc1 /x ext4", "/dev/xvdc1 /x ext4 defaults,nobarrier"),
-        ("/dev/xvdc1\t/x\text3", "/dev/xvdc1\t/x\text3\tdefaults,nobarrier"),
-        ("/dev/xvdd1 /y ext4 rw,barrier=1 0 2", "/dev/xvdd1 /y ext4 rw,nobarrier 0 2"),
-        ("/dev/xvdd1 /y ext4 barrier,rw 0 2", "/dev/xvdd1 /y ext4 nobarrier,rw 0 2"),
-        ('/dev/xvde1 /z ext4 context="system_u:object_r:t:s0:c1,c2" 0 2',
-         '/dev/xvde1 /z ext4 context="system_u:object_r:t:s0:c1,c2",nobarrier 0 2'),
-        ("  /dev/xvdf1   /w   ext4   defaults   ", "  /dev/xvdf1   /w   ext4   defaults,nobarrier   "),
-    ],
-)
+CHANGED = [
+    ("/dev/xvda1\t/\text4\tdefaults\t0\t1", "/dev/xvda1\t/\text4\tdefaults,nobarrier\t0\t1"),
+    ("/dev/xvda1 / ext4 rw\r", "/dev/xvda1 / ext4 rw,nobarrier\r"),
+    ("/dev/xvdb1 /srv/my\\040data btrfs noatime 0 0", "/dev/xvdb1 /srv/my\\040data btrfs noatime,nobarrier 0 0"),
+    ("/dev/xvdc1 /x ext4", "/dev/xvdc1 /x ext4 defaults,nobarrier"),
+    ("/dev/xvdc1\t/x\text3", "/dev/xvdc1\t/x\text3\tdefaults,nobarrier"),
+    ("/dev/xvdd1 /y ext4 rw,barrier=1 0 2", "/dev/xvdd1 /y ext4 rw,nobarrier 0 2"),
+    ("/dev/xvdd1 /y ext4 barrier,rw 0 2", "/dev/xvdd1 /y ext4 nobarrier,rw 0 2"),
+    ('/dev/xvde1 /z ext4 context="system_u:object_r:t:s0:c1,c2" 0 2',
+     '/dev/xvde1 /z ext4 context="system_u:object_r:t:s0:c1,c2",nobarrier 0 2'),
+    ("  /dev/xvdf1   /w   ext4   defaults   ", "  /dev/xvdf1   /w   ext4   defaults,nobarrier   "),
+]
+CHANGED_LINES = [line for line, _ in CHANGED]
+
+
+@pytest.mark.parametrize(("line", "expected"), CHANGED)
 def test_changed_lines(line: str, expected: str) -> None:
     edit = add_nobarrier(line + "\n")
     assert edit.text == expected + "\n"
     assert len(edit.changes) == 1
 
 
-@pytest.mark.parametrize(
-    "line",
-    [
-        "proc /proc proc defaults 0 0",
-        "tmpfs /tmp tmpfs size=1G 0 0",
-        "server:/export /mnt nfs rw,hard 0 0",
-        "/dev/cdrom /media/cdrom iso9660 ro,noauto 0 0",
-        "/dev/xvdb5 none swap sw 0 0",
-        "/srv /mnt/srv none bind 0 0",
-        "/srv /mnt/srv ext4 bind,ro 0 0",
-        "/dev/xvda1 / ext4 defaults,nobarrier 0 1",
-        "/dev/xvda1 / ext4 barrier=0 0 1",
-        "/dev/xvda1 / vfat umask=077 0 1",
-        "# /dev/xvda1 / ext4 defaults 0 1",
-        "   ",
-        "",
-    ],
-)
+UNTOUCHED_LINES = [
+    "proc /proc proc defaults 0 0",
+    "tmpfs /tmp tmpfs size=1G 0 0",
+    "server:/export /mnt nfs rw,hard 0 0",
+    "/dev/cdrom /media/cdrom iso9660 ro,noauto 0 0",
+    "/dev/xvdb5 none swap sw 0 0",
+    "/srv /mnt/srv none bind 0 0",
+    "/srv /mnt/srv ext4 bind,ro 0 0",
+    "/dev/xvda1 / ext4 defaults,nobarrier 0 1",
+    "/dev/xvda1 / ext4 barrier=0 0 1",
+    "/dev/xvda1 / vfat umask=077 0 1",
+    "# /dev/xvda1 / ext4 defaults 0 1",
+    "   ",
+    "",
+]
+
+
+@pytest.mark.parametrize("line", UNTOUCHED_LINES)
 def test_untouched_lines(line: str) -> None:
     edit = add_nobarrier(line + "\n")
     assert edit.text == line + "\n"
@@ -90,7 +91,10 @@ def test_xfs_is_refused_with_the_reason() -> None:
     assert "XFS" in edit.warnings[0] and "4.19" in edit.warnings[0]
 
 
-@pytest.mark.parametrize("line", ["just two", "a b c d e f g", "/dev/x /y ext4 rw,,nodev 0 0"])
+UNPARSEABLE_LINES = ["just two", "a b c d e f g", "/dev/x /y ext4 rw,,nodev 0 0"]
+
+
+@pytest.mark.parametrize("line", UNPARSEABLE_LINES)
 def test_unparseable_lines_are_kept_and_reported(line: str) -> None:
     edit = add_nobarrier(f"{line}\n/dev/a / ext4 rw 0 1\n")
     assert edit.text.splitlines()[0] == line
@@ -158,3 +162,21 @@ def test_lines_end_at_newlines_only(ending: str) -> None:
     edit = add_nobarrier(text)
     assert edit.text == text.replace("rw 0 2", "rw,nobarrier 0 2")
     assert [(c.lineno, c.mountpoint) for c in edit.changes] == [(2, "/b")]
+
+
+# Characters Python counts as whitespace but libmount does not: a field goes on through them.
+WHITESPACE_LINES = ["/dev/a\x0b/x ext4 rw 0 0", "/dev/b\x0c/y ext4 rw 0 0", "/dev/c /z\xa0ext4 ext4 rw 0 0",
+                    "\x0b/dev/d /d ext4 rw", "/dev/e /e ext4 rw\x0c 0 0"]
+
+
+def test_fields_are_split_where_libmount_splits_them(tmp_path: Path) -> None:
+    """Only spaces and tabs separate fields: findmnt reads `/dev/a\\v/x ext4 rw` as source, target and type `rw`."""
+    findmnt = require_program("findmnt")
+    target = tmp_path / "fstab"
+    target.write_text("".join(line + "\n" for line in WHITESPACE_LINES))
+    listed = subprocess.run([findmnt, "--tab-file", str(target), "-n", "-o", "FSTYPE,OPTIONS", "--raw"],
+                            capture_output=True, text=True, check=True).stdout.splitlines()
+    edit = add_nobarrier(target.read_text())
+    assert [row.split(" ")[0] for row in listed] == ["rw", "rw", "ext4", "ext4", "ext4"]
+    assert [(c.lineno, c.mountpoint, c.new_options) for c in edit.changes] == [
+        (3, "/z\xa0ext4", "rw,nobarrier"), (4, "/d", "rw,nobarrier"), (5, "/e", "rw\x0c,nobarrier")]

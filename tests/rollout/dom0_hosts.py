@@ -26,13 +26,23 @@ from pathlib import Path
 
 from tests.support.driver_rpms import build_rpm, gcc_module
 from tests.support.fake_dom0 import cpio_archive
-from tests.support.fake_dom0_data import FAKE_MKINITRD, FAKE_UNAME, KVER, NEW_DROPIN, NEW_MULTIPATH, OLD_MULTIPATH, PAD
+from tests.support.fake_dom0_data import (
+    FAKE_MKINITRD,
+    FAKE_MKINITRD_SECONDS,
+    FAKE_UNAME,
+    KVER,
+    NEW_DROPIN,
+    NEW_MULTIPATH,
+    OLD_MULTIPATH,
+    PAD,
+)
 from tests.support.sshhosts import SshHostFactory, SshTestHost
 from toolkit.driver.bundle_write import Member, write_bundle
 from toolkit.generate.install_script import render_install_script
 
 MODULE = "xenkit_testdrv.ko"
 MODULE_PATH = f"/lib/modules/{KVER}/extra/{MODULE}"
+UPDATES = f"/lib/modules/{KVER}/updates"
 NVR = "xenkit-test-driver-1.2-3.xs"
 REMOTE_BASE = "/root/xenkit"  # made on the machine (empty) so that each host can have its own copy
 PRIVATE = ("/boot", "/etc", "/lib/modules", "/root/.rpmdb", "/run/lock", REMOTE_BASE)
@@ -59,11 +69,27 @@ echo "[size=100G][features=1 queue_if_no_path][hwhandler=1 alua]"
 """
 
 
+# The test's python3 for a dropped upload (Dom0Host.drop_uploads_after): as the real one, but the upload's tee
+# program (`-E -c PROGRAM PART MODE`) gets only the first LIMIT bytes, its report never reaches xenkit, and then
+# the connection is cut from the server's side: the sshd process serving it is killed, as a network drop or a
+# crash of the host's sshd cuts it.
+DROPPING_PYTHON = """#!/bin/sh
+if [ $# -ne 5 ] || [ "$1" != -E ]; then exec /usr/bin/python3 "$@"; fi
+head -c LIMIT | /usr/bin/python3 "$@" | sed -u -n '/^xenkit-write/q;p'
+pid=$$
+while [ "$pid" -gt 1 ]; do
+    pid=$(cut -d ' ' -f 4 /proc/$pid/stat)
+    case $(cat /proc/$pid/comm) in sshd | sshd-session) kill -9 "$pid"; exit 1 ;; esac
+done
+"""
+
+
 @dataclass
 class Dom0Host:
     ssh: SshTestHost
     fake: Path  # the fakes' settings and record: uname-r, mode, calls, hook
-    on_reboot: str = "back"  # what RebootWatcher does: "back" (sshd again, the module loaded), "never", "new key"
+    on_reboot: str = "back"  # what RebootWatcher does: "back" (sshd again, the module loaded), "never", "new key",
+    # "shadowed"
 
     @property
     def name(self) -> str:
@@ -78,6 +104,15 @@ class Dom0Host:
         hook = self.fake / "hook"
         hook.write_text("#!/bin/sh\n" + script)
         hook.chmod(0o755)
+
+    def drop_uploads_after(self, limit: int | None) -> None:
+        """Cut the connection from the host's side once `limit` bytes of an upload arrived (None: no more)."""
+        python = self.ssh.bin_dir / "python3"
+        if limit is None:
+            python.unlink(missing_ok=True)
+            return
+        python.write_text(DROPPING_PYTHON.replace("LIMIT", str(limit)))
+        python.chmod(0o755)
 
     def mkinitrd_runs(self) -> int:
         calls = self.fake / "calls"
@@ -96,16 +131,20 @@ class Dom0Host:
         return sorted(self.sh(f"find {REMOTE_BASE} -mindepth 1 -maxdepth 2").split())
 
 
-def make_dom0_host(factory: SshHostFactory, stage: Path) -> Dom0Host:
+def make_dom0_host(factory: SshHostFactory, stage: Path, initrd_seconds: float = 0.0) -> Dom0Host:
+    """A fake dom0 host; `initrd_seconds`: how long its mkinitrd waits (XENKIT_FAKE_MKINITRD_SECONDS), as a
+    real one spends seconds building the initrd (benchmarks/bench_rollout.py)."""
     os.makedirs(REMOTE_BASE, exist_ok=True)
     ssh = factory(private_mounts=PRIVATE)
+    if initrd_seconds:
+        ssh.set_env({**ssh.env, FAKE_MKINITRD_SECONDS: f"{initrd_seconds:g}"})
     fake = ssh.root / "fake"
     fake.mkdir()
     host = Dom0Host(ssh, fake)
     for name, text in (("uname", FAKE_UNAME), ("mkinitrd", FAKE_MKINITRD), ("reboot", FAKE_REBOOT),
                        ("multipath", FAKE_MULTIPATH)):
         script = ssh.bin_dir / name
-        script.write_text(text.replace("/opt/fake", str(fake)).replace("FAKE", str(fake)))
+        script.write_text(text.replace("/opt/fake", str(fake)).replace("FAKE/", f"{fake}/"))
         script.chmod(0o755)
     host.set("uname-r", KVER)
     host.set("mode", "gzip")
@@ -177,7 +216,8 @@ def hosts_file(path: Path, hosts: list[Dom0Host]) -> Path:
 class RebootWatcher:
     """Plays each host's reboot: when its fake `reboot` ran, stops its sshd, then as Dom0Host.on_reboot says:
     "back": the module is loaded (/sys/module/NAME) and sshd starts again a second later; "never": sshd stays
-    down; "new key": sshd comes back with new host keys."""
+    down; "new key": sshd comes back with new host keys; "shadowed": as "back", but another module of the
+    driver's name in updates/ is the one the kernel loads by name now."""
 
     def __init__(self, hosts: list[Dom0Host]) -> None:
         self.hosts = hosts
@@ -202,6 +242,9 @@ class RebootWatcher:
             host.ssh.rotate_host_key()
             return
         host.sh("mkdir -p /sys/module/xenkit_testdrv")
+        if host.on_reboot == "shadowed":  # another module of the name, in updates/: depmod ranks it first
+            host.sh(f"mkdir -p {UPDATES} && cp {MODULE_PATH} {UPDATES}/ && echo other >>{UPDATES}/{MODULE} && "
+                    f"depmod -a {KVER}")
         host.ssh.start()
 
     def close(self) -> None:

@@ -4,75 +4,19 @@ the real bundle uploaded, unpacked and its install.sh run, then checked; canary,
 from __future__ import annotations
 
 import hashlib
-import json
-import os
-import signal
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from tests.conftest import CliResult, Xenkit
-from tests.rollout.dom0_hosts import (
-    REMOTE_BASE,
-    Dom0Host,
-    RebootWatcher,
-    hosts_file,
-    make_bundle,
-    make_dom0_host,
-    make_stage,
-    tampered_copy,
-)
+from tests.conftest import Xenkit
+from tests.rollout.conftest import Install, MakeHosts
+from tests.rollout.dom0_hosts import MODULE_PATH, REMOTE_BASE, UPDATES, Dom0Host, RebootWatcher, tampered_copy
 from tests.support.fake_dom0_data import KVER
-from tests.support.remote_helpers import isolate_home
-from tests.support.sshhosts import SshHostFactory
 from toolkit.output import PART_SUFFIX
 
 pytestmark = pytest.mark.integration
 OTHER_KERNEL = "2.6.32.43-0.4.1.xs1.8.0.835.170778xen"
-
-MakeHosts = Callable[[int], list[Dom0Host]]
-Install = Callable[..., tuple[CliResult, list[dict[str, Any]]]]
-
-
-@pytest.fixture(scope="module")
-def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_bundle(tmp_path_factory.mktemp("bundle"))
-
-
-@pytest.fixture(scope="module")
-def stage(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_stage(tmp_path_factory.mktemp("stage"))
-
-
-@pytest.fixture
-def make_hosts(ssh_host_factory: SshHostFactory, stage: Path, tmp_path: Path,
-               monkeypatch: pytest.MonkeyPatch) -> MakeHosts:
-    """make(n): n fake dom0 hosts, all in xenkit.toml (the working directory's) and its group `pool`."""
-    isolate_home(monkeypatch, tmp_path / "home")
-    monkeypatch.chdir(tmp_path)
-
-    def make(count: int) -> list[Dom0Host]:
-        hosts = [make_dom0_host(ssh_host_factory, stage) for _ in range(count)]
-        hosts_file(tmp_path / "xenkit.toml", hosts)
-        return hosts
-
-    return make
-
-
-@pytest.fixture
-def install(xenkit: Xenkit) -> Install:
-    """install(bundle, args...): `xenkit driver install BUNDLE --group pool --json ARGS`, and the summary read."""
-    def run(bundle: Path, *args: str) -> tuple[CliResult, list[dict[str, Any]]]:
-        result = xenkit("driver", "install", str(bundle), "--group", "pool", "--json", *args)
-        assert "Traceback" not in result.err, result.err
-        return result, json.loads(result.out) if result.out.strip() else []
-
-    return run
 
 
 @pytest.mark.parametrize("count", [3])
@@ -90,6 +34,8 @@ def test_all_hosts_installed_then_already_installed(make_hosts: MakeHosts, bundl
         assert host.sh("cat /etc/multipath.conf").startswith("# the bundle's multipath.conf")
     for line in ("connect", "kernel: uname -r", "upload", "unpack", "install: bash", "post-check"):
         assert f"{hosts[0].name}: {line}" in result.err
+    # every command is a round trip and a session on the host: 11 commands and SFTP, not more
+    assert [h.ssh.log_text().count("Starting session") for h in hosts] == [12] * count
     again, summary = install(bundle)
     assert again.code == 0, again.err
     assert {s["result"] for s in summary} == {"already installed"}
@@ -114,7 +60,8 @@ def test_failed_canary_touches_no_other_host(make_hosts: MakeHosts, bundle: Path
     result, summary = install(bundle)
     assert result.code == 1, result.err
     assert (summary[0]["result"], summary[0]["step"]) == ("failed", "install")
-    assert [s["result"] for s in summary[1:]] == ["not started", "not started"]
+    assert any("mkinitrd: failing on purpose" in line for line in summary[0]["tail"]), summary[0]["tail"]
+    assert [(s["result"], s["tail"]) for s in summary[1:]] == [("not started", [])] * 2
     assert not hosts[0].installed()  # install.sh rolled back
     assert all(h.uploaded() == [] and h.mkinitrd_runs() == 0 for h in hosts[1:])
     table = xenkit("driver", "install", str(bundle), "--group", "pool")
@@ -142,16 +89,24 @@ def test_tampered_bundle_goes_nowhere(make_hosts: MakeHosts, bundle: Path, tmp_p
     assert "Accepted publickey" not in hosts[0].ssh.log_text() and not (tmp_path / "xenkit-logs").exists()
 
 
-def test_interrupted_upload_resumes(make_hosts: MakeHosts, bundle: Path, install: Install) -> None:
-    """What a dropped connection leaves (the first half in NAME.xenkit-part) is gone on from, not sent again."""
+def test_upload_cut_off_by_the_host_resumes_on_the_next_run(make_hosts: MakeHosts, bundle: Path,
+                                                           install: Install) -> None:
+    """The host's sshd killed after 4096 bytes of the bundle arrived: the host fails at upload, the part file
+    keeps those bytes; the next run goes on from them instead of sending them again, and installs."""
     (host,) = make_hosts(1)
     directory = f"{REMOTE_BASE}/{bundle.name.removesuffix('.tar.gz')}"
-    half = bundle.stat().st_size // 2
-    host.sh(f"mkdir -p {directory} && head -c {half} {bundle} >{directory}/{bundle.name}{PART_SUFFIX}")
+    host.drop_uploads_after(4096)
+    result, summary = install(bundle)
+    assert result.code == 1, result.err
+    assert (summary[0]["result"], summary[0]["step"]) == ("failed", "upload"), summary
+    assert "connection lost while uploading" in summary[0]["reason"]
+    assert host.sh(f"stat -c %s {directory}/{bundle.name}{PART_SUFFIX}").strip() == "4096"
+    host.drop_uploads_after(None)
     result, summary = install(bundle)
     assert result.code == 0, result.err
-    assert f"resumed at {half} bytes" in Path(summary[0]["log"]).read_text()
+    assert "resumed at 4096 bytes" in Path(summary[0]["log"]).read_text()
     assert host.sh(f"sha256sum {directory}/{bundle.name}").split()[0] == hashlib.sha256(bundle.read_bytes()).hexdigest()
+    assert host.installed()
 
 
 def test_dry_run_changes_nothing_and_the_upload_is_reused(make_hosts: MakeHosts, bundle: Path,
@@ -164,27 +119,6 @@ def test_dry_run_changes_nothing_and_the_upload_is_reused(make_hosts: MakeHosts,
     result, summary = install(bundle)
     assert result.code == 0, result.err
     assert "already there, sha256 ok: not uploaded again" in Path(summary[0]["log"]).read_text()
-
-
-def test_ctrl_c_waits_for_running_install_sh(make_hosts: MakeHosts, bundle: Path, tmp_path: Path) -> None:
-    """Ctrl-C while the canary's install.sh runs: no other host starts, install.sh finishes, the summary is
-    printed, exit 1."""
-    hosts = make_hosts(3)
-    started = hosts[0].fake / "started"
-    hosts[0].set_hook(f"touch {started}; sleep 2\n")
-    argv = [sys.executable, "-m", "toolkit", "driver", "install", str(bundle), "--group", "pool", "--json"]
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
-    proc = subprocess.Popen(argv, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 60
-    while not started.exists() and proc.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.05)
-    proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=120)
-    assert proc.returncode == 1, err
-    assert "Ctrl-C: no new host starts; waiting for the 1 running host(s)" in err and "not killed" in err
-    summary = json.loads(out)
-    assert [s["result"] for s in summary] == ["installed, reboot needed", "not started", "not started"]
-    assert hosts[0].installed() and all(h.uploaded() == [] for h in hosts[1:])
 
 
 @pytest.fixture
@@ -209,6 +143,20 @@ def test_reboot_then_checked(make_hosts: MakeHosts, bundle: Path, install: Insta
     assert [s["result"] for s in summary] == ["installed", "installed"]
     log = Path(summary[0]["log"]).read_text()
     assert "xenkit: after reboot" in log and "mpatha (3600a0b80001234) dm-0 Intel,Multi-Flex" in log
+
+
+def test_after_reboot_a_module_without_srcversion_is_checked_by_its_file(
+        make_hosts: MakeHosts, bundle: Path, install: Install,
+        watcher: Callable[[list[Dom0Host]], RebootWatcher]) -> None:
+    """The test module has no srcversion: the file the kernel loads by its name (modinfo -n) must be the
+    bundle's; here another module of the name in updates/ shadows it after the reboot."""
+    (host,) = make_hosts(1)
+    host.on_reboot = "shadowed"
+    watcher([host])
+    result, summary = install(bundle, "--reboot", "--reboot-timeout", "60")
+    assert result.code == 1, result.err
+    assert (summary[0]["result"], summary[0]["step"]) == ("failed", "after reboot")
+    assert f"loaded is {UPDATES}/xenkit_testdrv.ko, not the bundle's {MODULE_PATH}" in summary[0]["reason"]
 
 
 @pytest.mark.parametrize(("on_reboot", "shown"), [

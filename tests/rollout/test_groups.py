@@ -36,6 +36,25 @@ def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
+def test_a_group_reads_the_hosts_file_once(here: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not once more for each member: for a pool of N hosts that was N + 1 parses of a file of N hosts."""
+    import toolkit.remote.hosts as hosts_module
+
+    entries = "".join(f'[hosts.h{i}]\naddress = "192.0.2.{i + 1}"\n' for i in range(40))
+    members = ", ".join(f'"h{i}"' for i in range(40))
+    (here / "xenkit.toml").write_text(f"{entries}[groups]\npool = [{members}]\n")
+    reads: list[Path] = []
+    real = hosts_module.read_user_toml  # type: ignore[attr-defined]
+
+    def counted(path: Path) -> dict[str, object]:
+        reads.append(path)
+        return real(path)
+
+    monkeypatch.setattr(hosts_module, "read_user_toml", counted)
+    assert [spec.address for spec in resolve_group("pool")] == [f"192.0.2.{i + 1}" for i in range(40)]
+    assert len(reads) == 1
+
+
 def test_group_members_in_order(here: Path) -> None:
     (here / "xenkit.toml").write_text(HOSTS_FILE)
     specs = resolve_group("pool1")

@@ -3,13 +3,16 @@ at a time, the first failure stops new hosts unless --keep-going, a skipped host
 
 from __future__ import annotations
 
+import json
+import os
+import signal
 import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from toolkit.rollout.result import FAILED, NOT_STARTED, REBOOT_NEEDED, SKIPPED, HostResult, summary_lines
+from toolkit.rollout.result import FAILED, NOT_STARTED, REBOOT_NEEDED, SKIPPED, HostResult, summary_json, summary_lines
 from toolkit.rollout.schedule import Policy, run_in_order
 
 
@@ -31,7 +34,7 @@ def roll(outcomes: dict[str, str], policy: Policy) -> tuple[list[str], list[str]
         return HostResult(name, outcomes[name], "install" if outcomes[name] == FAILED else None)
 
     outcome = run_in_order(list(outcomes), work, policy, passed=lambda r: r.ok,
-                           stops=lambda r: r.result == FAILED, on_interrupt=lambda n: None)
+                           stops=lambda r: r.result == FAILED, on_interrupt=lambda n, times: None)
     return [r.result if r else NOT_STARTED for r in outcome.results], started, most
 
 
@@ -67,6 +70,34 @@ def test_no_canary_phase_for_one_host() -> None:
     assert roll({"h0": FAILED}, Policy(canary=3))[0] == [FAILED]
 
 
+def test_every_ctrl_c_is_answered_and_none_escapes() -> None:
+    """A real SIGINT while the canary runs stops new hosts; a second one, arriving while the first is being
+    answered (where a KeyboardInterrupt used to escape and end the command without its summary), is answered
+    too; the canary runs to its end."""
+    answered: list[tuple[int, int]] = []
+    both_answered = threading.Event()
+
+    def work(name: str) -> HostResult:
+        if name == "h0":
+            os.kill(os.getpid(), signal.SIGINT)  # delivered to the main thread, as a Ctrl-C is
+            assert both_answered.wait(30)
+        return HostResult(name, REBOOT_NEEDED)
+
+    def on_interrupt(running: int, times: int) -> None:
+        answered.append((running, times))
+        if times == 1:
+            os.kill(os.getpid(), signal.SIGINT)
+        else:
+            both_answered.set()
+
+    previous = signal.getsignal(signal.SIGINT)
+    outcome = run_in_order(["h0", "h1", "h2"], work, Policy(canary=1), passed=lambda r: r.ok,
+                           stops=lambda r: not r.ok, on_interrupt=on_interrupt)
+    assert [r.result if r else NOT_STARTED for r in outcome.results] == [REBOOT_NEEDED, NOT_STARTED, NOT_STARTED]
+    assert outcome.interrupted and answered == [(1, 1), (1, 2)]
+    assert signal.getsignal(signal.SIGINT) is previous  # Ctrl-C raises again afterwards
+
+
 def test_summary_table() -> None:
     lines = summary_lines([
         HostResult("dom0a", REBOOT_NEEDED, seconds=12.34, log=Path("logs/dom0a.log")),
@@ -83,4 +114,19 @@ def test_summary_table() -> None:
         "         | install.sh: error: mkinitrd failed",
         "dom0c  skipped: runs kernel B, the bundle is for A      0.0  -",
         "dom0d  not started                                      0.0  -",
+    ]
+
+
+def test_summary_json_carries_the_tail_of_a_failed_install() -> None:
+    summary = json.loads(summary_json([
+        HostResult("dom0a", REBOOT_NEEDED, seconds=12.34, log=Path("logs/dom0a.log")),
+        HostResult("dom0b", FAILED, "install", "install.sh failed (exit 1)", 3.0, Path("logs/dom0b.log"),
+                   ("install.sh: rolling back", "install.sh: error: mkinitrd failed")),
+    ]))
+    assert summary == [
+        {"host": "dom0a", "result": REBOOT_NEEDED, "step": None, "reason": None, "seconds": 12.3,
+         "log": "logs/dom0a.log", "tail": []},
+        {"host": "dom0b", "result": FAILED, "step": "install", "reason": "install.sh failed (exit 1)",
+         "seconds": 3.0, "log": "logs/dom0b.log",
+         "tail": ["install.sh: rolling back", "install.sh: error: mkinitrd failed"]},
     ]

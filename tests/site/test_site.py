@@ -164,17 +164,17 @@ def test_a_guest_failing_late_in_a_large_site_leaves_nothing_behind(
     """70 guests (rendered on worker processes, files staged as they come); guest 66 fails
     validation: exit 1 naming it, no new file or directory, a file already there untouched."""
     from toolkit.cli.main import main
+    from toolkit.generate import kscheck
     from toolkit.generate.kscheck import KickstartProblem
-    from toolkit.site import render as site_render
 
-    real_validate = validate_kickstart  # what site_render calls: its import of kscheck's function
+    real_validate = validate_kickstart  # what the site render calls (answer_files imports it when it checks)
 
     def failing_validate(text: str, version: str) -> list[KickstartProblem]:
         if "vm66.example.com" in text:
             return [KickstartProblem(7, "injected failure", False)]
         return real_validate(text, version)
 
-    monkeypatch.setattr(site_render, "validate_kickstart", failing_validate)  # forked workers inherit it
+    monkeypatch.setattr(kscheck, "validate_kickstart", failing_validate)  # forked workers inherit it
     digest = "$6$abcdefgh$" + "A" * 86
     lines = [f'[defaults]\nks_url_base = "http://192.0.2.2/ks"\nnetwork = "n"\ngateway = "10.0.0.1"\n'
              f'nameservers = ["10.0.0.53"]\npassword_hash = "{digest}"\n']

@@ -64,13 +64,20 @@ FAKE_UNAME = """#!/bin/sh
 if [ "$1" = -r ]; then cat /opt/fake/uname-r; else exec /usr/bin/uname "$@"; fi
 """
 
+# The time a real initrd build takes, as a wait: the benchmark's model of a real dom0 (benchmarks/bench_rollout.py
+# says why and how long); unset or 0 in the tests. The fake dracut waits the same.
+FAKE_MKINITRD_SECONDS = "XENKIT_FAKE_MKINITRD_SECONDS"
+SLOW_INITRD = f'''seconds=${{{FAKE_MKINITRD_SECONDS}:-0}}
+case $seconds in 0 | 0.0 | "") ;; *) sleep "$seconds" ;; esac'''
+
 # RHEL 5's mkinitrd as far as install.sh cares: options anywhere on the line (-f; --with=MOD and --with MOD ask
 # for MOD; others are ignored), then IMAGE and KVER. It packs flat under lib/, as a gzip'ed cpio with a pad:
 # the modules the root device needs (here: every one under /lib/modules/KVER/kernel, the kernel's own, as they
 # are there), then those /etc/modprobe.conf aliases as scsi_hostadapter and those named with --with, found
 # under updates/, then extra/, then kernel/ (as depmod ranks them), each replacing a packed one of its name.
-# It runs /opt/fake/hook mkinitrd KVER first, if there is one. /opt/fake/mode.KVER, or else /opt/fake/mode,
-# turns it into the broken builds the tests need ("ignorewith" ignores --with and modprobe.conf).
+# It runs /opt/fake/hook mkinitrd KVER first, if there is one, then waits XENKIT_FAKE_MKINITRD_SECONDS.
+# /opt/fake/mode.KVER, or else /opt/fake/mode, turns it into the broken builds the tests need ("ignorewith"
+# ignores --with and modprobe.conf).
 FAKE_MKINITRD = """#!/bin/sh
 set -e
 echo "mkinitrd $*" >>/opt/fake/calls
@@ -87,6 +94,7 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$kver" ] || { echo "usage: mkinitrd [options] IMAGE KVER" >&2; exit 1; }
 if [ -x /opt/fake/hook ]; then /opt/fake/hook mkinitrd "$kver"; fi
+SLOW_INITRD
 [ -d "/lib/modules/$kver" ] || { echo "mkinitrd: no modules for kernel $kver" >&2; exit 1; }
 if [ -e "$image" ] && [ $force = 0 ]; then echo "mkinitrd: $image already exists" >&2; exit 1; fi
 mode=$(cat "/opt/fake/mode.$kver" 2>/dev/null || cat /opt/fake/mode)
@@ -126,7 +134,7 @@ else
     (cd "$tree" && find . | cpio -o -H newc --quiet) | gzip -9 >"$image"
 fi
 rm -rf "$tree"
-"""
+""".replace("SLOW_INITRD", SLOW_INITRD)
 
 FAKE_NEW_KERNEL_PKG = f"""#!/bin/sh
 # XenServer <= 6.1's way: exactly the form the field notes give, or fail.

@@ -16,7 +16,7 @@ import gzip
 import lzma
 
 from tests.support.fake_dom0 import Dom0, cpio_archive, initrd_files
-from tests.support.fake_dom0_data import KVER, OLD_MULTIPATH
+from tests.support.fake_dom0_data import KVER, OLD_MULTIPATH, SLOW_INITRD
 
 MANAGED = "etc/multipath.xenserver/multipath.conf"  # the storage manager's file, replaced by its updates
 ALTERNATIVE = "etc/alternatives/multipath.conf"
@@ -28,7 +28,8 @@ MODULE_DIR = f"usr/lib/modules/{KVER}"  # where dracut packs the modules (CentOS
 # dracut as far as install.sh cares: -f/--force, --add-drivers "LIST" (or =LIST), then IMAGE and KVER. It
 # packs the kernel's scsi_dh_alua.ko (what the host needs) and each added driver, found under updates/, then
 # extra/, then kernel/ (as depmod ranks them). /opt/fake/mode(.KVER) gives the broken builds the tests need, as
-# the fake mkinitrd does ("ignorewith" packs the kernel's own module of the driver's name instead).
+# the fake mkinitrd does ("ignorewith" packs the kernel's own module of the driver's name instead); it waits
+# XENKIT_FAKE_MKINITRD_SECONDS as the fake mkinitrd does.
 FAKE_DRACUT = """#!/bin/sh
 set -e
 echo "dracut $*" >>/opt/fake/calls
@@ -45,6 +46,7 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$kver" ] || { echo "usage: dracut [options] IMAGE KVER" >&2; exit 1; }
 if [ -x /opt/fake/hook ]; then /opt/fake/hook mkinitrd "$kver"; fi
+SLOW_INITRD
 [ -d "/lib/modules/$kver" ] || { echo "dracut: Cannot find module directory /lib/modules/$kver" >&2; exit 1; }
 if [ -e "$image" ] && [ $force = 0 ]; then
     echo "dracut: Will not override existing initramfs ($image) without --force" >&2; exit 1
@@ -80,7 +82,7 @@ else
     (cd "$tree" && find . | cpio -o -H newc --quiet) | gzip -9 >>"$image"
 fi
 rm -rf "$tree" "$early"
-"""
+""".replace("SLOW_INITRD", SLOW_INITRD)
 
 # dracut's lsinitrd as install.sh calls it: `lsinitrd IMAGE` lists the main archive in `ls -l` form,
 # `lsinitrd -f FILE IMAGE` prints a member; gzip'ed main archives only. Each call is logged.

@@ -99,6 +99,8 @@ def all_profiles() -> dict[str, Profile]:
             raise GeneratedFileError(f"{path}: profile {name!r} is malformed: {exc}") from exc
         if profile.kind is InstallerKind.KICKSTART and not (profile.kickstart and profile.pykickstart_version):
             raise GeneratedFileError(f"{path}: kickstart profile {name!r} needs kickstart and pykickstart_version")
+        if profile.kind is InstallerKind.PRESEED and not profile.guest_os:
+            raise GeneratedFileError(f"{path}: preseed profile {name!r} needs guest_os (its d-i release)")
         profiles[name] = profile
     return profiles
 

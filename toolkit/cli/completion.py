@@ -79,6 +79,12 @@ def _autoinstall_profiles() -> list[tuple[str, str | None]]:
     return [(p.name, p.description) for p in all_profiles().values() if p.kind is InstallerKind.AUTOINSTALL]
 
 
+def _preseed_profiles() -> list[tuple[str, str | None]]:
+    from toolkit.catalog.preseed_releases import preseed_profiles
+
+    return [(profile.name, profile.description) for profile in preseed_profiles()]
+
+
 def _releases() -> list[tuple[str, str | None]]:
     from toolkit.catalog.releases import load_releases
 
@@ -107,6 +113,7 @@ def _hosts() -> list[tuple[str, str | None]]:
 complete_profiles = _quietly(_profiles)  # bootargs, vm install: any profile
 complete_kickstart_profiles = _quietly(_kickstart_profiles)  # kickstart render
 complete_autoinstall_profiles = _quietly(_autoinstall_profiles)  # autoinstall render
+complete_preseed_profiles = _quietly(_preseed_profiles)  # preseed render
 complete_releases = _quietly(_releases)
 complete_recipes = _quietly(_recipes)
 complete_hosts = _quietly(_hosts)

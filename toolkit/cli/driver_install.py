@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-import threading
+import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -41,7 +41,8 @@ _SAFE = re.compile(r"[^A-Za-z0-9_.@:+-]")
               help="With --reboot: how long to wait for SSH to answer again.")
 @click.option("--dry-run", is_flag=True, help="Upload and unpack, then run install.sh --dry-run: nothing is changed.")
 @click.option("--json", "as_json", is_flag=True,
-              help="Print the summary as JSON: a list of {host, result, step, reason, seconds, log}.")
+              help="Print the summary as JSON: a list of {host, result, step, reason, seconds, log, tail} (tail: "
+                   "install.sh's last lines when it failed, else []).")
 @click.option("--log-dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
               help="Where each host's log (HOST.log) goes [default: ./xenkit-logs/BUNDLE-TIMESTAMP/].")
 def install_cmd(bundle: Path, hosts: tuple[str, ...], group: str | None, parallel: int, canary: int,
@@ -66,11 +67,15 @@ def install_cmd(bundle: Path, hosts: tuple[str, ...], group: str | None, paralle
     The first --canary hosts go alone first; the others start only when all of those passed, --parallel
     at a time. The first failure stops new hosts from starting (running ones finish) unless --keep-going.
     Ctrl-C stops new hosts and waits for the running ones: install.sh is never killed mid-way (it rolls
-    back by itself when it fails). The new initrd is used from the next boot: without --reboot each host
-    is reported `installed, reboot needed`. --reboot reboots each host after its install, waits for SSH
+    back by itself when it fails); a second Ctrl-C is answered the same way, and the summary follows.
+    The new initrd is used from the next boot: without --reboot each host is reported `installed,
+    reboot needed`. --reboot reboots each host after its install, waits for SSH
     to answer again with the same host key (up to --reboot-timeout), then checks: `uname -r` unchanged,
-    the module loaded (/sys/module/NAME; its srcversion the bundle's when it has one); the raw
-    `multipath -ll` goes to the host's log.
+    the module loaded (/sys/module/NAME) and the bundle's (its srcversion; a module without one: the
+    file `modinfo -n NAME` finds has the bundle's sha256 and vermagic); the raw `multipath -ll` goes to
+    the host's log.
+    Progress goes to stderr: on a terminal a live table (a row per host: its step and the seconds since it
+    started), else a line per host and step.
     Exit codes: 0 every host installed, 1 a host failed, was skipped or not started, 2 bad input.
 
     \b
@@ -90,16 +95,18 @@ def install_cmd(bundle: Path, hosts: tuple[str, ...], group: str | None, paralle
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UsageError(f"--log-dir {directory}: cannot be made: {exc.strerror or exc}") from None
+    from toolkit.rollout.ctrl_c import CtrlC
     from toolkit.rollout.host_run import RunOptions
     from toolkit.rollout.schedule import Policy
 
-    results = _roll_out(specs, facts, directory, RunOptions(dry_run, reboot, reboot_timeout),
-                        Policy(canary, parallel, keep_going))
-    if as_json:
-        click.echo(summary_json(results))
-    else:
-        for line in summary_lines(results):
-            click.echo(line)
+    with CtrlC():  # a Ctrl-C from here on is answered, never raised: the summary is always printed
+        results = _roll_out(specs, facts, directory, RunOptions(dry_run, reboot, reboot_timeout),
+                            Policy(canary, parallel, keep_going))
+        if as_json:
+            click.echo(summary_json(results))
+        else:
+            for line in summary_lines(results):
+                click.echo(line)
     if not all(result.ok for result in results):
         raise click.exceptions.Exit(1)
 
@@ -120,25 +127,33 @@ def _targets(hosts: tuple[str, ...], group: str | None) -> list[HostSpec]:
 def _roll_out(specs: list[HostSpec], facts: BundleFacts, directory: Path, options: RunOptions,
               policy: Policy) -> list[HostResult]:
     from toolkit.rollout.host_run import install_on_host
+    from toolkit.rollout.progress import progress_for
     from toolkit.rollout.result import NOT_STARTED, SKIPPED, HostResult
     from toolkit.rollout.schedule import run_in_order
 
-    lock = threading.Lock()
-
-    def line(text: str) -> None:
-        with lock:
-            click.echo(text, err=True)
+    progress = progress_for(sys.stderr, [spec.label for spec in specs])  # a live table on a terminal
 
     def work(spec: HostSpec) -> HostResult:
         log = directory / f"{_SAFE.sub('_', spec.label)}.log"
-        result = install_on_host(spec, facts, options, log, lambda text: line(f"{spec.label}: {text}"))
-        line(f"{spec.label}: {result.shown} ({result.seconds:.1f} s)")
+        progress.started(spec.label)
+        result = install_on_host(spec, facts, options, log, lambda text: progress.step(spec.label, text))
+        progress.ended(spec.label, result.shown, result.seconds)
         return result
 
-    def interrupted(running: int) -> None:
-        line(f"xenkit: Ctrl-C: no new host starts; waiting for the {running} running host(s) to finish. install.sh "
-             "is not killed mid-way: it finishes, or rolls back by itself when it fails.")
+    def interrupted(running: int, times: int) -> None:
+        if not running:
+            progress.message("xenkit: Ctrl-C: no new host starts.")
+        elif times == 1:
+            progress.message(f"xenkit: Ctrl-C: no new host starts; waiting for the {running} running host(s) to "
+                             "finish. install.sh is not killed mid-way: it finishes, or rolls back by itself when "
+                             "it fails.")
+        else:
+            progress.message(f"xenkit: Ctrl-C again: still waiting for the {running} running host(s); install.sh "
+                             "is not killed mid-way (the summary follows when they end).")
 
-    outcome = run_in_order(specs, work, policy, passed=lambda r: r.ok,
-                           stops=lambda r: r.result != SKIPPED and not r.ok, on_interrupt=interrupted)
+    try:
+        outcome = run_in_order(specs, work, policy, passed=lambda r: r.ok,
+                               stops=lambda r: r.result != SKIPPED and not r.ok, on_interrupt=interrupted)
+    finally:
+        progress.close()
     return [result or HostResult(spec.label, NOT_STARTED) for spec, result in zip(specs, outcome.results, strict=True)]

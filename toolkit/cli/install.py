@@ -205,3 +205,13 @@ def _register_finish_install() -> None:
 
 
 _register_finish_install()
+
+
+def _add_vm_commands() -> None:
+    """Day-2 VM plans live in their own modules."""
+    from toolkit.cli.vm_recover import recover
+
+    vm.add_command(recover)
+
+
+_add_vm_commands()

@@ -22,6 +22,7 @@ Examples:
   xenkit profile list [--xenserver 6.0.2]
   xenkit kickstart render fedora17-xenserver --hostname web1.example.com --ip 192.0.2.10/24 \\
       --gateway 192.0.2.1 --nameserver 192.0.2.53 --root-password-file pw.txt -o ks.cfg
+  xenkit preseed render ubuntu1204-di --hostname web2.example.com ... --root-password-file pw.txt -o preseed.cfg
   xenkit bootargs fedora17-xenserver ... --ks http://web.example.com/ks/web1.cfg
   xenkit vm install fedora17-xenserver --name web1 --network "Pool-wide network associated with eth0" ...
   xenkit render examples/site.toml -o out/
@@ -38,6 +39,7 @@ COMMANDS = {
     "kickstart": "toolkit.cli.kickstart:kickstart",
     "profile": "toolkit.cli.profile:profile",
     "autoinstall": "toolkit.cli.autoinstall:autoinstall",
+    "preseed": "toolkit.cli.preseed:preseed",
     "fstab": "toolkit.cli.fstab:fstab",
     "bootargs": "toolkit.cli.install:bootargs",
     "vm": "toolkit.cli.install:vm",
@@ -51,6 +53,7 @@ COMMANDS = {
     "lvm": "toolkit.cli.lvm:lvm",
     "bond": "toolkit.cli.bond:bond",
     "bench": "toolkit.cli.bench:bench",
+    "sr": "toolkit.cli.sr:sr",
     "completion": "toolkit.cli.completion:completion",
 }
 

@@ -198,3 +198,13 @@ def _connector(host: str, trust_new: bool) -> Callable[[], Executor]:
         return connect(spec, trust_new=trust_new)
 
     return connect_now
+
+
+def _add_switch_commands() -> None:
+    from toolkit.cli.multipath_switch import switch_command
+
+    multipath.add_command(switch_command(True))
+    multipath.add_command(switch_command(False))
+
+
+_add_switch_commands()

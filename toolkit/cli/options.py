@@ -44,7 +44,9 @@ def _click_option(field: GuestField[Any]) -> Callable[[F], F]:
         settings["required"] = True
     if field.kind.repeated:
         settings["multiple"] = True
-    if field.kind is Kind.INT:
+    if field.kind is Kind.FLAG:
+        settings["is_flag"] = True
+    elif field.kind is Kind.INT:
         settings["type"] = int
     elif field.kind in (Kind.FILE, Kind.FILE_LIST):
         settings["type"] = click.Path(path_type=Path)

@@ -15,22 +15,23 @@ from toolkit.errors import UsageError
 @click.command()
 @click.argument("site_file", metavar="SITE.toml", type=click.Path(path_type=Path))
 @click.option("-o", "--output", "out_dir", required=True, type=OutputDir(),
-              metavar="DIR", help="Directory to write DIR/<vm>/{ks.cfg,bootargs.txt,install.sh} into.")
+              metavar="DIR", help="Directory to write DIR/<vm>/{ks.cfg|preseed.cfg,bootargs.txt,install.sh} into.")
 @click.option("--prune", is_flag=True,
               help="Remove the directories of VMs no longer in the site file (only those holding nothing but "
                    "these three files).")
 @click.option("--json", "as_json", is_flag=True, help="Print what was written (and stale or pruned directories) "
               "as JSON.")
 def render(site_file: Path, out_dir: Path, prune: bool, as_json: bool) -> None:
-    """Render every [[vm]] of a site file: kickstart, boot arguments and xe install plan.
+    """Render every [[vm]] of a site file: kickstart (or preseed), boot arguments and xe install plan.
 
     The whole file is checked first and every bad entry reported (file, entry, field, why); then
-    every guest is rendered and validated (pykickstart, xe command table) in memory; only then are
-    the files written, each atomically; if one cannot be replaced, those already replaced are put
-    back, so DIR holds the old render or the new one, never a mix. Serve DIR over HTTP at the site's
-    ks_url_base. ks.cfg holds the root password hash and is written 0600: give the web server read
-    access (for example chgrp -R www-data DIR && chmod g+r DIR/*/ks.cfg). A ks.cfg from an earlier
-    render keeps its hash while the password file still matches it (no new salt on every run, so DIR
+    every guest is rendered and validated (pykickstart, the preseed check, xe command table) in
+    memory; only then are the files written, each atomically; if one cannot be replaced, those
+    already replaced are put back, so DIR holds the old render or the new one, never a mix. Serve
+    DIR over HTTP at the site's ks_url_base. ks.cfg (a preseed profile's guest: preseed.cfg) holds
+    the root password hash and is written 0600: give the web server read access (for example
+    chgrp -R www-data DIR && chmod g+r DIR/*/*.cfg). A ks.cfg or preseed.cfg from an earlier render
+    keeps its hash while the password file still matches it (no new salt on every run, so DIR
     under version control changes only where something did).
 
     A directory of DIR whose VM is no longer in the site file is listed as stale on standard error;

@@ -12,9 +12,7 @@ that release (toolkit/generate/autoinstall_schema.py).
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
-from typing import Any
 
 from toolkit.catalog.profiles import InstallerKind, Profile
 from toolkit.errors import GeneratedFileError, UsageError
@@ -152,27 +150,22 @@ def _timezone(release: str, timezone: str) -> str:
 
 
 def _late_commands() -> list[YamlValue]:
-    command = fstab_nobarrier_command()
-    return [] if command is None else [command]
+    return [fstab_nobarrier_command()]
 
 
 NOBARRIER_FSTAB = "/etc/fstab"  # in the installed system, where the command runs (curtin in-target)
 
 
-def fstab_nobarrier_command() -> list[str] | None:
+def fstab_nobarrier_command() -> list[str]:
     """The late-command that adds `nobarrier` to the installed system's fstab, as an argv list.
 
     The script is the one POSIX sh/awk edit xenkit generates for every installer's late command
     (toolkit/generate/fstab_awk.py, held to `xenkit fstab nobarrier`'s rules by a differential test),
     run in the installed system as `sh -c SCRIPT NAME /etc/fstab`: an argv list, so subiquity runs it
-    with no shell quoting in between. PENDING MERGE: that module comes with the d-i preseed profiles;
-    until it is in the tree this returns None and no late-command is written (one nobarrier
-    implementation, not two).
+    with no shell quoting in between.
     """
-    try:
-        module: Any = importlib.import_module("toolkit.generate.fstab_awk")
-    except ModuleNotFoundError:
-        return None
-    script: str = module.nobarrier_script()
+    from toolkit.generate.fstab_awk import nobarrier_script
+
+    script = nobarrier_script()
     # --target named, not left to the TARGET_MOUNT_POINT that subiquity exports for late-commands.
     return ["curtin", "in-target", "--target=/target", "--", "sh", "-c", script, "xenkit-nobarrier", NOBARRIER_FSTAB]

@@ -90,6 +90,9 @@ def _dracut(profile: Profile, data: BootInput) -> list[str]:
 def _debian_installer(profile: Profile, data: BootInput) -> list[str]:
     # d-i preseeding: eliloader adds no arguments for Debian, so the whole line is ours. Arguments after
     # the final "--" are copied into the installed system's bootloader config.
+    # The netcfg question that turns DHCP off has the release's name (kickstarts/preseed.toml).
+    from toolkit.catalog.preseed_releases import di_release
+
     net = data.network
     servers = " ".join(net.nameserver_list)
     nameservers = f'"{servers}"' if len(net.nameserver_list) > 1 else servers
@@ -98,7 +101,7 @@ def _debian_installer(profile: Profile, data: BootInput) -> list[str]:
         "priority=critical",
         f"url={data.ks_url}",
         f"interface={net.device}",
-        "netcfg/disable_autoconfig=true",
+        f"{di_release(profile).static_network}=true",
         f"netcfg/get_ipaddress={net.address}",
         f"netcfg/get_netmask={net.netmask}",
         f"netcfg/get_gateway={net.gateway}",

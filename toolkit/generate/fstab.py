@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 BARRIER_FILESYSTEMS = frozenset({"ext3", "ext4", "btrfs"})
-_FIELD = re.compile(r"\S+")
+# Fields are separated by spaces and tabs only, as libmount reads them: a form feed, vertical tab or no-break
+# space is part of a field there (findmnt shows it as \x0c), so it cannot end one here.
+_FIELD = re.compile(r"[^ \t]+")
 # Mount options split on commas outside double quotes (SELinux context="a,b" holds commas).
 _OPTION = re.compile(r'(?:[^,"]|"[^"]*")+')
 # A line as libmount (and diff) see one: up to and with a newline; a last line may lack it.
@@ -104,7 +106,7 @@ def lines_of(text: str) -> list[str]:
 
 
 def _edit_line(lineno: int, body: str, spelling: Spelling, found: _Found) -> str:
-    stripped = body.strip()
+    stripped = body.strip(" \t")
     if not stripped or stripped.startswith("#"):
         return body
     fields = list(_FIELD.finditer(body))

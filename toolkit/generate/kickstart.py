@@ -7,7 +7,6 @@ from typing import Literal
 
 from toolkit.catalog.jinja_env import render_template
 from toolkit.catalog.profiles import Profile
-from toolkit.errors import GeneratedFileError
 from toolkit.generate.installer_fit import check_fit
 from toolkit.generate.kscheck import KickstartProblem, validate_kickstart
 from toolkit.inputs.guest_fields import TIMEZONE
@@ -57,10 +56,6 @@ def render_kickstart(profile: Profile, data: KickstartInput, *, validate: bool =
 
 def raise_for_problems(profile: Profile, problems: list[KickstartProblem], guest: str = "") -> None:
     """Any pykickstart problem in a rendered profile is our bug: fail, naming the first one."""
-    if problems:
-        for_guest = f" ({guest})" if guest else ""
-        raise GeneratedFileError(
-            f"pykickstart {profile.pykickstart_version} rejects the kickstart for profile "
-            f"{profile.name}{for_guest}: {problems[0]}",
-            hint=f"{len(problems)} problem(s) in all; this is a bug in the profile, please report it",
-        )
+    from toolkit.generate.answer_files import raise_for_answer_problems
+
+    raise_for_answer_problems(profile, [str(problem) for problem in problems], guest)

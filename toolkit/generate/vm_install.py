@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from toolkit.catalog import xenserver
+from toolkit.catalog.preseed_releases import preseed_template_notes
 from toolkit.catalog.profiles import BootMode, Profile
 from toolkit.catalog.xetable import ANY_RELEASE, check_commands, tables_for
 from toolkit.errors import UsageError
@@ -74,18 +75,19 @@ class VmRefs:
 def choose_template(profile: Profile, data: VmInstallInput) -> TemplateChoice:
     """The release lookup (platforms.md section 5): the template's name(s) and install mode for `profile`.
 
-    A release without a template for the profile's OS is a UsageError naming the releases that have one; an
-    explicit --template is taken as it is (a template the user made, e.g. by `xenkit template clone`).
+    A PV profile whose OS has no PV stock template on a release (a d-i release made PV-installable by a clone,
+    templates/releases.toml) installs from the profile's own template where the catalog says the clone works. A
+    release without a template for the profile is a UsageError naming the releases that have one; an explicit
+    --template is taken as it is (a template the user made, e.g. by `xenkit template clone`).
     """
     release = data.xenserver
     if release is None:
-        releases = xenserver.supported_releases(profile.guest_os)
-        modes = {t.mode for r in releases if (t := xenserver.template_for(profile.guest_os, r)) is not None}
-        mode = BootMode(modes.pop()) if len(modes) == 1 else profile.boot
-        names = (data.template,) if data.template else tuple(xenserver.candidate_templates(profile.guest_os))
-        return TemplateChoice(names or (profile.template,), mode, None, hint=_hint(profile))
+        return _any_release(profile, data)
     template = xenserver.template_for(profile.guest_os, release)
-    if template is None:
+    no_pv_stock = profile.boot is BootMode.PV and (template is None or template.mode != "pv")
+    if no_pv_stock and (data.template or release.key in _clone_releases(profile)):
+        return TemplateChoice((data.template or profile.template,), BootMode.PV, release)
+    if template is None or no_pv_stock:
         if data.template:
             return TemplateChoice((data.template,), profile.boot, release)
         raise UsageError(
@@ -98,6 +100,39 @@ def choose_template(profile: Profile, data: VmInstallInput) -> TemplateChoice:
         hint = (f'"{template.name}" is not installed by default on {release}; install the '
                 f"{template.not_default_package} package in dom0 (yum install {template.not_default_package})")
     return TemplateChoice((data.template or template.name,), BootMode(template.mode), release, template, hint)
+
+
+def _any_release(profile: Profile, data: VmInstallInput) -> TemplateChoice:
+    """Without a release: every name the template has had (a PV profile: its PV ones, then its own), newest first."""
+    stock = [t for r in reversed(xenserver.supported_releases(profile.guest_os))
+             if (t := xenserver.template_for(profile.guest_os, r)) is not None]
+    if profile.boot is BootMode.PV:
+        stock = [t for t in stock if t.mode == "pv"]
+    names = list(dict.fromkeys(t.name for t in stock))
+    modes = {t.mode for t in stock}
+    mode = BootMode(modes.pop()) if len(modes) == 1 else profile.boot
+    if profile.boot is BootMode.PV and profile.template not in names:
+        names.append(profile.template)  # the clone of a d-i release (xenkit template clone)
+    if data.template:
+        names = [data.template]
+    return TemplateChoice(tuple(names) or (profile.template,), mode, None, hint=_hint(profile))
+
+
+def _clone_releases(profile: Profile) -> set[str]:
+    """The release keys where `xenkit template clone` makes the PV template of the profile's d-i release."""
+    from toolkit.catalog.releases import load_releases
+
+    for catalog in load_releases():
+        if catalog.key == profile.guest_os:
+            keys = set()
+            for version in catalog.xenserver:
+                try:
+                    keys.add(xenserver.parse_release(version).key)
+                except UsageError:
+                    continue  # 5.6 SP2: older than any release xenkit knows
+            keys.update({"6.0.2"} if "6.0" in keys else set())
+            return keys
+    return set()
 
 
 def _hint(profile: Profile) -> str:
@@ -191,6 +226,7 @@ def build_vm_install_plan(profile: Profile, data: VmInstallInput) -> Plan:
     vm_uuid = Var("vm_uuid")
     plan = Plan(f'xenkit: install VM "{data.name}" from profile {profile.name}', result=vm_uuid)
     plan.notes.append(f"{profile.name}: {profile.description}")
+    plan.notes += [f"NOTE: {note}" for note in preseed_template_notes(profile, choice.names[-1])]
     where = str(choice.release) if choice.release else "any XenServer release (the first name found is used)"
     plan.notes.append(f"Template: {choice.shown} ({choice.mode.upper()}), for {where}.")
     if choice.hint and choice.release is not None:

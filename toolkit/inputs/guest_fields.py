@@ -35,6 +35,7 @@ class Kind(enum.Enum):
     TEXT_LIST = enum.auto()  # a repeated option; in a site file a list of strings (or a single string)
     FILE = enum.auto()  # in a site file relative to the site file, and it must exist when the file is loaded
     FILE_LIST = enum.auto()
+    FLAG = enum.auto()  # an on/off option (--xs-tools); in a site file true or false
 
     @property
     def repeated(self) -> bool:
@@ -132,10 +133,11 @@ def _vm_name(name: str, value: str) -> str:
     return value
 
 
-def _kickstart_profile(name: str, value: str) -> Profile:
+def _site_profile(name: str, value: str) -> Profile:
     from toolkit.catalog.profiles import get_profile
+    from toolkit.generate.answer_files import check_renderable
 
-    return get_profile(value, kickstart_only=True)
+    return check_renderable(get_profile(value))
 
 
 def _mac(name: str, value: str) -> str:
@@ -196,7 +198,7 @@ NAME = GuestField(
     check=_label, site_check=_vm_name, required=True, option="--name", help="Name (name-label) of the new VM.",
 )
 PROFILE = GuestField(  # on the command line the PROFILE argument, which each command looks up itself
-    key="profile", about="kickstart profile (xenkit kickstart list)", check=_kickstart_profile, required=True,
+    key="profile", about="install profile (xenkit kickstart list --all)", check=_site_profile, required=True,
 )
 
 # Checked together by toolkit.inputs.network.make_network, which takes them in this order.
@@ -289,7 +291,8 @@ KS = GuestField(  # the command line's; a site file gives ks_url_base instead
     option="--ks", dest="ks_url", metavar="URL", help="Kickstart (or preseed / NoCloud) URL for the boot arguments.",
 )
 KS_URL_BASE = GuestField(
-    key="ks_url_base", about="URL where the output directory is served; the VM's kickstart is <base>/<name>/ks.cfg",
+    key="ks_url_base", about="URL where the output directory is served; the VM's kickstart is <base>/<name>/ks.cfg "
+          "(preseed profiles: preseed.cfg)",
     check=_url, required=True,
 )
 NETWORK = GuestField(
@@ -310,8 +313,15 @@ DISK = GuestField(
     option="--disk", help="System disk size (grown after vm-install).",
 )
 
+XS_TOOLS: GuestField[bool] = GuestField(
+    key="xs_tools", about="preseed profiles: install the XenServer tools from xs-tools.iso", kind=Kind.FLAG,
+    default=False, option="--xs-tools",
+    help="Install the XenServer guest tools (Linux/*.deb of xs-tools.iso in the VM's CD drive) at the end of "
+         "the install.",
+)
+
 # A site file's [[vm]] entry, in the order its fields are checked and its problems reported.
 SITE_FIELDS: tuple[GuestField[Any], ...] = (
     NAME, PROFILE, *NETWORK_FIELDS, *PASSWORD_FIELDS, SSH_KEYS, TIMEZONE, TEMPLATE, REPO, KS_URL_BASE, NETWORK,
-    MEMORY, VCPUS, DISK, XENSERVER, ISO, SEED_ISO,
+    MEMORY, VCPUS, DISK, XS_TOOLS, XENSERVER, ISO, SEED_ISO,
 )

@@ -122,11 +122,12 @@ def resolve_group(name: str, cwd: Path | None = None) -> list[HostSpec]:
     path = hosts_file(cwd)
     if path is None:
         raise UsageError(f'--group "{name}": no {HOSTS_FILE} here or in ~/.config/xenkit/ to define groups in')
-    groups = _groups(path, read_user_toml(path))
+    data = read_user_toml(path)  # read once for the whole group: not again for each member
+    groups = _groups(path, data)
     if name not in groups:
         known = ", ".join(sorted(groups)) or "none"
         raise UsageError(f'--group "{name}": not a group of {path} (its groups: {known})')
-    return [_from_file(member, path) for member in groups[name]]
+    return [_from_file(member, path, data) for member in groups[name]]
 
 
 def list_hosts(cwd: Path | None = None) -> tuple[Path | None, list[HostSpec], dict[str, list[str]]]:
@@ -136,7 +137,7 @@ def list_hosts(cwd: Path | None = None) -> tuple[Path | None, list[HostSpec], di
         return None, [], {}
     data = read_user_toml(path)
     _check_top(path, data)
-    return path, [_from_file(name, path) for name in _hosts_table(path, data)], _groups(path, data)
+    return path, [_from_file(name, path, data) for name in _hosts_table(path, data)], _groups(path, data)
 
 
 def _check_top(path: Path, data: dict[str, Any]) -> None:
@@ -166,8 +167,9 @@ def _groups(path: Path, data: dict[str, Any]) -> dict[str, list[str]]:
     return groups
 
 
-def _from_file(text: str, path: Path) -> HostSpec:
-    data = read_user_toml(path)
+def _from_file(text: str, path: Path, data: dict[str, Any] | None = None) -> HostSpec:
+    """The host `text` as the hosts file at `path` names it (`data`: its contents, when already read)."""
+    data = read_user_toml(path) if data is None else data
     _check_top(path, data)
     project_known = _path_field(path, data, "known_hosts", "known_hosts")
     entry = _hosts_table(path, data).get(text)

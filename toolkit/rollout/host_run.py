@@ -26,6 +26,11 @@ from toolkit.rollout.result import ALREADY, DRY_RUN_OK, FAILED, INSTALLED, REBOO
 REMOTE_BASE = "/root/xenkit"
 INSTALL_TIMEOUT = 3600.0  # install.sh rebuilds initrds: minutes on an old dom0, never an hour
 TAIL_LINES = 10
+# One command each where two would do: every command is a round trip and a new session (a fork) on the host.
+# The bundle's directory made, and the sha256 of a copy already there (nothing printed when there is none).
+PREPARE = 'mkdir -p "$1" && { sha256sum "$2" 2>/dev/null || true; }'
+# A fresh directory under the bundle's, the bundle unpacked into it; its path printed.
+UNPACK = 'd=$(mktemp -d "$1/run.XXXXXX") && tar -xzf "$2" -C "$d" && echo "$d"'
 
 Note = Callable[[str], None]  # one progress line about this host
 
@@ -114,8 +119,8 @@ def _steps(ex: Executor, bundle: BundleFacts, options: RunOptions, enter: Callab
     enter("upload", f"upload: {bundle.path.name} to {REMOTE_BASE}/{bundle.stem}/")
     remote = _upload(ex, bundle, log)
     enter("unpack", "unpack: into a fresh directory")
-    directory = run(ex, ["mktemp", "-d", f"{REMOTE_BASE}/{bundle.stem}/run.XXXXXX"], step="mktemp").text().strip()
-    run(ex, ["tar", "-xzf", remote, "-C", directory], step="unpacking the bundle")
+    directory = run(ex, ["sh", "-c", UNPACK, "sh", f"{REMOTE_BASE}/{bundle.stem}", remote],
+                    step="unpacking the bundle (mktemp -d, tar -xzf)").text().strip()
     script = f"{directory}/{bundle.stem}/install.sh"
     enter("install", f"install: bash {script}{' --dry-run' if options.dry_run else ''}")
     _install(ex, script, options, log)
@@ -133,9 +138,8 @@ def _upload(ex: Executor, bundle: BundleFacts, log: BinaryIO) -> str:
     upload, sha256-checked by put()."""
     directory = f"{REMOTE_BASE}/{bundle.stem}"
     remote = f"{directory}/{bundle.path.name}"
-    run(ex, ["mkdir", "-p", directory], step=f"mkdir -p {directory}")
-    there = run(ex, ["sha256sum", remote], check=False, step=f"sha256sum {remote}")
-    if there.ok and there.text().split()[:1] == [bundle.sha256]:
+    there = run(ex, ["sh", "-c", PREPARE, "sh", directory, remote], step=f"mkdir -p {directory}")
+    if there.text().split()[:1] == [bundle.sha256]:
         log.write(f"xenkit: {remote} is already there, sha256 ok: not uploaded again\n".encode())
         return remote
     sent = ex.put(bundle.path, remote)

@@ -38,7 +38,7 @@ def post_check_problems(ex: Executor, bundle: BundleFacts, kver: str) -> list[st
     problems = [f"rpm -q {nvr}: not installed" for nvr in bundle.nvrs
                 if not run(ex, ["rpm", "-q", nvr], check=False, step=f"rpm -q {nvr}").ok]
     for module in bundle.modules:
-        problems.extend(_module_problems(ex, module, kver))
+        problems.extend(module_problems(ex, module, kver))
     problems.extend(_initrd_problems(ex, bundle, kver))
     conf_path, expected, what = _multipath_target(ex, bundle)
     try:
@@ -67,7 +67,7 @@ def _multipath_target(ex: Executor, bundle: BundleFacts) -> tuple[str, str, str]
     return MULTIPATH_CONF, bundle.multipath_sha256, "multipath.conf"
 
 
-def _module_problems(ex: Executor, module: ModuleFile, kver: str) -> list[str]:
+def module_problems(ex: Executor, module: ModuleFile, kver: str) -> list[str]:
     if ex.stat(module.path) is None:
         return [f"{module.path}: not there"]
     data = ex.read_bytes(module.path, MAX_MODULE)

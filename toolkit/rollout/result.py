@@ -1,5 +1,5 @@
 """How one host's roll-out ended, and the summary of all of them: a table, or (--json) a list of objects with
-host, result, step, reason, seconds and log.
+host, result, step, reason, seconds and log, and tail: install.sh's last lines when it failed (else []).
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ class HostResult:
 
     def as_dict(self) -> dict[str, Any]:
         return {"host": self.host, "result": self.result, "step": self.step, "reason": self.reason,
-                "seconds": round(self.seconds, 1), "log": str(self.log) if self.log else None}
+                "seconds": round(self.seconds, 1), "log": str(self.log) if self.log else None, "tail": list(self.tail)}
 
 
 def summary_json(results: Sequence[HostResult]) -> str:

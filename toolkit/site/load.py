@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from toolkit.catalog.profiles import BootMode, Profile
+from toolkit.catalog.profiles import BootMode, InstallerKind, Profile
 from toolkit.errors import UsageError, ValidationError
+from toolkit.generate.answer_files import answer_url
 from toolkit.generate.installer_fit import boot_line_urls, misfits
 from toolkit.generate.vm_install import VmInstallInput, choose_template
 from toolkit.generate.vm_install_hvm import HvmInstallInput, seed_iso_name
@@ -41,6 +42,7 @@ class SiteVm:
     password_file: Path | None
     ssh_key_files: tuple[Path, ...]
     timezone: str
+    xs_tools: bool = False
 
     @property
     def name(self) -> str:
@@ -160,13 +162,18 @@ def _check_entry(
     memory = checked(guest.MEMORY)
     vcpus = checked(guest.VCPUS)
     disk = checked(guest.DISK)
+    xs_tools = checked(guest.XS_TOOLS)
     xenserver = checked(guest.XENSERVER)
     iso, seed_iso = checked(guest.ISO), checked(guest.SEED_ISO)
     if seed_iso is not None and iso is None:
         problems.append(f"{label}: {spell(guest.SEED_ISO)}: only with {guest.ISO.key} (an HVM install from an ISO)")
     if len(problems) > start or network is None or profile is None:
         return None
-    ks_url = ks_base.rstrip("/") + f"/{name}/ks.cfg"
+    if xs_tools and profile.kind is not InstallerKind.PRESEED:
+        problems.append(f"{label}: {spell(guest.XS_TOOLS)}: only preseed profiles install the tools at the end "
+                        f"of the install; {profile.name} is a {profile.kind} profile")
+        return None
+    ks_url = answer_url(profile, ks_base, name)
     for misfit in misfits(profile, network, boot_line_urls(profile, ks_url, repo)):
         problems.append(f"{label}: {spell(misfit.field)}: {misfit.reason}")
     if len(problems) > start:
@@ -190,7 +197,7 @@ def _check_entry(
                         "from the install repository and PV-args; iso is for HVM profiles")
     if len(problems) > start:
         return None
-    return SiteVm(profile, install, password_hash, password_file, keys, timezone)
+    return SiteVm(profile, install, password_hash, password_file, keys, timezone, xs_tools)
 
 
 def _typed(kind: Kind, value: Any, base: Path, *, shown: bool = True) -> Any:
@@ -200,6 +207,10 @@ def _typed(kind: Kind, value: Any, base: Path, *, shown: bool = True) -> Any:
     """
     if kind is Kind.INT:
         return _int(value, shown)
+    if kind is Kind.FLAG:
+        if not isinstance(value, bool):
+            raise TypeError(f"must be true or false, not {_type_of(value, shown)}")
+        return value
     if kind is Kind.TEXT_LIST:
         return _text_list(value)
     if kind is Kind.FILE:

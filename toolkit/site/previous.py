@@ -16,24 +16,30 @@ import stat
 from pathlib import Path
 
 from toolkit.errors import ToolkitError, UsageError
+from toolkit.generate.answer_files import ALL_ANSWER_FILES
 from toolkit.inputs.password import HASH_ROUNDS, SHA512_CRYPT_FORMAT
 from toolkit.inputs.sha512_crypt import DEFAULT_ROUNDS, sha512_crypt
 from toolkit.inputs.userfile import open_regular
 from toolkit.output import PART_SUFFIX
 
-# The files a render writes in each guest's directory (toolkit/site/render.py).
-KICKSTART_NAME, BOOTARGS_NAME, SCRIPT_NAME = RENDERED_FILES = ("ks.cfg", "bootargs.txt", "install.sh")
+# The files a render writes in each guest's directory (toolkit/site/render.py): the answer files of every
+# installer kind (toolkit/generate/answer_files.py), the boot line and the install plan.
+BOOTARGS_NAME, SCRIPT_NAME = "bootargs.txt", "install.sh"
+RENDERED_FILES = ALL_ANSWER_FILES | {BOOTARGS_NAME, SCRIPT_NAME}
 
-# A kickstart is small; reading more of an unexpected file would be for nothing.
-_KICKSTART_LIMIT = 1 << 20
-_ROOTPW = re.compile(r"^rootpw\s+--iscrypted\s+(\$6\$\S+)\s*$", re.MULTILINE)
+# An answer file is small; reading more of an unexpected file would be for nothing.
+_ANSWER_LIMIT = 1 << 20
+# The root password hash as a kickstart or a preseed holds it.
+_ROOTPW = re.compile(r"^(?:rootpw\s+--iscrypted|d-i\s+passwd/root-password-crypted\s+password)\s+(\$6\$\S+)\s*$",
+                     re.MULTILINE)
 
 
-def previous_hash(kickstart: Path) -> str | None:
-    """The root password hash of an earlier render's ks.cfg; None if there is none we would have written."""
+def previous_hash(answer_file: Path) -> str | None:
+    """The root password hash of an earlier render's ks.cfg or preseed.cfg; None if there is none we would have
+    written."""
     try:
-        with os.fdopen(open_regular(kickstart), "rb") as handle:
-            data = handle.read(_KICKSTART_LIMIT)
+        with os.fdopen(open_regular(answer_file), "rb") as handle:
+            data = handle.read(_ANSWER_LIMIT)
     except (UsageError, OSError):  # none yet, or unreadable: a new hash it is
         return None
     return hash_in_kickstart(data)

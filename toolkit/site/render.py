@@ -1,4 +1,4 @@
-"""Render every guest of a site file: DIR/<vm>/ks.cfg, bootargs.txt and install.sh."""
+"""Render every guest of a site file: DIR/<vm>/ks.cfg (or preseed.cfg: its answer files), bootargs.txt, install.sh."""
 
 from __future__ import annotations
 
@@ -8,9 +8,15 @@ from pathlib import Path
 
 from toolkit.catalog.xenserver import template_for
 from toolkit.errors import UsageError
+from toolkit.generate.answer_files import (
+    AnswerInput,
+    answer_file_names,
+    answer_file_problems,
+    raise_for_answer_problems,
+    render_answer_files,
+)
 from toolkit.generate.bootargs import BootInput, render_bootargs
-from toolkit.generate.kickstart import Firmware, KickstartInput, raise_for_problems, render_kickstart
-from toolkit.generate.kscheck import KickstartProblem, validate_kickstart
+from toolkit.generate.kickstart import Firmware
 from toolkit.generate.vm_install import build_vm_install_plan
 from toolkit.inputs.guest_fields import PASSWORD_FILE, PASSWORD_HASH
 from toolkit.inputs.password import hash_password, read_password_file
@@ -18,7 +24,7 @@ from toolkit.inputs.sshkeys import read_public_keys
 from toolkit.output import OutputFile
 from toolkit.parallel import map_on_cores
 from toolkit.site.load import Site, SiteError, SiteVm
-from toolkit.site.previous import BOOTARGS_NAME, KICKSTART_NAME, SCRIPT_NAME, password_matches, previous_hash
+from toolkit.site.previous import BOOTARGS_NAME, SCRIPT_NAME, password_matches, previous_hash
 
 
 @dataclass(frozen=True)
@@ -43,7 +49,7 @@ class _Secrets:
 
     Guests sharing a password file share one hash (one salt): hashing it again per guest would cost
     5,000 SHA-512 rounds each and hide nothing that sharing a password does not already reveal. A
-    guest whose earlier ks.cfg holds a hash of the same password keeps that hash (no new salt, so a
+    guest whose earlier ks.cfg (preseed.cfg) holds a hash of the same password keeps that hash (no new salt, so a
     rendered directory under version control changes only where something did); each such hash is
     checked once per run.
     """
@@ -88,7 +94,7 @@ def render_site(
     first_of_profile = {job.vm.profile.name: index for index, job in reversed(list(enumerate(jobs)))}
     results = map_on_cores(_render_job, jobs, warm=sorted(first_of_profile.values()))
     for index, (job, (result, problems)) in enumerate(zip(jobs, results, strict=True), 1):
-        raise_for_problems(job.vm.profile, problems, job.vm.name)
+        raise_for_answer_problems(job.vm.profile, problems, job.vm.name)
         if progress is not None:
             progress(index, len(jobs), job.vm.name)
         yield result
@@ -104,7 +110,8 @@ def _jobs_with_secrets(site: Site, out_dir: Path) -> list[_Job]:
         password_hash = ""
         keys: list[str] = []
         try:
-            previous = None if vm.password_file is None else previous_hash(out_dir / vm.name / KICKSTART_NAME)
+            answer_file = out_dir / vm.name / answer_file_names(vm.profile)[0]
+            previous = None if vm.password_file is None else previous_hash(answer_file)
             password_hash = secrets.password_hash(vm, previous)
         except UsageError as exc:
             errors.append(exc)
@@ -132,21 +139,25 @@ def _firmware(vm: SiteVm) -> Firmware:
     return "uefi" if template is not None and template.firmware == "uefi" else "bios"
 
 
-def _render_job(job: _Job) -> tuple[RenderedVm, list[KickstartProblem]]:
+def _render_job(job: _Job) -> tuple[RenderedVm, list[str]]:
     vm = job.vm
     network = vm.install.network
-    kickstart = render_kickstart(vm.profile, KickstartInput(
+    answers = render_answer_files(vm.profile, AnswerInput(
         network=network, root_password_hash=job.password_hash, timezone=vm.timezone,
-        repo=vm.install.repo, ssh_keys=job.ssh_keys, firmware=_firmware(vm),
+        repo=vm.install.repo, ssh_keys=job.ssh_keys, xs_tools=vm.xs_tools, firmware=_firmware(vm),
     ), validate=False)
-    assert vm.profile.pykickstart_version is not None
-    problems = validate_kickstart(kickstart, vm.profile.pykickstart_version)
+    problems = answer_file_problems(vm.profile, answers)  # raised in site order by render_site
     repo = vm.install.repo or vm.profile.repo
     bootargs = render_bootargs(vm.profile, BootInput(network, vm.install.ks_url, repo))
-    script = build_vm_install_plan(vm.profile, vm.install).render_script()
+    plan = build_vm_install_plan(vm.profile, vm.install)
+    if vm.xs_tools:
+        plan.notes.append(f'NOTE: the install ends with the XenServer tools from the VM\'s CD drive: insert them '
+                          f'before it ends: xe vm-cd-add vm="{vm.name}" cd-name=xs-tools.iso device=3')
     directory = job.out_dir / vm.name
+    # Every answer file may hold the root password hash: 0600.
+    files = [OutputFile(directory / name, text, 0o600) for name, text in answers.items()]
     return RenderedVm(vm.name, vm.profile.name, (
-        OutputFile(directory / KICKSTART_NAME, kickstart, 0o600),  # holds the root password hash
+        *files,
         OutputFile(directory / BOOTARGS_NAME, bootargs + "\n", 0o644),
-        OutputFile(directory / SCRIPT_NAME, script, 0o755),
+        OutputFile(directory / SCRIPT_NAME, plan.render_script(), 0o755),
     )), problems

@@ -19,11 +19,13 @@ import xml.etree.ElementTree as ElementTree
 
 from .xe_sim_cd import CdOps
 from .xe_sim_common import MAC, STD_PARAMS, Record, XeError, api_error, fail, parse_bytes
+from .xe_sim_domains import DomainOps
 from .xe_sim_import import ImportOps
+from .xe_sim_sr import SrOps
 from .xe_sim_storage import StorageOps
 
 
-class Sim(CdOps, StorageOps, ImportOps):
+class Sim(CdOps, StorageOps, ImportOps, SrOps, DomainOps):
     """One xe command run against the state: the generated commands (xe_sim_records.Records), vm-import
     (xe_sim_import.py), CD drives and ISO SR scans (xe_sim_cd.py), CDs by name (xe_sim_storage.py) and the
     operations below."""
@@ -215,6 +217,11 @@ class Sim(CdOps, StorageOps, ImportOps):
     def cmd_vm_reboot(self, _cls: str | None) -> None:
         for vm in self.select("vm"):
             self.power(vm, "running")
+            self.reboot_domain(vm)
+
+    def cmd_vm_reset_powerstate(self, _cls: str | None) -> None:
+        for vm in self.select("vm"):
+            self.reset_powerstate(vm)
 
     def cmd_vm_memory_limits_set(self, _cls: str | None) -> None:
         names = ("static-min", "static-max", "dynamic-min", "dynamic-max")

@@ -1,0 +1,72 @@
+"""The plan that switches multipathing on or off on one host: a bash script for dom0, printed or run over SSH.
+
+The vendor's procedure: unplug every PBD of the host, set the host's multipathing, plug the PBDs again, and
+never while VMs run on those SRs. How it is set depends on the release (platforms.md section 4): up to 7.4
+other-config:multipathing (and multipathhandle=dmp when enabling; never touched when disabling), from 7.5
+(kolkata, Host.set_multipathing) the host field `multipathing`, with the host disabled meanwhile. A printed
+plan finds its host and release itself when it runs; --xenserver fixes the release when it is rendered.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+
+from toolkit.catalog.jinja_env import render_template
+from toolkit.catalog.xetable import check_commands
+from toolkit.errors import UsageError
+from toolkit.generate.multipath import XENSERVER_RELEASES, find_xenserver_release
+
+
+def release_version(text: str | None) -> str:
+    """'' (find it on the host) or the version as the script compares it ("6.0.2", "8.4")."""
+    if text is None:
+        return ""
+    try:
+        find_xenserver_release(text)
+    except UsageError:
+        known = ", ".join(r.version for r in XENSERVER_RELEASES if r.version[0].isdigit() and " " not in r.version)
+        raise UsageError(f"--xenserver {text!r}: not a XenServer release xenkit knows; known: {known} (a patch "
+                         "release such as 6.0.2 counts as its x.y)") from None
+    version = " ".join(text.split())
+    if not re.fullmatch(r"\d+\.\d+(\.\d+)*", version):
+        raise UsageError(f"--xenserver {text!r}: give the version as numbers, e.g. 6.0.2 or 8.4")
+    return version
+
+
+def render_switch(enable: bool, release: str = "") -> str:
+    script = render_template("multipath/switch.sh.j2", enable=enable, action="enable" if enable else "disable",
+                             release=release)
+    check_commands(xe_commands_of(script), f"multipath {'enable' if enable else 'disable'} plan")
+    return script
+
+
+def xe_commands_of(script: str) -> list[list[str]]:
+    """Every xe call of a bash plan as argv ("$var" values standing in for what they will hold): an `xe` word
+    where a command starts (line start, after $(, a pipe or list operator, if/then/do, or `bounded SECONDS`),
+    not inside a message that merely mentions one."""
+    commands = []
+    for line in script.replace("\\\n", " ").splitlines():  # continuation lines joined
+        if line.lstrip().startswith("#"):
+            continue
+        for match in _XE_WORD.finditer(line):
+            before = line[:match.start()].rstrip()
+            if before and not (before.endswith(_COMMAND_STARTS) or _BOUNDED.search(before)):
+                continue
+            text = _COMMAND_END.split(line[match.start():], maxsplit=1)[0]
+            commands.append(shlex.split(text))
+    return commands
+
+
+_XE_WORD = re.compile(r"(?<![\w/.-])xe (?=[a-z])")
+_COMMAND_STARTS = ("$(", "&&", "||", ";", "|", "if", "then", "do", "!")
+_BOUNDED = re.compile(r"\bbounded\s+\S+$")
+_COMMAND_END = re.compile(r"\)|\s\|\|?\s|\s&&\s|;|\s2>|\s>")
+
+
+SR_LINE = re.compile(r"^xenkit-sr: (?P<sr>\S+) (?P<scsi>\S+)$", re.M)
+
+
+def sr_luns(output: str) -> list[tuple[str, str]]:
+    """(SR uuid, SCSIid) of every SR whose PBD names a SCSI id, as the script's last lines list them."""
+    return [(m["sr"], m["scsi"]) for m in SR_LINE.finditer(output)]
