@@ -4,6 +4,7 @@ each XenServer release (platforms.md section 5)."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -136,6 +137,8 @@ def test_profile_list(xenkit: Xenkit) -> None:
     assert rows["rocky9"].endswith("HVM 8.2, xcp-ng-8.2; HVM UEFI 8.4, xcp-ng-8.3")
     assert "PV 6.0-8.0; PV (package guest-templates-json-data-pv) 8.1-8.2" in rows["fedora17-xenserver"]
     assert "user-data + meta-data" in rows["ubuntu2004-autoinstall"]
+    # what vm install does: a d-i release whose stock template is HVM installs PV from its clone
+    assert rows["ubuntu1404-di"].endswith("PV (clone) 6.0-7.4")
 
 
 def test_profile_list_for_one_release_and_as_json(xenkit: Xenkit) -> None:
@@ -143,13 +146,15 @@ def test_profile_list_for_one_release_and_as_json(xenkit: Xenkit) -> None:
     assert result.code == 0
     rows = {line.split()[0]: line for line in result.out.splitlines()[2:]}
     assert result.out.splitlines()[0] == "# XenServer 6.0.2"
-    assert rows["fedora17-xenserver"].endswith("Red Hat Enterprise Linux 6.0 (64-bit)  PV")
-    assert rows["rocky9"].endswith("(none)                                 -")
+    cells = {name: re.split(r"\s{2,}", row) for name, row in rows.items()}
+    assert cells["fedora17-xenserver"][-2:] == ["Red Hat Enterprise Linux 6.0 (64-bit)", "PV"]
+    assert cells["rocky9"][-2:] == ["(none)", "-"]
+    assert cells["ubuntu1204-di"][-2:] == ["Ubuntu Precise Pangolin 12.04 (64-bit)", "PV (clone)"]
     data = json.loads(xenkit("profile", "list", "--json", "--xenserver", "8.4").out)
     rocky9 = next(p for p in data if p["name"] == "rocky9")
     assert rocky9["releases"] == [{"release": "8.4", "label": "XenServer 8", "template": "Rocky Linux 9",
                                    "mode": "hvm", "firmware": "uefi", "not_default_package": None,
-                                   "uncertain": False, "note": ""}]
+                                   "stock": True, "uncertain": False, "note": ""}]
     assert rocky9["answer_files"] == ["ks.cfg"] and rocky9["guest_os"] == "rocky9"
     everything = json.loads(xenkit("profile", "list", "--json").out)
     assert len(everything[0]["releases"]) == len(all_releases())

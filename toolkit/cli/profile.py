@@ -12,6 +12,7 @@ from toolkit.cli.options import emit, emit_json, output_option
 if TYPE_CHECKING:
     from toolkit.catalog.profiles import Profile
     from toolkit.catalog.xenserver import XenServerRelease
+    from toolkit.generate.vm_install import TemplateChoice
 
 # The files each kind of profile answers its installer with (what `render` writes beside install.sh).
 ANSWER_FILES = {"kickstart": ("ks.cfg",), "preseed": ("preseed.cfg",), "autoinstall": ("user-data", "meta-data")}
@@ -52,16 +53,28 @@ def list_profiles(as_json: bool, xenserver: str | None, output: Path | None) -> 
     emit(_table(profiles, release), output)
 
 
-def _as_dict(profile: Profile, releases: list[XenServerRelease]) -> dict[str, object]:
-    from toolkit.catalog.xenserver import template_for
+def _on(profile: Profile, release: XenServerRelease) -> TemplateChoice | None:
+    """What `vm install --xenserver` installs `profile` from on `release` (None: it refuses)."""
+    from toolkit.errors import UsageError
+    from toolkit.generate.vm_install import release_choice
 
+    try:
+        return release_choice(profile, release)
+    except UsageError:
+        return None
+
+
+def _as_dict(profile: Profile, releases: list[XenServerRelease]) -> dict[str, object]:
     per_release = []
     for release in releases:
-        template = template_for(profile.guest_os, release)
+        choice = _on(profile, release)
+        template = choice.template if choice else None
         per_release.append({
-            "release": release.key, "label": release.label, "template": template and template.name,
-            "mode": template and template.mode, "firmware": template and template.firmware,
-            "not_default_package": template and template.not_default_package,
+            "release": release.key, "label": release.label, "template": choice.names[0] if choice else None,
+            "mode": str(choice.mode) if choice else None,
+            "firmware": (template.firmware if template else "bios") if choice else None,
+            "not_default_package": template.not_default_package if template else None,
+            "stock": template is not None if choice else None,
             "uncertain": bool(template and template.uncertain), "note": template.note if template else "",
         })
     return {
@@ -79,14 +92,11 @@ def _table(profiles: list[Profile], release: XenServerRelease | None) -> str:
     for p in profiles:
         answer = " + ".join(ANSWER_FILES[str(p.kind)])
         if release is None:
-            rows.append((p.name, str(p.bootargs_family), answer, p.template, _modes(p.guest_os)))
+            rows.append((p.name, str(p.bootargs_family), answer, p.template, _modes(p)))
             continue
-        from toolkit.catalog.xenserver import template_for
-
-        template = template_for(p.guest_os, release)
-        mode = "-" if template is None else template.mode_label + (
-            f" (package {template.not_default_package})" if template.not_default_package else "")
-        rows.append((p.name, str(p.bootargs_family), answer, template.name if template else "(none)", mode))
+        choice = _on(p, release)
+        rows.append((p.name, str(p.bootargs_family), answer, choice.names[0] if choice else "(none)",
+                     _label(choice) if choice else "-"))
     widths = [max(len(row[i]) for row in rows) for i in range(len(header) - 1)]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)) + "  " + row[-1] for row in rows]
     if release is not None:
@@ -94,15 +104,22 @@ def _table(profiles: list[Profile], release: XenServerRelease | None) -> str:
     return "\n".join(line.rstrip() for line in lines) + "\n"
 
 
-def _modes(guest_os: str) -> str:
+def _label(choice: TemplateChoice) -> str:
+    """"PV", "HVM UEFI", "PV (package P)", "PV (clone)": how the install boots, and where the template comes from."""
+    template = choice.template
+    if template is None:
+        return f"{choice.mode.upper()} (clone)"  # a d-i release's template, made by `xenkit template clone`
+    package = f" (package {template.not_default_package})" if template.not_default_package else ""
+    return template.mode_label + package
+
+
+def _modes(profile: Profile) -> str:
     """"PV 6.0-8.0; PV (package P) 8.1-8.2, xcp-ng-8.2, 8.4, xcp-ng-8.3": the mode on each release that has one."""
-    from toolkit.catalog.xenserver import release_ranges, supported_releases, template_for
+    from toolkit.catalog.xenserver import all_releases, release_ranges
 
     groups: dict[str, list[str]] = {}
-    for release in supported_releases(guest_os):
-        template = template_for(guest_os, release)
-        assert template is not None
-        label = template.mode_label + (f" (package {template.not_default_package})"
-                                       if template.not_default_package else "")
-        groups.setdefault(label, []).append(release.key)
+    for release in all_releases():
+        choice = _on(profile, release)
+        if choice is not None:
+            groups.setdefault(_label(choice), []).append(release.key)
     return "; ".join(f"{label} {release_ranges(keys)}" for label, keys in groups.items()) or "no release"

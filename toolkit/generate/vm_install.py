@@ -80,16 +80,20 @@ def choose_template(profile: Profile, data: VmInstallInput) -> TemplateChoice:
     release without a template for the profile is a UsageError naming the releases that have one; an explicit
     --template is taken as it is (a template the user made, e.g. by `xenkit template clone`).
     """
-    release = data.xenserver
-    if release is None:
+    if data.xenserver is None:
         return _any_release(profile, data)
+    return release_choice(profile, data.xenserver, data.template)
+
+
+def release_choice(profile: Profile, release: XenServerRelease, own_template: str | None = None) -> TemplateChoice:
+    """choose_template for a known release (`own_template`: the user's --template); UsageError if there is none."""
     template = xenserver.template_for(profile.guest_os, release)
     no_pv_stock = profile.boot is BootMode.PV and (template is None or template.mode != "pv")
-    if no_pv_stock and (data.template or release.key in _clone_releases(profile)):
-        return TemplateChoice((data.template or profile.template,), BootMode.PV, release)
+    if no_pv_stock and (own_template or release.key in _clone_releases(profile)):
+        return TemplateChoice((own_template or profile.template,), BootMode.PV, release)
     if template is None or no_pv_stock:
-        if data.template:
-            return TemplateChoice((data.template,), profile.boot, release)
+        if own_template:
+            return TemplateChoice((own_template,), profile.boot, release)
         raise UsageError(
             f"profile {profile.name}: {release} ships no template for {profile.guest_os}; "
             f"it exists as {xenserver.availability(profile.guest_os)}",
@@ -99,7 +103,7 @@ def choose_template(profile: Profile, data: VmInstallInput) -> TemplateChoice:
     if template.not_default_package:
         hint = (f'"{template.name}" is not installed by default on {release}; install the '
                 f"{template.not_default_package} package in dom0 (yum install {template.not_default_package})")
-    return TemplateChoice((data.template or template.name,), BootMode(template.mode), release, template, hint)
+    return TemplateChoice((own_template or template.name,), BootMode(template.mode), release, template, hint)
 
 
 def _any_release(profile: Profile, data: VmInstallInput) -> TemplateChoice:
