@@ -24,13 +24,26 @@ SHARED_XE_TABLE = ROOT.parent / "shared" / "reference" / "xe-commands.json"
 
 # Tests that use these fixtures start sshd, rpmbuild or private mount namespaces: they are marked
 # `integration`, so `pytest -m "not integration"` runs the fast half without root, sshd or rpmbuild.
-INTEGRATION_FIXTURES = frozenset({"ssh_host", "ssh_host_factory", "shared_ssh_host", "rpm_file", "dom0"})
+INTEGRATION_FIXTURES = frozenset({"ssh_host", "ssh_host_factory", "shared_ssh_host", "rpm_file", "dom0", "dom0_602",
+                                  "dom0_8"})
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if INTEGRATION_FIXTURES.intersection(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.integration)
+
+
+def installs_hvm(profile_name: str) -> bool:
+    """Whether a profile's template is HVM on every release that has it (platforms.md section 5)."""
+    from toolkit.catalog.profiles import BootMode, all_profiles
+    from toolkit.catalog.xenserver import supported_releases, template_for
+
+    profile = all_profiles()[profile_name]
+    if profile.boot is BootMode.PV:
+        return False  # a d-i profile installs PV from its own template (a clone), whatever the stock one is
+    guest_os = profile.guest_os
+    return all(getattr(template_for(guest_os, r), "mode", "") == "hvm" for r in supported_releases(guest_os))
 
 
 def require_program(name: str) -> str:

@@ -21,5 +21,11 @@ def data_dir(name: str) -> Path:
     raise FileNotFoundError(f"xenkit data directory {name!r} is missing from {_PACKAGE}")
 
 
-def xe_table_path() -> Path:
-    return _PACKAGE / "data" / "xe-commands.json"
+def data_file(name: str) -> Path:
+    """A file of toolkit/data/ (shipped inside the package)."""
+    return _PACKAGE / "data" / name
+
+
+def xe_table_path(table: str = "current") -> Path:
+    """xe's command table: "current" (xen-api today) or "6.0" (XenServer 6.0.x)."""
+    return data_file("xe-commands.json" if table == "current" else f"xe-commands-{table}.json")

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.ddk.import_samples import BASE, DDK, DISK, LABEL, MOUNT, Xenkit, errors
-from tests.support.remote_helpers import XeHost, isolate_home, write_hosts_file
+from tests.support.remote_helpers import POOLS, XeHost, isolate_home, write_hosts_file
 from tests.support.sshhosts import SshHostFactory, require_sshd
 from tests.support.xe_sim.xe_sim_state import ISO_LIBRARY, NETWORK_ETH0, stock_uuid
 from toolkit.ddk.iso import DdkIso
@@ -34,17 +34,18 @@ def sr_mount_root() -> Iterator[Path]:
         root.rmdir()  # empty: everything the tests wrote was in the hosts' own tmpfs
 
 
-@pytest.fixture
+@pytest.fixture(params=sorted(POOLS))
 def dom0(ssh_host_factory: SshHostFactory, sr_mount_root: Path, tmp_path: Path,
-         monkeypatch: pytest.MonkeyPatch) -> XeHost:
-    """A test host `dom0` in ./xenkit.toml: xe simulator on its PATH, the ISO library's mount directory made."""
+         monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> XeHost:
+    """A test host `dom0` in ./xenkit.toml: xe simulator on its PATH, the ISO library's mount directory made;
+    once per simulated pool (the import plan's xe commands suit XenServer 6.0's table and today's)."""
     isolate_home(monkeypatch, tmp_path / "home")
     work = tmp_path / "work"
     work.mkdir()
     monkeypatch.chdir(work)
     host = ssh_host_factory(private_mounts=["/var/run/sr-mount"])
     write_hosts_file(work, "dom0", host)
-    xe_host = XeHost(host, tmp_path)
+    xe_host = XeHost(host, tmp_path, str(request.param))
     inside(xe_host, f"mkdir {MOUNT}")
     return xe_host
 

@@ -103,7 +103,7 @@ HASH = "$6$WESmtQDDUK9g4Z6F$KnJ.IEwZaAbN9T0hjPU3DdSaqivbUKbVCCK.iheKKNVHZTWNhvZE
 SITE = """
 [[vm]]
 name = "web1"
-profile = "centos7"
+profile = "fedora17-xenserver"
 hostname = "web1.example.com"
 ip = "192.0.2.21/24"
 gateway = "192.0.2.1"

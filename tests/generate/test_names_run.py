@@ -16,8 +16,14 @@ from tests.support.remote_helpers import XeHost
 from tests.support.xe_local import LocalXe
 from tests.support.xe_sim.xe_sim_state import NETWORK_ETH0
 from toolkit.catalog.profiles import all_profiles
+from toolkit.catalog.xenserver import parse_release, template_for
 
 PROFILE = "centos6-xenserver"
+
+
+def stock_template(release: str) -> str:
+    """The profile's template on the simulated pool's release."""
+    return getattr(template_for(all_profiles()[PROFILE].guest_os, parse_release(release)), "name", "")
 LUCID64 = "Ubuntu Lucid Lynx 10.04 (64-bit)"
 GUEST = ["--ks", "http://192.0.2.2/web1.cfg", "--hostname", "web1.example.com", "--ip", "192.0.2.10/24",
          "--gateway", "192.0.2.1", "--nameserver", "192.0.2.53"]
@@ -46,10 +52,10 @@ def _rename(xe: Xe, kind: str, old: str, new: str) -> str:
     return uuid
 
 
-def _name_objects(xe: Xe, marker: Path) -> Names:
+def _name_objects(xe: Xe, marker: Path, release: str = "6.0.2") -> Names:
     network, template = hostile(marker, "net "), hostile(marker, "tpl ")
     return Names(hostile(marker, "vm "), network, template, _rename(xe, "network", NETWORK_ETH0, network),
-                 _rename(xe, "template", all_profiles()[PROFILE].template, template))
+                 _rename(xe, "template", stock_template(release), template))
 
 
 def _state(path: Path) -> dict[str, dict[str, dict[str, object]]]:
@@ -75,7 +81,8 @@ def test_names_are_data_printed_vm_install_run_by_bash(xenkit: Xenkit, tmp_path:
     assert printed.code == 0, printed.err
     run = local.bash(printed.out)
     assert run.returncode == 0, run.stderr
-    vm_uuid = run.stdout.split()[-1]  # the last line (xe vif-create prints the interface's uuid before it)
+    vm_uuid = run.stdout.strip()
+    assert run.stdout == vm_uuid + "\n"  # the VM's uuid only (vif-create's uuid is captured)
     _check_installed(local.state, local.calls(), vm_uuid, names, marker)
     assert f'[1/14] Find network "{names.network}"' in run.stderr  # the step titles are echoed as they are
 
@@ -98,7 +105,7 @@ def test_names_are_data_printed_template_clone_run_by_bash(xenkit: Xenkit, tmp_p
 
 
 def test_names_are_data_vm_install_over_ssh(xenkit: Xenkit, dom0: XeHost, marker: Path) -> None:
-    names = _name_objects(dom0.xe, marker)
+    names = _name_objects(dom0.xe, marker, dom0.release)
     result = xenkit(*names.vm_install("--host", "dom0"))
     assert result.code == 0, result.err
     vm_uuid = result.out.strip()
@@ -106,7 +113,8 @@ def test_names_are_data_vm_install_over_ssh(xenkit: Xenkit, dom0: XeHost, marker
     assert dom0.xe("vm-list", f"name-label={names.vm}", "--minimal") == vm_uuid
 
 
-def test_names_are_data_template_clone_over_ssh(xenkit: Xenkit, dom0: XeHost, marker: Path) -> None:
+def test_names_are_data_template_clone_over_ssh(xenkit: Xenkit, dom0_602: XeHost, marker: Path) -> None:
+    dom0 = dom0_602  # Lucid, the base, ships up to 7.4
     base, name = hostile(marker, "base "), hostile(marker, "new ")
     lucid = _rename(dom0.xe, "template", LUCID64, base)
     result = xenkit("template", "clone", "precise", "--from", base, "--name", name, "--host", "dom0")
@@ -119,3 +127,17 @@ def test_names_are_data_template_clone_over_ssh(xenkit: Xenkit, dom0: XeHost, ma
     again = xenkit("template", "clone", "precise", "--from", base, "--name", name, "--host", "dom0")
     assert again.code == 0 and again.out == result.out and "nothing to do" in again.err
     assert not marker.exists()
+
+
+def test_vm_install_runs_over_ssh_too(xenkit: Xenkit, dom0: XeHost) -> None:
+    """The same command on each pool: without --xenserver the plan finds the release's own template name."""
+    result = xenkit("vm", "install", PROFILE, "--name", "web1", *GUEST, "--network", NETWORK_ETH0, "--host", "dom0")
+    assert result.code == 0, result.err
+    uuid = result.out.strip()
+    assert dom0.xe("vm-list", "name-label=web1", "--minimal") == uuid
+    assert dom0.xe("vm-param-get", f"uuid={uuid}", "param-name=power-state") == "running"
+    tried = [c[2] for c in dom0.calls() if c[1] == "template-list"]
+    assert tried[-1] == f"name-label={stock_template(dom0.release)}"
+    with_release = xenkit("vm", "install", PROFILE, "--name", "web2", *GUEST, "--network", NETWORK_ETH0,
+                          "--xenserver", dom0.release, "--host", "dom0")
+    assert with_release.code == 0, with_release.err

@@ -11,12 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, SHARED_XE_TABLE, require_program
+from tests.conftest import ROOT, SHARED_XE_TABLE, installs_hvm, require_program
 from toolkit.catalog.profiles import all_profiles
 from toolkit.catalog.xetable import check_commands, problems_in
 from toolkit.errors import GeneratedFileError
 from toolkit.generate.bootargs import BootInput, render_bootargs
 from toolkit.generate.vm_install import VmInstallInput, build_vm_install_plan
+from toolkit.generate.vm_install_hvm import HvmInstallInput
 from toolkit.inputs.network import make_network
 from toolkit.plan.model import Plan, Step, cmd
 from toolkit.resources import xe_table_path
@@ -35,9 +36,11 @@ def _input(**overrides: object) -> VmInstallInput:
 
 
 def _input_for(profile: str) -> VmInstallInput:
-    # An autoinstall "ks" URL is a NoCloud directory, which must end in '/'.
+    # An autoinstall "ks" URL is a NoCloud directory, which must end in '/'; an HVM template installs from an ISO.
     kind = all_profiles()[profile].kind
-    return _input(ks_url="http://192.0.2.2/ks/web1/") if kind == "autoinstall" else _input()
+    hvm = HvmInstallInput("install.iso", "web1-seed.iso") if installs_hvm(profile) else None
+    return _input(ks_url="http://192.0.2.2/ks/web1/" if kind == "autoinstall" else "http://192.0.2.2/ks/web1.cfg",
+                  hvm=hvm)
 
 
 def _xe_lines(script: str) -> list[list[str]]:
@@ -103,7 +106,8 @@ def test_every_xe_command_of_every_profile_is_in_the_table(profile: str) -> None
     script = build_vm_install_plan(all_profiles()[profile], _input_for(profile)).render_script()
     commands = _xe_lines(script)
     names = [c[1] for c in commands]
-    for needed in ("vm-install", "vm-param-set", "vif-create", "vm-start", "vm-uninstall"):
+    needs = ("vbd-create",) if installs_hvm(profile) else ("vm-param-set",)
+    for needed in ("vm-install", "vif-create", "vm-start", "vm-uninstall", *needs):
         assert needed in names
     for argv in commands:
         assert problems_in(argv) == [], argv
@@ -143,24 +147,25 @@ def test_script_runs_and_passes_the_new_vm_uuid_along(tmp_path: Path) -> None:
     plan = build_vm_install_plan(profile, _input(vcpus=4, memory=4 * 2**30, disk=40 * 2**30))
     result, calls = _run(plan.render_script(), tmp_path)
     assert result.returncode == 0, result.stderr
+    # The VM's uuid and nothing else: vif-create prints the VIF's uuid too, which the script captures.
     vm_uuid = result.stdout.strip()
-    assert UUID.match(vm_uuid)
+    assert UUID.match(vm_uuid) and result.stdout == vm_uuid + "\n"
     names = [c[1] for c in calls]
     assert names == [
-        "network-list", "template-list", "vm-list", "vm-install", "vm-param-set", "vm-param-set",
-        "vm-memory-limits-set", "vm-param-set", "vm-param-set", "vm-param-set", "vbd-list", "vdi-resize",
-        "vif-create", "vm-start",
+        "network-list", "template-list", "vm-list", "vm-install", "vm-memory-limits-set", "vm-param-set",
+        "vm-param-set", "vm-param-set", "vbd-list", "vdi-resize", "vif-create", "vm-param-set", "vm-param-set",
+        "vm-start",
     ]
     assert calls[3][2:] == [calls[3][2], "new-name-label=web 1 (test)"]
-    for call in calls[4:11]:
+    for call in calls[4:9] + calls[10:]:
         assert call[2] in (f"uuid={vm_uuid}", f"vm-uuid={vm_uuid}")
     expected_args = render_bootargs(profile, BootInput(NETWORK, "http://192.0.2.2/ks/web1.cfg"))
-    assert calls[5][3] == f"PV-args={expected_args}"
+    assert calls[12][3] == f"PV-args={expected_args}"
     assert 'netcfg/get_nameservers="192.0.2.53 198.51.100.53"' in expected_args
-    assert calls[6][2:] == [f"uuid={vm_uuid}"] + [f"{k}={4 * 2**30}" for k in
+    assert calls[4][2:] == [f"uuid={vm_uuid}"] + [f"{k}={4 * 2**30}" for k in
                                                    ("static-min", "dynamic-min", "dynamic-max", "static-max")]
-    assert calls[9][3] == "VCPUs-at-startup=4"
-    assert calls[11][3] == f"disk-size={40 * 2**30}"
+    assert calls[7][3] == "VCPUs-at-startup=4"
+    assert calls[9][3] == f"disk-size={40 * 2**30}"
     assert "[14/14] Start the VM" in result.stderr
 
 
@@ -184,7 +189,7 @@ def test_failure_before_vm_install_undoes_nothing(tmp_path: Path) -> None:
 
 def test_existing_vm_of_that_name_stops_the_plan(tmp_path: Path) -> None:
     """vm-list printing a uuid (a VM of that name exists) must stop before vm-install."""
-    script = build_vm_install_plan(all_profiles()["centos7"], _input()).render_script()
+    script = build_vm_install_plan(all_profiles()["centos6-xenserver"], _input()).render_script()
     script = script.replace("existing_uuid=$(xe vm-list", "existing_uuid=$(echo 1234; : xe vm-list")
     result, calls = _run(script, tmp_path)
     assert result.returncode != 0

@@ -23,6 +23,7 @@ name = "added"
 profile = "centos7"
 hostname = "added.example.com"
 ip = "192.0.2.30/24"
+iso = "CentOS-7-x86_64-Minimal-2009.iso"
 """
 
 Snapshot = dict[str, tuple[bytes, int, int]]

@@ -24,7 +24,7 @@ password_file = "root-pw.txt"
 GUEST = """
 [[vm]]
 name = "{name}"
-profile = "centos7"
+profile = "fedora17-xenserver"
 hostname = "{name}.example.com"
 ip = "192.0.2.{host}/24"
 """
@@ -129,7 +129,7 @@ def test_render_json_lists_what_was_written_and_what_is_stale(xenkit: Xenkit, tm
     result = xenkit("render", str(write_site(tmp_path, "a")), "-o", str(out), "--json")
     assert result.code == 0, result.err
     assert json.loads(result.out) == {
-        "vms": [{"name": "a", "profile": "centos7",
+        "vms": [{"name": "a", "profile": "fedora17-xenserver",
                  "files": [str(out / "a" / name) for name in ("ks.cfg", "bootargs.txt", "install.sh")]}],
         "stale": [str(out / "b")],
         "pruned": [],

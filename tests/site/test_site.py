@@ -26,14 +26,14 @@ nameservers = ["192.0.2.53"]
 
 [[vm]]
 name = "a"
-profile = "centos7"
+profile = "fedora17-xenserver"
 hostname = "a.example.com"
 ip = "192.0.2.21/24"
 {extra_a}
 
 [[vm]]
 name = "b"
-profile = "rocky9"
+profile = "centos6-xenserver"
 hostname = "b.example.com"
 ip = "192.0.2.22/24"
 {extra_b}
@@ -178,7 +178,8 @@ def test_a_guest_failing_late_in_a_large_site_leaves_nothing_behind(
     digest = "$6$abcdefgh$" + "A" * 86
     lines = [f'[defaults]\nks_url_base = "http://192.0.2.2/ks"\nnetwork = "n"\ngateway = "10.0.0.1"\n'
              f'nameservers = ["10.0.0.53"]\npassword_hash = "{digest}"\n']
-    lines += [f'[[vm]]\nname = "vm{i}"\nprofile = "centos7"\nhostname = "vm{i}.example.com"\nip = "10.0.1.{i}/16"\n'
+    lines += [f'[[vm]]\nname = "vm{i}"\nprofile = "fedora17-xenserver"\nhostname = "vm{i}.example.com"\n'
+              f'ip = "10.0.1.{i}/16"\n'
               for i in range(1, 71)]
     site = tmp_path / "site.toml"
     site.write_text("\n".join(lines))

@@ -13,7 +13,7 @@ from toolkit.site.render import render_site
 DIGEST = "$6$abcdefgh$" + "A" * 86
 KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHfLMo/7gkMZrrZ9C4HnoZA7Q4cw8MqR0kSGwEG9v0XG me"
 DEFAULTS = {"password_hash": f'"{DIGEST}"', "gateway": '"192.0.2.1"', "nameservers": '["192.0.2.53"]'}
-ENTRY = {"profile": '"centos7"', "ip": '"192.0.2.21/24"'}
+ENTRY = {"profile": '"fedora17-xenserver"', "ip": '"192.0.2.21/24"'}
 Changes = Mapping[str, str | None] | None  # lines to replace or add; None drops one
 
 
@@ -136,4 +136,4 @@ def test_semicolon_in_ks_url_base_for_a_pv_guest_is_written_as_it_is(tmp_path: P
     path = site_file(tmp_path)
     path.write_text(path.read_text().replace('"http://192.0.2.2/ks"', '"http://192.0.2.2/ks;v=1"'))
     files = {f.path.name: f.text for vm in render_site(load_site(path), tmp_path / "out") for f in vm.files}
-    assert " inst.ks=http://192.0.2.2/ks;v=1/a/ks.cfg\n" in files["bootargs.txt"]
+    assert " ks=http://192.0.2.2/ks;v=1/a/ks.cfg\n" in files["bootargs.txt"]

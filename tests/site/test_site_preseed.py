@@ -27,6 +27,7 @@ name = "ks1"
 profile = "centos7"
 hostname = "ks1.example.com"
 ip = "192.0.2.21/24"
+iso = "CentOS-7-x86_64-Minimal-2009.iso"
 
 [[vm]]
 name = "trusty1"
@@ -105,7 +106,8 @@ def test_a_removed_preseed_guest_is_stale_and_pruned(xenkit: Xenkit, site: Path,
 
 def test_an_autoinstall_guest_gets_user_data_and_meta_data(xenkit: Xenkit, site: Path, tmp_path: Path) -> None:
     site.write_text(SITE.format(extra="").replace('name = "ks1"\nprofile = "centos7"',
-                                                  'name = "focal1"\nprofile = "ubuntu2004-autoinstall"'))
+                                                  'name = "focal1"\nprofile = "ubuntu2004-autoinstall"')
+                    .replace("CentOS-7-x86_64-Minimal-2009.iso", "ubuntu-20.04.6-live-server-amd64.iso"))
     out = tmp_path / "out"
     result = xenkit("render", str(site), "-o", str(out), "--json")
     assert result.code == 0, result.err

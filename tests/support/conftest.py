@@ -18,7 +18,7 @@ from tests.conftest import ROOT
 SIM = ROOT / "tests" / "support" / "xe_sim" / "xe_sim.py"
 LUCID64 = "Ubuntu Lucid Lynx 10.04 (64-bit)"
 PRECISE64 = "Ubuntu Precise Pangolin 12.04 (64-bit)"
-CENTOS6 = "CentOS 6 (64-bit)"
+CENTOS6 = "CentOS 6.0 (64-bit)"  # XenServer 6.0.2's name ("CentOS 6 (64-bit)" from 6.1)
 HINT = "For usage run: 'xe help'"
 
 

@@ -39,18 +39,28 @@ def write_hosts_file(directory: Path, name: str, host: SshTestHost, *, known_hos
 SIM = Path(__file__).resolve().parent / "xe_sim" / "xe_sim.py"
 
 
-class XeHost:
-    """A test host with the xe simulator as `xe` on its PATH, its state file and call log here."""
+# The simulator's pools the plans are tested against: XenServer 6.0.2 (the admin's blog) and XenServer 8 with
+# guest-templates-json-data-pv (so the EL6 PV templates exist there too), as XE_SIM_RELEASE / XE_SIM_EXTRA.
+POOLS = {"6.0.2": {"XE_SIM_RELEASE": "6.0.2"}, "8.4": {"XE_SIM_RELEASE": "8.4", "XE_SIM_EXTRA": "data-pv"}}
 
-    def __init__(self, host: SshTestHost, directory: Path) -> None:
+
+class XeHost:
+    """A test host with the xe simulator as `xe` on its PATH, its state file and call log here; its pool is
+    `release` (a key of POOLS)."""
+
+    def __init__(self, host: SshTestHost, directory: Path, release: str = "6.0.2") -> None:
         self.host = host
+        self.release = release
         self.state = directory / "xe-state.json"
         self.log = directory / "xe-log.jsonl"
         (host.bin_dir / "xe").symlink_to(SIM)
-        host.set_env({"XE_STATE": str(self.state), "XE_LOG": str(self.log)})
+        host.set_env(self._env())
+
+    def _env(self) -> dict[str, str]:
+        return {"XE_STATE": str(self.state), "XE_LOG": str(self.log), **POOLS[self.release]}
 
     def fail_on(self, command: str | None) -> None:
-        env = {"XE_STATE": str(self.state), "XE_LOG": str(self.log)}
+        env = self._env()
         if command is not None:
             env["XE_FAIL_ON"] = command
         self.host.set_env(env)
@@ -61,7 +71,7 @@ class XeHost:
         import subprocess
         import sys
 
-        env = {**os.environ, "XE_STATE": str(self.state)}
+        env = {**os.environ, "XE_STATE": str(self.state), **POOLS[self.release]}
         env.pop("XE_LOG", None)
         result = subprocess.run([sys.executable, str(SIM), *args], env=env, capture_output=True, text=True,
                                 timeout=60)

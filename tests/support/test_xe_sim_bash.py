@@ -57,23 +57,43 @@ def test_runs_as_xe_on_path_from_bash(tmp_path: Path, env: dict[str, str], how: 
     assert vm["other-config"]["debian-release"] == "precise" and "default_template" not in vm["other-config"]
 
 
-@pytest.mark.parametrize("fail_on", [None, "vif-create"])
-def test_the_install_plan_runs_against_the_simulator(tmp_path: Path, env: dict[str, str], fail_on: str | None) -> None:
-    """The project's own plan (fedora17-xenserver: the stock RHEL 6 template) runs, or undoes what it did."""
+def _install_script(tmp_path: Path, release: str | None = None) -> Path:
+    """The project's own plan for fedora17-xenserver (the stock RHEL 6 template), for `release` or for any."""
     from toolkit.catalog.profiles import all_profiles
+    from toolkit.catalog.xenserver import parse_release
     from toolkit.generate.vm_install import VmInstallInput, build_vm_install_plan
     from toolkit.inputs.network import make_network
 
-    bash = require_program("bash")
     network = make_network("web1.example.com", "192.0.2.10/24", "192.0.2.1", ["192.0.2.53"])
-    data = VmInstallInput(name="web1", network_name=NETWORK_ETH0, network=network, ks_url="http://192.0.2.2/ks.cfg")
+    data = VmInstallInput(name="web1", network_name=NETWORK_ETH0, network=network, ks_url="http://192.0.2.2/ks.cfg",
+                          xenserver=parse_release(release) if release else None)
     script = tmp_path / "install.sh"
     script.write_text(build_vm_install_plan(all_profiles()["fedora17-xenserver"], data).render_script())
+    return script
+
+
+def _bash(script: Path, tmp_path: Path, env: dict[str, str], **extra: str) -> subprocess.CompletedProcess[str]:
     bindir = tmp_path / "bin"
-    bindir.mkdir()
-    (bindir / "xe").symlink_to(SIM)
-    run_env = {**env, "PATH": f"{bindir}:{os.environ['PATH']}", **({"XE_FAIL_ON": fail_on} if fail_on else {})}
-    done = subprocess.run([bash, str(script)], capture_output=True, text=True, env=run_env, timeout=120)
+    bindir.mkdir(exist_ok=True)
+    if not (bindir / "xe").exists():
+        (bindir / "xe").symlink_to(SIM)
+    run_env = {**env, "PATH": f"{bindir}:{os.environ['PATH']}", **extra}
+    return subprocess.run([require_program("bash"), str(script)], capture_output=True, text=True, env=run_env,
+                          timeout=120)
+
+
+# The same printed plan on a 6.0.2 pool ("Red Hat Enterprise Linux 6.0 (64-bit)") and on XenServer 8 with
+# guest-templates-json-data-pv installed ("Red Hat Enterprise Linux 6 (64-bit)"): it tries both names.
+POOLS = [{"XE_SIM_RELEASE": "6.0.2"}, {"XE_SIM_RELEASE": "8.4", "XE_SIM_EXTRA": "data-pv"}]
+
+
+@pytest.mark.parametrize("pool", POOLS, ids=["6.0.2", "8.4+data-pv"])
+@pytest.mark.parametrize("fail_on", [None, "vif-create"])
+def test_the_install_plan_runs_against_the_simulator(
+    tmp_path: Path, env: dict[str, str], fail_on: str | None, pool: dict[str, str]
+) -> None:
+    """The project's own plan runs, or undoes what it did."""
+    done = _bash(_install_script(tmp_path), tmp_path, env, **pool, **({"XE_FAIL_ON": fail_on} if fail_on else {}))
     state = json.loads(Path(env["XE_STATE"]).read_text())
     vms = [r for r in state["objects"]["vm"].values() if r["name-label"] == "web1"]
     if fail_on:
@@ -82,9 +102,49 @@ def test_the_install_plan_runs_against_the_simulator(tmp_path: Path, env: dict[s
         return
     assert done.returncode == 0, done.stderr
     (vm,) = vms
-    assert done.stdout.splitlines()[-1] == vm["uuid"]
+    assert done.stdout == vm["uuid"] + "\n"  # the VM's uuid only: the VIF's is captured
+    template = next(r for r in state["objects"]["vm"].values() if r.get("is-a-template") == "true"
+                    and r["name-label"].startswith("Red Hat Enterprise Linux 6") and "(64-bit)" in r["name-label"])
+    assert vm["PV-bootloader"] == template["PV-bootloader"] == "eliloader"
     assert (vm["power-state"], vm["VCPUs-max"], vm["memory-static-max"]) == ("running", "2", str(2 * 2**30))
     assert vm["other-config"]["install-repository"].startswith("http://archives.fedoraproject.org/")
     assert "ks=http://192.0.2.2/ks.cfg" in vm["PV-args"]
     disk = next(v for v in state["objects"]["vdi"].values() if v["name-label"] == "web1 0")
     assert disk["virtual-size"] == str(20 * 2**30)
+
+
+def test_without_the_template_the_plan_names_what_it_tried_and_what_is_close(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    done = _bash(_install_script(tmp_path), tmp_path, env, XE_SIM_RELEASE="8.4")  # no data-pv
+    assert done.returncode == 1 and done.stdout == ""
+    assert ('none found; tried: "Red Hat Enterprise Linux 6 (64-bit)", "Red Hat Enterprise Linux 6.0 (64-bit)"'
+            in done.stderr)
+    assert '"Red Hat Enterprise Linux 7 (deprecated)", "Red Hat Enterprise Linux 8"' in done.stderr
+    assert "CentOS" not in done.stderr.split("close names")[1].split("\n")[0]
+    assert "install the guest-templates-json-data-pv package" in done.stderr
+    state = json.loads(Path(env["XE_STATE"]).read_text())
+    assert not [r for r in state["objects"]["vm"].values() if r["name-label"] == "web1"]
+
+
+@pytest.mark.parametrize(("release", "pool"), [("6.0.2", POOLS[0]), ("8.4", POOLS[1])])
+def test_a_plan_for_a_release_names_that_release_s_template(
+    tmp_path: Path, env: dict[str, str], release: str, pool: dict[str, str]
+) -> None:
+    script = _install_script(tmp_path, release)
+    expected = {"6.0.2": "Red Hat Enterprise Linux 6.0 (64-bit)", "8.4": "Red Hat Enterprise Linux 6 (64-bit)"}
+    assert f"xe template-list 'name-label={expected[release]}' --minimal" in script.read_text()
+    assert "for template_name in" not in script.read_text()
+    done = _bash(script, tmp_path, env, **pool)
+    assert done.returncode == 0, done.stderr
+
+
+def test_a_plan_for_6_0_2_refuses_on_xenserver_8(tmp_path: Path, env: dict[str, str]) -> None:
+    """Meant for one release, run on the other: it stops at the template lookup, names the close ones, makes nothing."""
+    done = _bash(_install_script(tmp_path, "6.0.2"), tmp_path, env, **POOLS[1])
+    assert done.returncode == 1 and done.stdout == ""
+    assert 'none found; tried: "Red Hat Enterprise Linux 6.0 (64-bit)"' in done.stderr
+    assert '"Red Hat Enterprise Linux 6 (64-bit)"' in done.stderr.split("close names in this pool:")[1]
+    state = json.loads(Path(env["XE_STATE"]).read_text())
+    assert not [r for r in state["objects"]["vm"].values() if r["name-label"] == "web1"]
+

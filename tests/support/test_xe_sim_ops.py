@@ -63,7 +63,8 @@ def test_install_resize_vif_start_uninstall(xe: Xe) -> None:
 
 
 def test_host_multipathing_and_pbds(xe: Xe) -> None:
-    host = ok(xe("host-list", "--minimal"))
+    # The host field `multipathing` came with 7.5: a XenServer 8 pool has it, and keeps other-config in step.
+    host = ok(xe("host-list", "--minimal", XE_SIM_RELEASE="8.4"))
     ok(xe("host-param-set", f"uuid={host}", "other-config:multipathing=true"))  # legacy: xapi syncs the field
     assert ok(xe("host-param-get", f"uuid={host}", "param-name=multipathing")) == "true"
     ok(xe("host-param-set", f"uuid={host}", "multipathing=false"))
@@ -73,6 +74,12 @@ def test_host_multipathing_and_pbds(xe: Xe) -> None:
     assert ok(xe("pbd-list", "currently-attached=false", "--minimal")) == pbd
     ok(xe("pbd-plug", f"uuid={pbd}"))
     assert ok(xe("pbd-param-get", f"uuid={pbd}", "param-name=currently-attached")) == "true"
+
+
+def test_a_6_0_2_pool_has_no_multipathing_field(xe: Xe) -> None:
+    host = ok(xe("host-list", "--minimal"))
+    assert "Unknown parameter: multipathing" in err(xe("host-param-set", f"uuid={host}", "multipathing=true"))
+    ok(xe("host-param-set", f"uuid={host}", "other-config:multipathing=true", "other-config:multipathhandle=dmp"))
 
 
 def test_state_persists_and_a_failed_call_changes_nothing(xe: Xe, env: dict[str, str]) -> None:

@@ -41,6 +41,8 @@ class BootPrompt(StrEnum):
 class Profile:
     name: str
     description: str
+    guest_os: str  # key of toolkit/data/xenserver-templates.toml ("ubuntu-22.04"): the template per XenServer
+    # release, and what release-dependent answers follow
     kind: InstallerKind
     bootargs_family: BootFamily
     template: str
@@ -53,7 +55,6 @@ class Profile:
     inst_repo: bool = False
     extra_bootargs: tuple[str, ...] = ()
     boot_prompt: BootPrompt = BootPrompt.NONE
-    guest_os: str = ""  # the OS release installed, e.g. "ubuntu-22.04": what release-dependent answers follow
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -80,6 +81,7 @@ def all_profiles() -> dict[str, Profile]:
             profile = Profile(
                 name=name,
                 description=table["description"],
+                guest_os=table["guest_os"],
                 kind=InstallerKind(table["kind"]),
                 bootargs_family=BootFamily(table["bootargs_family"]),
                 template=table["template"],
@@ -92,7 +94,6 @@ def all_profiles() -> dict[str, Profile]:
                 inst_repo=bool(table.get("inst_repo", False)),
                 extra_bootargs=tuple(table.get("extra_bootargs", ())),
                 boot_prompt=BootPrompt(table.get("boot_prompt", "none")),
-                guest_os=table.get("guest_os", ""),
             )
         except (KeyError, ValueError) as exc:
             raise GeneratedFileError(f"{path}: profile {name!r} is malformed: {exc}") from exc

@@ -26,6 +26,7 @@ from toolkit.inputs.guest_fields import (
     REPO,
     SSH_KEYS,
     TIMEZONE,
+    XENSERVER,
     password_problem,
 )
 
@@ -61,7 +62,9 @@ def list_profiles(as_json: bool, show_all: bool, output: Path | None) -> None:
 
 
 # The options of a kickstart's own inputs (beyond the network): kickstart render and seed-volume take them alike.
-KICKSTART_FIELDS = (PASSWORD_FILE, PASSWORD_HASH, SSH_KEYS, TIMEZONE, REPO, FIRMWARE)
+KICKSTART_FIELDS = (PASSWORD_FILE, PASSWORD_HASH, SSH_KEYS, TIMEZONE, REPO, FIRMWARE, XENSERVER.with_help(
+    "XenServer release of the pool: where its template for PROFILE boots UEFI (XenServer 8, XCP-ng 8.3), the "
+    "layout gets an EFI system partition without --firmware."))
 
 
 @kickstart.command("render")
@@ -73,7 +76,7 @@ KICKSTART_FIELDS = (PASSWORD_FILE, PASSWORD_HASH, SSH_KEYS, TIMEZONE, REPO, FIRM
 def render_kickstart_cmd(
     profile_name: str, hostname: str, ip: str, gateway: str, nameservers: tuple[str, ...], interface: str,
     root_password_file: Path | None, root_password_hash: str | None, ssh_keys: tuple[Path, ...],
-    timezone: str, repo: str | None, firmware: str, mac: str | None, output: Path | None,
+    timezone: str, repo: str | None, firmware: str, xenserver: str | None, mac: str | None, output: Path | None,
 ) -> None:
     """Render PROFILE's kickstart for one guest and validate it with pykickstart.
 
@@ -89,7 +92,7 @@ def render_kickstart_cmd(
     profile = get_profile(profile_name, kickstart_only=True)
     network = make_guest_network(hostname, ip, gateway, nameservers, interface, on_link_gateway=True)
     data = kickstart_input(profile, network, MAC.from_cli_optional(mac), root_password_file, root_password_hash,
-                           ssh_keys, timezone, repo, firmware)
+                           ssh_keys, timezone, repo, release_firmware(profile, firmware, xenserver))
     emit(render_kickstart(profile, data), output, mode=0o600)
 
 
@@ -112,6 +115,28 @@ def kickstart_input(
         ssh_keys=read_ssh_keys(ssh_keys),
         firmware="uefi" if FIRMWARE.from_cli(firmware) == "uefi" else "bios",
     )
+
+
+def release_firmware(profile: Profile, firmware: str, xenserver: str | None) -> str:
+    """--firmware, or with --xenserver and no --firmware what the release's template boots (platforms.md
+    section 5: UEFI for RHEL/Rocky 8-9 on XenServer 8 and XCP-ng 8.3); a --firmware that contradicts it is refused."""
+    from click.core import ParameterSource
+
+    from toolkit.catalog.xenserver import template_for
+
+    chosen = FIRMWARE.from_cli(firmware)
+    if xenserver is None:
+        return chosen
+    release = XENSERVER.from_cli(xenserver)
+    template = template_for(profile.guest_os, release)
+    if template is None or template.mode != "hvm":
+        return chosen
+    context = click.get_current_context(silent=True)
+    given = context is not None and context.get_parameter_source("firmware") is not ParameterSource.DEFAULT
+    if given and chosen != template.firmware:
+        raise UsageError(f'{FIRMWARE.option_name} {chosen}: on {release} the template "{template.name}" boots '
+                         f"{template.firmware.upper()}")
+    return template.firmware
 
 
 def resolve_root_password(password_file: Path | None, password_hash: str | None) -> str:

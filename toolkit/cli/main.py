@@ -19,7 +19,7 @@ from toolkit.errors import ToolkitError
 
 EPILOG = """\b
 Examples:
-  xenkit kickstart list
+  xenkit profile list [--xenserver 6.0.2]
   xenkit kickstart render fedora17-xenserver --hostname web1.example.com --ip 192.0.2.10/24 \\
       --gateway 192.0.2.1 --nameserver 192.0.2.53 --root-password-file pw.txt -o ks.cfg
   xenkit preseed render ubuntu1204-di --hostname web2.example.com ... --root-password-file pw.txt -o preseed.cfg
@@ -37,6 +37,7 @@ Examples:
 # Each command's module is imported only when that command runs (toolkit/cli/lazy.py).
 COMMANDS = {
     "kickstart": "toolkit.cli.kickstart:kickstart",
+    "profile": "toolkit.cli.profile:profile",
     "autoinstall": "toolkit.cli.autoinstall:autoinstall",
     "preseed": "toolkit.cli.preseed:preseed",
     "fstab": "toolkit.cli.fstab:fstab",

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from toolkit.cli.completion import complete_profiles
-from toolkit.cli.kickstart import KICKSTART_FIELDS, kickstart_input
+from toolkit.cli.kickstart import KICKSTART_FIELDS, kickstart_input, release_firmware
 from toolkit.cli.options import OutputPath, guest_network_options, guest_options, make_guest_network
 from toolkit.errors import UsageError
 from toolkit.inputs.guest_fields import MAC, NAME
@@ -29,7 +29,8 @@ VM_NAME = dataclasses.replace(
 def seed_volume(
     profile_name: str, hostname: str, ip: str, gateway: str, nameservers: tuple[str, ...], interface: str,
     root_password_file: Path | None, root_password_hash: str | None, ssh_keys: tuple[Path, ...],
-    timezone: str, repo: str | None, firmware: str, name: str | None, mac: str | None, output: Path,
+    timezone: str, repo: str | None, firmware: str, xenserver: str | None, name: str | None, mac: str | None,
+    output: Path,
 ) -> None:
     """Write PROFILE's seed volume: an ISO 9660 image (Rock Ridge, Joliet) its installer finds by label.
 
@@ -63,7 +64,7 @@ def seed_volume(
         root_password_hash = _earlier_hash(output, root_password_file)
         root_password_file = None if root_password_hash else root_password_file
     data = kickstart_input(profile, network, vm_mac, root_password_file, root_password_hash, ssh_keys, timezone,
-                           repo, firmware)
+                           repo, release_firmware(profile, firmware, xenserver))
     volume = volume_for(profile, data)
     image = build_seed_iso(volume.label, volume.files)
     # The kickstart holds the root password's hash: the image is the owner's only, as kickstart render's -o is.

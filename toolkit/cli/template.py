@@ -125,6 +125,7 @@ def clone_cmd(release_name: str, base: str | None, name: str | None, arch: str, 
         methods=None if methods is None else _check_methods(methods),
         pv_args=None if pv_args is None else _check_pv_args(pv_args),
         replace=replace,
+        xenserver=release.xenserver,
     )
     if data.base == data.name:
         raise UsageError(f'--name "{data.name}" is the base template itself; give another --name',

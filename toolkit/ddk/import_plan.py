@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from toolkit.catalog.xetable import check_commands
+from toolkit.catalog.xetable import ANY_RELEASE, check_commands
 from toolkit.plan.model import Arg, Check, Plan, Step, Var, Word, cmd, word
 
 SR_MOUNT = "/var/run/sr-mount"  # where dom0 mounts a file-based SR (NFS, CIFS ISO libraries; ext, nfs VHD SRs)
@@ -81,7 +81,7 @@ def lookup_steps(data: DdkImportInput) -> list[Step]:
 def sr_content_command(data: DdkImportInput) -> list[str]:
     """The SR given, whatever its content type: its content-type(s), to explain a lookup that found no ISO SR."""
     argv = ["xe", "sr-list", _sr_filter(data), "params=content-type", "--minimal"]
-    check_commands([argv], "DDK import SR check")
+    check_commands([argv], "DDK import SR check", ANY_RELEASE)
     return argv
 
 
@@ -142,4 +142,5 @@ def build_ddk_import_plan(data: DdkImportInput) -> Plan:
 
 
 def _check(plan: Plan, what: str) -> None:
-    check_commands((c.literal_prefixes() for c in plan.commands()), what)
+    # A DDK (6.x's or a later one) is imported into whatever pool the user has: valid in every xe table.
+    check_commands((c.literal_prefixes() for c in plan.commands()), what, ANY_RELEASE)

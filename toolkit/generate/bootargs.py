@@ -80,7 +80,8 @@ def _dracut(profile: Profile, data: BootInput) -> list[str]:
     args.append(f"ip={net.address}:{peer}:{net.gateway}:{net.netmask}:{net.hostname}:{device}:none")
     args += [f"nameserver={ns}" for ns in net.nameserver_list]
     if profile.inst_repo:
-        # Fedora 34+ and RHEL 9+ ignore the un-prefixed repo= that eliloader would pass.
+        # eliloader passes the install repository as the legacy method= (not repo=), which Fedora 34+ and RHEL 9+
+        # no longer read: these releases get it as inst.repo= (and on HVM templates nothing passes it at all).
         args.append(f"inst.repo={data.repo or profile.repo}")
     args.append(f"{profile.ks_option}={data.ks_url}")
     return args

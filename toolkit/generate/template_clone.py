@@ -7,14 +7,15 @@
 plus install-arch (eliloader fails with UNSUPPORTED_INSTALL_METHOD without it) and, when given, the
 install repository, install methods and PV-args. vm-clone strips default_template, which is why it is set
 again. A template of that name with the same settings is left alone; with other
-settings it is an error, or with `replace` a new clone is made and the old one removed after it.
+settings it is an error, or with `replace` a new clone is made and the old one removed after it. Its xe commands
+are checked against the xe tables of every XenServer release the catalog lists for the Debian/Ubuntu release.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from toolkit.catalog.xetable import check_commands
+from toolkit.catalog.xetable import check_commands, tables_for_versions
 from toolkit.plan.model import Arg, Check, Guard, Plan, Probe, Step, Var, cmd, word
 
 
@@ -28,6 +29,7 @@ class CloneInput:
     methods: str | None = None  # other-config:install-methods, e.g. cdrom,http,ftp
     pv_args: str | None = None
     replace: bool = False
+    xenserver: tuple[str, ...] = ()  # the releases the plan is for (releases.toml); its xe commands suit each
 
 
 def settings(data: CloneInput) -> list[tuple[str, str]]:
@@ -89,5 +91,6 @@ def build_clone_plan(data: CloneInput) -> Plan:
         plan.add(Step("Remove the old template",
                       cmd("xe", "template-uninstall", word("template-uuid=", existing), "--force"),
                       only_if=existing))
-    check_commands((c.literal_prefixes() for c in plan.commands()), f'clone plan for "{data.name}"')
+    check_commands((c.literal_prefixes() for c in plan.commands()), f'clone plan for "{data.name}"',
+                   tables_for_versions(data.xenserver))
     return plan

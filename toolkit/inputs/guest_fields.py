@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from toolkit.catalog.profiles import Profile
+    from toolkit.catalog.xenserver import XenServerRelease
 
 T = TypeVar("T")
 
@@ -163,6 +164,17 @@ def _timezone(name: str, value: str) -> str:
     return parse_timezone(name, value)
 
 
+def _xenserver(name: str, value: str) -> XenServerRelease:
+    from toolkit.catalog.xenserver import parse_release
+    from toolkit.errors import UsageError
+
+    try:
+        return parse_release(value)
+    except UsageError as exc:
+        message = exc.message.replace("unknown XenServer release", "unknown release")
+        raise ValidationError(name, message, exc.hint) from None
+
+
 def _memory(name: str, value: str) -> int:
     from toolkit.inputs.sizes import parse_memory
 
@@ -264,6 +276,12 @@ TEMPLATE = GuestField(
     key="template", about="XenServer template (default: the profile's)", check=_label,
     option="--template", metavar="NAME", help="Template to install from (default: the profile's).",
 )
+XENSERVER = GuestField(
+    key="xenserver", about="XenServer release of the pool (6.0.2, 8.2, 8.4 = XenServer 8, XCP-ng 8.3)",
+    check=_xenserver, option="--xenserver", metavar="VERSION",
+    help="XenServer release of the pool: 6.0.2, 8.2, 8.4 (= XenServer 8), \"XCP-ng 8.3\", ... It names the "
+         "template and whether it installs PV or HVM; without it the plan tries each name the template has had.",
+)
 REPO = GuestField(
     key="repo", about="install repository URL (default: the profile's)", check=_url,
     option="--repo", metavar="URL", help="Install repository (default: the profile's).",
@@ -305,5 +323,5 @@ XS_TOOLS: GuestField[bool] = GuestField(
 # A site file's [[vm]] entry, in the order its fields are checked and its problems reported.
 SITE_FIELDS: tuple[GuestField[Any], ...] = (
     NAME, PROFILE, *NETWORK_FIELDS, *PASSWORD_FIELDS, SSH_KEYS, TIMEZONE, TEMPLATE, REPO, KS_URL_BASE, NETWORK,
-    MEMORY, VCPUS, DISK, XS_TOOLS,
+    MEMORY, VCPUS, DISK, XS_TOOLS, XENSERVER, ISO, SEED_ISO,
 )

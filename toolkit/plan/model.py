@@ -121,20 +121,48 @@ class Guard:
     replace: bool = False
 
 
+@dataclass(frozen=True)
+class FirstFound:
+    """Finds one object under the first of several names that exists (a template renamed between releases).
+
+    `command` looks one name up, with `loop` standing for the name; it runs for each of `names` in order until
+    one finds something (which must be exactly one object), captured in `capture`. If none does, the step
+    fails naming what it tried, and the names `survey` lists (xe's record output, `label ( RO|RW): NAME`
+    lines) that contain one of `near` (case-insensitive), so the user sees what the pool has instead.
+    """
+
+    title: str
+    capture: Var
+    loop: Var
+    command: Command
+    names: tuple[str, ...]
+    what: str  # "template"
+    survey: Command
+    survey_label: str  # the record field `survey` prints: "name-label"
+    near: tuple[str, ...]
+    hint: str = ""
+
+
+PlanItem = Step | Guard | FirstFound
+
+
 @dataclass
 class Plan:
     title: str
-    steps: list[Step | Guard] = field(default_factory=list)
+    steps: list[PlanItem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     result: Var | None = None  # printed on success (e.g. the new VM's uuid)
 
-    def add(self, step: Step | Guard) -> None:
+    def add(self, step: PlanItem) -> None:
         self.steps.append(step)
 
     def commands(self) -> Iterator[Command]:
         for step in self.steps:
             if isinstance(step, Guard):
                 yield from (probe.command for probe in step.probes)
+                continue
+            if isinstance(step, FirstFound):
+                yield from (step.command, step.survey)
                 continue
             yield step.command
             if step.undo is not None:
@@ -145,7 +173,7 @@ class Plan:
         return render_template(
             "plan.sh.j2",
             plan=self,
-            steps=[_render_guard(s) if isinstance(s, Guard) else _render_step(s) for s in self.steps],
+            steps=[_render_item(s) for s in self.steps],
             result=None if self.result is None else render_arg(self.result),
             shquote=shlex.quote,
         )
@@ -159,6 +187,7 @@ class _RenderedStep:
     undo: str | None
     only_if: str | None = None
     guard: _RenderedGuard | None = None
+    first: _RenderedFirst | None = None
 
 
 @dataclass(frozen=True)
@@ -167,6 +196,50 @@ class _RenderedGuard:
     what: str
     probes: list[str]
     replace: bool
+
+
+@dataclass(frozen=True)
+class _RenderedFirst:
+    capture: str  # the variable's name
+    loop: str
+    names: str  # each shell-quoted, space-separated
+    line: str
+    failure: str  # the xenkit_none_of call
+    single: str | None  # one name: the lookup with the name written in, no loop
+
+
+def _render_item(item: PlanItem) -> _RenderedStep:
+    if isinstance(item, Guard):
+        return _render_guard(item)
+    if isinstance(item, FirstFound):
+        return _render_first(item)
+    return _render_step(item)
+
+
+def _render_first(first: FirstFound) -> _RenderedStep:
+    tried = ", ".join(f'"{name}"' for name in first.names)
+    failure = " ".join([
+        "xenkit_none_of", shlex.quote(first.what), shlex.quote(tried), shlex.quote(first.hint),
+        f'"$({first.survey.render()} 2>/dev/null || true)"', shlex.quote(first.survey_label),
+        *(shlex.quote(word) for word in first.near),
+    ])
+    single = None
+    if len(first.names) == 1:
+        single = Command(tuple(_substitute(arg, first.loop, first.names[0]) for arg in first.command.argv)).render()
+    rendered = _RenderedFirst(first.capture.name, first.loop.name, " ".join(shlex.quote(n) for n in first.names),
+                              first.command.render(), failure, single)
+    check = f'xenkit_one_uuid "${{{first.capture.name}}}" {shlex.quote(first.what)}'
+    return _RenderedStep(first.title, "", check, None, None, None, rendered)
+
+
+def _substitute(arg: Arg, var: Var, text: str) -> Arg:
+    if isinstance(arg, Var):
+        return text if arg == var else arg
+    if isinstance(arg, Word):
+        parts = tuple(text if part == var else part for part in arg.parts)
+        texts = [p for p in parts if isinstance(p, str)]
+        return "".join(texts) if len(texts) == len(parts) else Word(parts)
+    return arg
 
 
 def _render_guard(guard: Guard) -> _RenderedStep:

@@ -9,11 +9,12 @@ to run by hand shell-quoted, ready to paste).
 
 from __future__ import annotations
 
+import re
 import shlex
 from dataclasses import dataclass, field
 
 from toolkit.errors import ToolkitError
-from toolkit.plan.model import Arg, Check, Command, Guard, Plan, Step, Var, Word
+from toolkit.plan.model import Arg, Check, Command, FirstFound, Guard, Plan, Step, Var, Word
 from toolkit.remote.executor import CommandTimeout, Executor, RemoteError
 from toolkit.report import say
 
@@ -80,6 +81,10 @@ def run_plan(plan: Plan, ex: Executor, *, step_timeout: float = STEP_TIMEOUT) ->
                 if _guard(item, ex, values, step_timeout):
                     return PlanOutcome(values[item.subject.name], True, outcome.done)
                 continue
+            if isinstance(item, FirstFound):
+                _first_found(item, ex, values, step_timeout)
+                outcome.done.append(item.title)
+                continue
             if item.only_if is not None and not values.get(item.only_if.name):
                 say("  (skipped: nothing to do)")
                 continue
@@ -120,6 +125,29 @@ def _step(step: Step, ex: Executor, values: dict[str, str], timeout: float) -> N
         raise _StepFailed(f"{what}: more than one found ({value})")
     if step.check is Check.NONE_FOUND and value:
         raise _StepFailed(f"{what}: already exists ({value})")
+
+
+def _first_found(first: FirstFound, ex: Executor, values: dict[str, str], timeout: float) -> None:
+    """As the script's loop: the first name that finds something wins; none: fail with the close names."""
+    for name in first.names:
+        values[first.loop.name] = name
+        result = ex.run(concrete(first.command, values), step=first.title, timeout=timeout)
+        if not result.ok:
+            raise _StepFailed(f"exit status {result.status}", result.output_tail())
+        value = result.text().rstrip("\n")
+        if value:
+            values[first.capture.name] = value
+            if "," in value:
+                raise _StepFailed(f"{first.what}: more than one found ({value})")
+            return
+    survey = ex.run(concrete(first.survey, values), step=f"{first.title}: list", timeout=timeout)
+    label = re.compile(rf"^\s*{re.escape(first.survey_label)} \(\s*R[OW]\)\s*: (.*)$")
+    names = [m.group(1) for line in survey.text().splitlines() if (m := label.match(line))]
+    close = sorted(n for n in names if any(word.lower() in n.lower() for word in first.near))
+    tried = ", ".join(f'"{name}"' for name in first.names)
+    shown = ", ".join(f'"{name}"' for name in close) or "none"
+    raise _StepFailed(f"{first.what}: none found; tried: {tried}; close names in this pool: {shown}",
+                      hint=first.hint or None)
 
 
 def _guard(guard: Guard, ex: Executor, values: dict[str, str], timeout: float) -> bool:

@@ -19,11 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from toolkit.catalog.profiles import InstallerKind, Profile
+from toolkit.catalog.profiles import BootMode, InstallerKind, Profile
 from toolkit.errors import UsageError, ValidationError
 from toolkit.generate.answer_files import answer_url
 from toolkit.generate.installer_fit import boot_line_urls, misfits
-from toolkit.generate.vm_install import VmInstallInput
+from toolkit.generate.vm_install import VmInstallInput, choose_template
+from toolkit.generate.vm_install_hvm import HvmInstallInput, seed_iso_name
 from toolkit.inputs import guest_fields as guest
 from toolkit.inputs.guest_fields import GuestField, Kind
 from toolkit.inputs.network import make_network
@@ -162,6 +163,10 @@ def _check_entry(
     vcpus = checked(guest.VCPUS)
     disk = checked(guest.DISK)
     xs_tools = checked(guest.XS_TOOLS)
+    xenserver = checked(guest.XENSERVER)
+    iso, seed_iso = checked(guest.ISO), checked(guest.SEED_ISO)
+    if seed_iso is not None and iso is None:
+        problems.append(f"{label}: {spell(guest.SEED_ISO)}: only with {guest.ISO.key} (an HVM install from an ISO)")
     if len(problems) > start or network is None or profile is None:
         return None
     if xs_tools and profile.kind is not InstallerKind.PRESEED:
@@ -175,8 +180,23 @@ def _check_entry(
         return None
     install = VmInstallInput(
         name=name, network_name=network_name, network=network, ks_url=ks_url,
-        repo=repo, template=template, memory=memory, vcpus=vcpus, disk=disk,
+        repo=repo, template=template, memory=memory, vcpus=vcpus, disk=disk, xenserver=xenserver,
+        hvm=HvmInstallInput(iso, seed_iso or seed_iso_name(name)) if iso is not None else None,
     )
+    try:
+        choice = choose_template(profile, install)  # a release without the profile's template: a problem
+    except UsageError as exc:
+        where = defaults_label if guest.XENSERVER.key in inherited else label
+        problems.append(f"{where}: {spell(guest.XENSERVER)}: {exc.message}")
+        return None
+    if choice.mode is BootMode.HVM and install.hvm is None:
+        problems.append(f"{label}: {guest.ISO.key}: missing (template {choice.shown} is HVM: it boots install "
+                        "media; the install ISO's name in one of the pool's ISO SRs)")
+    elif choice.mode is BootMode.PV and install.hvm is not None:
+        problems.append(f"{label}: {spell(guest.ISO)}: profile {profile.name} installs PV (template {choice.shown}), "
+                        "from the install repository and PV-args; iso is for HVM profiles")
+    if len(problems) > start:
+        return None
     return SiteVm(profile, install, password_hash, password_file, keys, timezone, xs_tools)
 
 

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from toolkit.catalog.xenserver import template_for
 from toolkit.errors import UsageError
 from toolkit.generate.answer_files import (
     AnswerInput,
@@ -15,6 +16,7 @@ from toolkit.generate.answer_files import (
     render_answer_files,
 )
 from toolkit.generate.bootargs import BootInput, render_bootargs
+from toolkit.generate.kickstart import Firmware
 from toolkit.generate.vm_install import build_vm_install_plan
 from toolkit.inputs.guest_fields import PASSWORD_FILE, PASSWORD_HASH
 from toolkit.inputs.password import hash_password, read_password_file
@@ -129,12 +131,20 @@ def _jobs_with_secrets(site: Site, out_dir: Path) -> list[_Job]:
     return jobs
 
 
+def _firmware(vm: SiteVm) -> Firmware:
+    """UEFI where the release's template boots UEFI (XenServer 8, XCP-ng 8.3: platforms.md section 5), so that the
+    kickstart's layout gets an EFI system partition; BIOS elsewhere and where the release is not given."""
+    release = vm.install.xenserver
+    template = template_for(vm.profile.guest_os, release) if release is not None else None
+    return "uefi" if template is not None and template.firmware == "uefi" else "bios"
+
+
 def _render_job(job: _Job) -> tuple[RenderedVm, list[str]]:
     vm = job.vm
     network = vm.install.network
     answers = render_answer_files(vm.profile, AnswerInput(
         network=network, root_password_hash=job.password_hash, timezone=vm.timezone,
-        repo=vm.install.repo, ssh_keys=job.ssh_keys, xs_tools=vm.xs_tools,
+        repo=vm.install.repo, ssh_keys=job.ssh_keys, xs_tools=vm.xs_tools, firmware=_firmware(vm),
     ), validate=False)
     problems = answer_file_problems(vm.profile, answers)  # raised in site order by render_site
     repo = vm.install.repo or vm.profile.repo

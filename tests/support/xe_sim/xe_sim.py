@@ -4,7 +4,8 @@
 Tests put this file on a test host's PATH as `xe` (a symlink or a wrapper running it with python3); it
 runs under any name and any python3 >= 3.9, standard library only (it never imports toolkit). Commands
 and parameters come from xe's own command table (xen-api's cli_frontend.ml, in toolkit/data/); objects
-live in a JSON state file that starts as a one-host XenServer 6.0.2 pool (tests/support/xe_sim/xe_sim_state.py).
+live in a JSON state file that starts as a one-host pool of one release (tests/support/xe_sim/xe_sim_state.py):
+XenServer 6.0.2 (the default), 8.4 (XenServer 8) or XCP-ng 8.3, each with its own stock templates and xe table.
 
 This file is the entry point: argv parsing, the table's checks, the state file, dispatch. Its sibling modules
 are relative imports from its package, the directory it is in (symlinks resolved): run as a script, this file
@@ -13,14 +14,23 @@ as tests.support.xe_sim.xe_sim.
   xe_sim_common.py   xe's error texts, value syntax (booleans, byte sizes, escaping) and field types
   xe_sim_records.py  objects, output (records, --minimal), the generated <class>-list and -param-* commands
   xe_sim_ops.py      vm-clone, vm-install, template-uninstall and the other VM, VDI, VIF and PBD operations
+  xe_sim_cd.py       CD drives and ISO SR scans: vbd-create, vbd-eject, vbd-destroy, sr-scan
+  xe_sim_storage.py  CDs by the ISO's name (vm-cd-add/-remove/-insert/-eject) and vbd-insert
   xe_sim_import.py   vm-import of an export on the host's disk (the DDK's directory format)
   xe_sim_state.py    the stock state
+  xe_sim_templates.py  the stock templates and host identity of each release
 
 Environment:
   XE_STATE    the state file (required to run a command); created with the stock state if missing.
               Each call holds an exclusive flock on XE_STATE.lock and replaces the file atomically,
               and only when the command succeeded: a failed command changes nothing.
-  XE_TABLE    the command table (default: toolkit/data/xe-commands.json of the checkout this file is in).
+  XE_SIM_RELEASE  6.0.2 | 8.4 | xcp-ng-8.3: the release of a state created now (default 6.0.2); a state keeps
+              the release it was made with. A 6.0.2 pool checks every call against XenServer 6.0's table
+              (toolkit/data/xe-commands-6.0.json), 8.4 and xcp-ng-8.3 against xe-commands.json (xen-api today).
+  XE_SIM_EXTRA  comma-separated optional packages of a state created now: data-pv (8.1 and later's
+              guest-templates-json-data-pv, the EL5/EL6 PV templates).
+  XE_SR_MOUNT where ISO SRs are mounted (default /var/run/sr-mount): sr-scan reads <that>/<SR uuid>/.
+  XE_TABLE    the command table (default: the release's table in toolkit/data/ of the checkout this file is in).
   XE_LOG      if set, every call appends its argv, as ["xe", arg, ...], as one JSON line.
   XE_FAIL_ON  a command name: that command fails with xe's internal error after its parameters passed
               the checks below, so tests can exercise rollback.
@@ -68,6 +78,7 @@ from . import xe_sim_state  # noqa: E402
 from .xe_sim_common import STD_PARAMS, STORE, Record, XeError, api_error, class_fields  # noqa: E402
 from .xe_sim_ops import Sim  # noqa: E402
 from .xe_sim_pool import refuse_if_master_down  # noqa: E402
+from .xe_sim_templates import DEFAULT_RELEASE, HOSTS, RELEASES  # noqa: E402
 
 HINT = "For usage run: 'xe help'"
 SWITCHES = {"-u": "username", "-pw": "password", "-pwf": "password", "-s": "server", "-h": "server", "-p": "port"}
@@ -107,8 +118,8 @@ def parse_args(args: list[str]) -> tuple[str, list[tuple[str, str]]]:
     return command, params
 
 
-def load_table() -> dict[str, Any]:
-    path = os.environ.get("XE_TABLE") or HERE.parents[2] / "toolkit" / "data" / "xe-commands.json"
+def load_table(release: str) -> dict[str, Any]:
+    path = os.environ.get("XE_TABLE") or HERE.parents[2] / "toolkit" / "data" / HOSTS[release][3]
     with open(path, encoding="utf-8") as handle:
         table: dict[str, Any] = json.load(handle)
     return table
@@ -156,9 +167,35 @@ def run(sim: Sim) -> str:
     return sim.output()
 
 
+def new_release() -> str:
+    """The release of a state created now: XE_SIM_RELEASE, checked."""
+    release = os.environ.get("XE_SIM_RELEASE") or DEFAULT_RELEASE
+    if release not in RELEASES:
+        raise XeError(f"xe simulator: XE_SIM_RELEASE={release!r} is not one of {', '.join(RELEASES)}")
+    return release
+
+
 def stock_state() -> dict[str, Any]:
-    state: dict[str, Any] = xe_sim_state.stock_state()
+    extras = frozenset(e for e in os.environ.get("XE_SIM_EXTRA", "").split(",") if e)
+    state: dict[str, Any] = xe_sim_state.stock_state(new_release(), extras)
     return state
+
+
+def state_path() -> Path:
+    name = os.environ.get("XE_STATE")
+    if not name:
+        raise XeError("xe simulator: XE_STATE is not set")
+    return Path(name)
+
+
+def release_of_state() -> str:
+    """The release of the state file (fixed when it was created), or of the one the next call creates."""
+    path = state_path()
+    try:
+        release = json.loads(path.read_text(encoding="utf-8")).get("release", DEFAULT_RELEASE)
+    except FileNotFoundError:
+        return new_release()
+    return str(release)
 
 
 def write_atomically(path: Path, text: str) -> None:
@@ -177,10 +214,7 @@ def write_atomically(path: Path, text: str) -> None:
 @contextmanager
 def locked_state() -> Iterator[tuple[Path, dict[str, Any], str]]:
     """The state under an exclusive lock (on a side file, since the state file itself is replaced)."""
-    name = os.environ.get("XE_STATE")
-    if not name:
-        raise XeError("xe simulator: XE_STATE is not set")
-    path = Path(name)
+    path = state_path()
     with open(path.with_name(path.name + ".lock"), "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not path.exists():
@@ -195,7 +229,7 @@ def main(args: list[str]) -> int:
             log.write(json.dumps(["xe", *args]) + "\n")
     sim: Sim | None = None
     try:
-        table = load_table()
+        table = load_table(release_of_state())  # replaced atomically: a read without the lock is whole
         command, params = parse_args(args)
         entry = table["commands"].get(command)
         if entry is None:

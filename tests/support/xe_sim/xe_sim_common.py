@@ -52,6 +52,8 @@ ERRORS: dict[str, tuple[str, tuple[str, ...]]] = {  # xen-api datamodel: error d
     "OPERATION_NOT_ALLOWED": ("You attempted an operation that was not allowed.", ("reason",)),
     "SR_OPERATION_NOT_SUPPORTED": ("The SR backend does not support the operation (check the SR's allowed operations)",
                                    ("sr",)),
+    "VBD_NOT_REMOVABLE_MEDIA": ("Media could not be ejected because it is not removable", ("vbd",)),
+    "VBD_NOT_EMPTY": ("Operation could not be performed because the drive is not empty", ("vbd",)),
     "VDI_IN_USE": ("This operation cannot be performed because this VDI is in use by some other operation",
                    ("vdi", "operation")),
 }
@@ -87,10 +89,15 @@ def render(value: object) -> str:
     return str(value)
 
 
-def parse_bool(field: str, value: str) -> str:
+def parse_bool(field: str, value: str, strict: bool = False) -> str:
+    """xe's boolean: true/t/yes/y/1 or false/f/no/n/0 (any case); `strict` (XenServer 6.0): no yes/y/no/n."""
     word = value.lower()
-    if word in ("true", "t", "yes", "y", "1", "false", "f", "no", "n", "0"):
+    words = ("true", "t", "1", "false", "f", "0") if strict else ("true", "t", "yes", "y", "1", "false", "f", "no",
+                                                                   "n", "0")
+    if word in words:
         return str(word in ("true", "t", "yes", "y", "1")).lower()
+    if strict:
+        raise fail(f"Failed to parse parameter '{field}': expecting true or false")
     raise fail(f"Parameter {field} must be a boolean (true or false)")
 
 

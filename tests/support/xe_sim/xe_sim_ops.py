@@ -1,7 +1,7 @@
 """The xe simulator's VM, template, VDI, VIF and PBD operations: Sim, its command class (xe_sim_records.Records,
 xe_sim_import.ImportOps and these commands).
 
-Implemented: vm-clone, vm-install, vm-uninstall, template-uninstall, vm-destroy, vm-start, vm-shutdown, vm-reboot,
+Implemented here: vm-clone, vm-install, vm-uninstall, template-uninstall, vm-destroy, vm-start, vm-shutdown, vm-reboot,
 vm-memory-limits-set, vdi-resize, vif-create, vif-destroy, pbd-plug, pbd-unplug; vm-import is in xe_sim_import.py.
 Modelled xapi rules: vm-clone drops other-config:default_template and mac_seed; vm-install provisions
 other-config:disks into VDIs and owner VBDs ("<vm name> <device>", "Created by template provisioner"); a default
@@ -23,11 +23,13 @@ from .xe_sim_domains import DomainOps
 from .xe_sim_import import ImportOps
 from .xe_sim_pool import PoolOps
 from .xe_sim_sr import SrOps
+from .xe_sim_storage import StorageOps
 
 
-class Sim(CdOps, ImportOps, SrOps, DomainOps, PoolOps):
+class Sim(CdOps, StorageOps, ImportOps, SrOps, DomainOps, PoolOps):
     """One xe command run against the state: the generated commands (xe_sim_records.Records), vm-import
-    (xe_sim_import.py) and the operations below."""
+    (xe_sim_import.py), CD drives and ISO SR scans (xe_sim_cd.py), CDs by name (xe_sim_storage.py) and the
+    operations below."""
 
     # ---- VM lifecycle -----------------------------------------------------------------------------------
     def select(self, kind: str, templates: bool = False, control: bool = False) -> list[Record]:

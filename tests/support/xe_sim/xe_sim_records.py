@@ -45,7 +45,8 @@ class Records:
         self.table, self.state = table, state
         self.objects: dict[str, dict[str, Record]] = state["objects"]  # class -> uuid -> record
         self.command, self.entry, self.params = command, entry, params
-        self.minimal = parse_bool("minimal", self.get("minimal", "false")) == "true"
+        self.strict_bools = state.get("release") == "6.0.2"  # XenServer 6.0 takes no yes/no as a boolean
+        self.minimal = self.boolean("minimal", self.get("minimal", "false")) == "true"
         self.out: list[str] = []
         self.buffer: list[str] = []
 
@@ -57,7 +58,10 @@ class Records:
         return any(k == name for k, _ in self.params)
 
     def flag(self, name: str) -> bool:
-        return parse_bool(name, self.get(name, "false")) == "true"
+        return self.boolean(name, self.get(name, "false")) == "true"
+
+    def boolean(self, field: str, value: str) -> str:
+        return parse_bool(field, value, self.strict_bools)
 
     def lookup(self, kind: str, uid: str) -> Record:
         record: Record | None = self.objects[kind].get(uid) if UUID.match(uid) else None
@@ -217,7 +221,7 @@ class Records:
             record[name] = [v for v in value.split(",") if v]
             return
         if name in BOOL_FIELDS:
-            value = parse_bool(name, value)
+            value = self.boolean(name, value)
         elif name in BYTES_FIELDS:
             value = str(parse_bytes(name, value))
         elif name in INT_FIELDS and not re.fullmatch(r"-?\d+", value):
