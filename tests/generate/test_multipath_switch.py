@@ -109,3 +109,37 @@ def test_sr_luns_from_the_plans_last_lines() -> None:
     out = "xenkit: done\nxenkit-sr: 1111-2222 3600a0b8000\nxenkit-sr: bad\n"
     assert sr_luns(out) == [("1111-2222", "3600a0b8000")]
     assert json.dumps(sr_luns("")) == "[]"
+
+
+@pytest.fixture
+def pool84(tmp_path: Path) -> LocalXe:
+    xe = LocalXe(tmp_path, release="8.4")
+    host = xe.xe("host-list", "--minimal")
+    (tmp_path / "inventory").write_text(f"INSTALLATION_UUID='{host}'\n")
+    return xe
+
+
+def test_enable_on_84_uses_the_host_field_with_the_host_disabled(pool84: LocalXe) -> None:
+    done = run_plan(pool84, True)
+    assert done.returncode == 0, done.stderr
+    assert "XenServer 8.4.0: the host field multipathing (7.5 and later)" in done.stdout
+    host = pool84.xe("host-list", "--minimal")
+    assert pool84.xe("host-param-get", f"uuid={host}", "param-name=multipathing") == "true"
+    assert pool84.xe("host-param-get", f"uuid={host}", "param-name=enabled") == "true"
+    calls = [c[1:] for c in pool84.calls()]
+    names = [c[0] for c in calls]
+    assert names.index("host-disable") < names.index("pbd-unplug") < names.index("host-param-set")
+    assert names.index("host-param-set") < names.index("pbd-plug") < names.index("host-enable")
+    assert ["host-param-set", f"uuid={host}", "multipathing=true"] in calls
+    assert not any("other-config:multipathhandle=dmp" in c for c in calls)
+    off = run_plan(pool84, False)
+    assert off.returncode == 0 and pool84.xe("host-param-get", f"uuid={host}", "param-name=multipathing") == "false"
+
+
+def test_a_602_pool_has_no_host_field_so_a_plan_fixed_to_84_fails_there_and_undoes(pool: LocalXe) -> None:
+    done = pool.bash(render_switch(True, release_version("8.4")),
+                     XENSOURCE_INVENTORY=str(pool.directory / "inventory"))
+    assert done.returncode != 0  # xe of XenServer 6.0 knows no host field "multipathing"
+    assert attached(pool) == set()  # every PBD plugged again
+    host = pool.xe("host-list", "--minimal")
+    assert pool.xe("host-param-get", f"uuid={host}", "param-name=enabled") == "true"

@@ -157,3 +157,24 @@ def test_designate_over_ssh(xenkit: Xenkit, ssh_host: SshTestHost, tmp_path: Pat
     assert result.code == 0, result.err
     assert result.out == "master: xenserver2 is the pool master\n"
     assert xe.xe("pool-list", "params=master", "--minimal") == hosts["xenserver2"]
+
+
+def test_designate_and_emergency_on_a_xenserver_8_pool(tmp_path: Path) -> None:
+    pool = Pool.__new__(Pool)
+    pool.xe = LocalXe(tmp_path, release="8.4")
+    pool.xe.env()
+    pool.xe.xe("host-list")
+    pool.hosts = add_hosts(pool.xe.state, ["xenserver2", "xenserver3"])
+    pool.pool = pool.xe.xe("pool-list", "--minimal")
+    pool.ha_on()
+    done = pool.run(designate())
+    assert done.returncode == 0, done.stderr
+    assert pool.master() == pool.hosts["xenserver2"]
+    set_host(pool.xe.state, pool.hosts["xenserver2"], down="true")
+    conf = tmp_path / "pool.conf"
+    conf.write_text("slave:192.0.2.11")
+    pool.fake("ping", 1)
+    done = pool.run(render_emergency(wait=10, poll=1), on="xenserver3", XENSOURCE_POOL_CONF=str(conf),
+                    XE_SIM_LOCAL_HOST=pool.hosts["xenserver3"])
+    assert done.returncode == 0, done.stderr
+    assert pool.master() == pool.hosts["xenserver3"]

@@ -99,3 +99,12 @@ def test_over_ssh(xenkit: Xenkit, ssh_host: SshTestHost, tmp_path: Path, monkeyp
     assert result.out == "dom0: SR forgotten\n" and xe.xe("sr-list", f"name-label={LIBRARY}", "--minimal") == ""
     missing = xenkit("sr", "forget", "--host", "dom0", "--sr-name", LIBRARY)
     assert missing.code == 1 and 'no SR is named "NFS ISO library"' in missing.err
+
+
+def test_on_a_xenserver_8_pool_too(tmp_path: Path) -> None:
+    pool = LocalXe(tmp_path, release="8.4")
+    pool.env()
+    fake_showmount(pool.directory / "bin", answers=True)
+    done = forget(pool)
+    assert done.returncode == 0, done.stderr
+    assert library(pool) == ""

@@ -122,3 +122,15 @@ def test_over_ssh(xenkit: Xenkit, ssh_host: SshTestHost, tmp_path: Path, monkeyp
     result = xenkit("vm", "recover", "--host", "dom0", "--name", VM, "--wait", "10")
     assert result.code == 0, result.err
     assert result.out == "dom0: the VM runs again\n" and "destroy_domain -domid 9" in result.err
+
+
+def test_on_a_xenserver_8_pool_too(tmp_path: Path) -> None:
+    xe = LocalXe(tmp_path, release="8.4")
+    xe.env()
+    template = xe.xe("template-list", "name-label=Rocky Linux 9", "--minimal")
+    vm = xe.xe("vm-install", f"template={template}", f"new-name-label={VM}")
+    xe.xe("vm-start", f"uuid={vm}")
+    path = domains(xe, vm, stuck=True)
+    done = recover(xe, path)
+    assert done.returncode == 0, done.stderr
+    assert "domain 7 destroyed" in done.stdout

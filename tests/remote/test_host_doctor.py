@@ -33,6 +33,18 @@ def levels(result: CliResult) -> dict[str, list[str]]:
     return found
 
 
+def test_a_healthy_xenserver_8_host_is_all_ok(xenkit: Xenkit, ssh_host_factory: SshHostFactory, tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    isolate_home(monkeypatch, tmp_path / "home")
+    monkeypatch.chdir(tmp_path)
+    host = ssh_host_factory(private_mounts=["/etc"])
+    write_hosts_file(tmp_path, "dom0", host)
+    make_doctor_dom0(host, tmp_path, release="8.4")
+    result = xenkit("host", "doctor", "--host", "dom0", "--json")
+    assert result.code == 0, result.err
+    assert levels(result)["release"] == ["OK"] and "XenServer 8.4.0" in result.out
+
+
 def test_a_healthy_host_is_all_ok(xenkit: Xenkit, dom0: Dom0) -> None:
     result = xenkit("host", "doctor", "--host", "dom0", "--json")
     assert result.code == 0, result.err

@@ -56,13 +56,15 @@ class Dom0:
 
 
 
-def make_doctor_dom0(host: SshTestHost, work: Path) -> Dom0:
-    """Set up `host` (started with private_mounts=["/etc"]) as a healthy dom0; its state and fakes under `work`."""
-    xe = XeHost(host, work)
+def make_doctor_dom0(host: SshTestHost, work: Path, release: str = "6.0.2") -> Dom0:
+    """Set up `host` (started with private_mounts=["/etc"]) as a healthy dom0 of `release` (a key of
+    remote_helpers.POOLS); its state and fakes under `work`."""
+    xe = XeHost(host, work, release)
     host_uuid = xe.xe("host-list", "--minimal")
     (work / "inventory").write_text(f"INSTALLATION_UUID='{host_uuid}'\n")
     xe.xe("host-param-set", f"uuid={host_uuid}", "other-config:multipathing=true")
-    template = xe.xe("template-list", "name-label=CentOS 5 (64-bit)", "--minimal")
+    name = "CentOS 5 (64-bit)" if release == "6.0.2" else "Rocky Linux 9"  # CentOS 5 is gone from 8.1 on
+    template = xe.xe("template-list", f"name-label={name}", "--minimal")
     vm = xe.xe("vm-install", f"template={template}", "new-name-label=web 1")
     xe.xe("vm-start", f"uuid={vm}")
     domains = work / "domains.json"

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tests.conftest import require_program
-from tests.support.remote_helpers import SIM
+from tests.support.remote_helpers import POOLS, SIM
 
 
 @dataclass(frozen=True)
@@ -19,6 +19,7 @@ class LocalXe:
     """The simulator's state is `directory`/xe-state.json; `directory`/sr-mount stands in for /var/run/sr-mount."""
 
     directory: Path
+    release: str = "6.0.2"  # the pool's release, a key of remote_helpers.POOLS (used when the state is created)
 
     @property
     def state(self) -> Path:
@@ -35,7 +36,8 @@ class LocalXe:
             (bindir / "xe").symlink_to(SIM)
         clean = {k: v for k, v in os.environ.items() if not k.startswith("XE_")}
         return {**clean, "PATH": f"{bindir}:{os.environ['PATH']}", "XE_STATE": str(self.state),
-                "XE_LOG": str(self.directory / "xe-log.jsonl"), "XE_SR_MOUNT": str(self.sr_mount), **extra}
+                "XE_LOG": str(self.directory / "xe-log.jsonl"), "XE_SR_MOUNT": str(self.sr_mount),
+                **POOLS[self.release], **extra}
 
     def xe(self, *args: str) -> str:
         env = {k: v for k, v in self.env().items() if k != "XE_LOG"}

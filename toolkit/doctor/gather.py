@@ -88,9 +88,21 @@ echo "@@xenkit multipath"
 """.replace("@NFS@", str(NFS_CHECK_SECONDS))
 
 
+def check_gather_script(script: str) -> None:
+    """Every xe call valid on every release (the host field multipathing, read where it exists, aside)."""
+    from toolkit.catalog.xetable import ANY_RELEASE, CURRENT, check_commands
+    from toolkit.generate.multipath_switch import xe_commands_of
+
+    commands = xe_commands_of(script)
+    field = [argv for argv in commands if "param-name=multipathing" in argv]
+    check_commands([argv for argv in commands if argv not in field], "host doctor script", ANY_RELEASE)
+    check_commands(field, "host doctor script", CURRENT)
+
+
 def gather(ex: Executor) -> dict[str, str]:
     """Section name -> its text (bond sections as "bond NAME")."""
     script = GATHER_SCRIPT.replace("@STATUS@", STATUS_SCRIPT_BODY)
+    check_gather_script(script)
     text = run(ex, ["bash", "-c", script], what=f"{ex.name}: reading the host's state", timeout=600).text()
     sections: dict[str, list[str]] = {}
     current = "preamble"

@@ -13,7 +13,7 @@ import re
 import shlex
 
 from toolkit.catalog.jinja_env import render_template
-from toolkit.catalog.xetable import check_commands
+from toolkit.catalog.xetable import ANY_RELEASE, CURRENT, check_commands
 from toolkit.errors import UsageError
 from toolkit.generate.multipath import XENSERVER_RELEASES, find_xenserver_release
 
@@ -37,8 +37,18 @@ def release_version(text: str | None) -> str:
 def render_switch(enable: bool, release: str = "") -> str:
     script = render_template("multipath/switch.sh.j2", enable=enable, action="enable" if enable else "disable",
                              release=release)
-    check_commands(xe_commands_of(script), f"multipath {'enable' if enable else 'disable'} plan")
+    # The host field multipathing exists from 7.5 (XenServer 6.0's table has no such field): the script uses it
+    # only on such releases, so those calls are checked against today's table, the others against every release's.
+    commands = xe_commands_of(script)
+    field_only = [argv for argv in commands if _uses_host_field(argv)]
+    what = f"multipath {'enable' if enable else 'disable'} plan"
+    check_commands([argv for argv in commands if argv not in field_only], what, ANY_RELEASE)
+    check_commands(field_only, what, CURRENT)
     return script
+
+
+def _uses_host_field(argv: list[str]) -> bool:
+    return "param-name=multipathing" in argv or any(arg.startswith("multipathing=") for arg in argv)
 
 
 def xe_commands_of(script: str) -> list[list[str]]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from toolkit.catalog.jinja_env import render_template
-from toolkit.catalog.xetable import check_commands
+from toolkit.catalog.xetable import ANY_RELEASE, check_commands
 from toolkit.errors import UsageError
 from toolkit.generate.multipath_switch import xe_commands_of
 from toolkit.inputs.safetext import check_label
@@ -21,5 +21,5 @@ def render_forget(sr_uuid: str | None, sr_name: str | None, *, force: bool, time
     script = render_template("sr/forget.sh.j2", sr_uuid=(sr_uuid or "").lower(), sr_name=sr_name or "",
                              sr_comment=ascii(sr_name) if sr_name is not None else sr_uuid, force=force,
                              timeout=timeout, check_timeout=check_timeout)
-    check_commands(xe_commands_of(script), "sr forget plan")
+    check_commands(xe_commands_of(script), "sr forget plan", ANY_RELEASE)
     return script

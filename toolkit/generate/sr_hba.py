@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from toolkit.catalog.jinja_env import render_template
-from toolkit.catalog.xetable import check_commands
+from toolkit.catalog.xetable import ANY_RELEASE, check_commands
 from toolkit.errors import UsageError
 from toolkit.generate.multipath_switch import xe_commands_of
 from toolkit.inputs.safetext import check_label
@@ -30,7 +30,7 @@ def render_create_hba(scsi_id: str, name: str, shared: bool) -> str:
     check_label("--name", name)
     script = render_template("multipath/create-hba.sh.j2", scsi_id=check_scsi_id(scsi_id), sr_name=name,
                              name_comment=ascii(name), shared=shared)
-    check_commands(xe_commands_of(script), "sr create-hba plan")
+    check_commands(xe_commands_of(script), "sr create-hba plan", ANY_RELEASE)
     return script
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from toolkit.catalog.jinja_env import render_template
-from toolkit.catalog.xetable import check_commands
+from toolkit.catalog.xetable import ANY_RELEASE, check_commands
 from toolkit.errors import UsageError
 from toolkit.generate.multipath_switch import xe_commands_of
 from toolkit.inputs.safetext import check_label
@@ -20,5 +20,5 @@ def render_recover(vm_uuid: str | None, vm_name: str | None, *, wait: int, poll:
         check_label("--name", vm_name)
     script = render_template("vm/recover.sh.j2", vm_uuid=(vm_uuid or "").lower(), vm_name=vm_name or "",
                              vm_comment=ascii(vm_name) if vm_name is not None else vm_uuid, wait=wait, poll=poll)
-    check_commands(xe_commands_of(script), "vm recover plan")
+    check_commands(xe_commands_of(script), "vm recover plan", ANY_RELEASE)
     return script
