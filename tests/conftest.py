@@ -16,7 +16,7 @@ from toolkit.errors import UsageError, ValidationError
 
 # Real sshd test hosts on 127.0.0.N (fixtures ssh_host, ssh_host_factory, shared_ssh_host), and the throwaway
 # XenServer dom0 that install.sh runs in (fixtures rpm_file, dom0).
-pytest_plugins = ["tests.support.sshhosts", "tests.support.fake_dom0"]
+pytest_plugins = ["tests.support.sshhosts", "tests.support.fake_dom0", "tests.support.loopdev"]
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_XE_TABLE = ROOT.parent / "shared" / "reference" / "xe-commands.json"

@@ -5,8 +5,7 @@ reported, not fatal."""
 from __future__ import annotations
 
 import json
-import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -18,20 +17,6 @@ from tests.support.sshhosts import SshHostFactory, SshTestHost
 Xenkit = Callable[..., CliResult]
 DATA = Path(__file__).parent / "data"
 QUICK = ["--size", "8m", "--runtime", "5", "--seek-count", "2000", "--seek-seconds", "2"]
-
-
-@pytest.fixture
-def loop_device(tmp_path: Path) -> Iterator[str]:
-    losetup = require_program("losetup")
-    image = tmp_path / "disk.img"
-    with image.open("wb") as handle:
-        handle.truncate(64 << 20)
-    device = subprocess.run([losetup, "-f", "--show", str(image)], capture_output=True, text=True, check=True)
-    name = device.stdout.strip()
-    try:
-        yield name
-    finally:
-        subprocess.run([losetup, "-d", name], check=False)
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -24,19 +24,6 @@ MAP = f"""mpath0 ({WWID}) dm-2 IBM,1815      FAStT
 \\_ round-robin 0 [prio=0][enabled]
  \\_ 1:0:1:0 sdd 8:48  [active][ghost]
 """
-
-
-@pytest.fixture
-def loop_device(tmp_path: Path) -> Iterator[str]:
-    losetup = require_program("losetup")
-    image = tmp_path / "lun.img"
-    with image.open("wb") as handle:
-        handle.truncate(64 << 20)
-    done = subprocess.run([losetup, "-f", "--show", str(image)], capture_output=True, text=True, check=True)
-    try:
-        yield done.stdout.strip()
-    finally:
-        subprocess.run([losetup, "-d", done.stdout.strip()], check=False)
 
 
 @pytest.fixture

@@ -69,3 +69,26 @@ def print_or_run(plan: Plan, host: str | None, print_only: bool, trust_new: bool
         outcome = run_plan(plan, executor)
     if outcome.result:
         click.echo(outcome.result)
+
+
+def print_or_run_script(script: str, host: str | None, trust_new: bool, print_only: bool, *, timeout: float,
+                        what: str) -> str | None:
+    """A bash plan of a day-2 command: printed (no --host), or run in the host's bash with its lines shown as
+    they come (on stderr). Returns the plan's standard output when it ran; a failure raises ToolkitError."""
+    if host is not None and print_only:
+        raise UsageError("--print and --host: give one (--print shows the plan, --host runs it)")
+    if host is None:
+        click.echo(script, nl=False)
+        return None
+    from toolkit.errors import ToolkitError
+    from toolkit.remote.executor import run
+
+    def show_all(stream: str, chunk: bytes) -> None:
+        click.echo(chunk.decode("utf-8", "replace"), nl=False, err=True)
+
+    with open_host(host, trust_new) as executor:
+        result = run(executor, ["bash", "-s"], stdin=script.encode(), check=False, on_output=show_all,
+                     timeout=timeout, what=f"{host}: {what}")
+    if not result.ok:
+        raise ToolkitError(f"{host}: {what} stopped (exit {result.status}); see the lines above")
+    return result.stdout.decode("utf-8", "replace")

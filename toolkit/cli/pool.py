@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 
 from toolkit.cli.hostopts import host_options
-from toolkit.errors import ToolkitError, UsageError
 
 _wait = click.option("--wait", type=click.IntRange(10, 3600), default=300, show_default=True, metavar="S",
                      help="How long to wait for the pool to answer with its new master.")
@@ -72,20 +71,7 @@ def emergency_master(host: str | None, trust_new_host: bool, print_only: bool, w
 
 
 def _print_or_run(script: str, host: str | None, trust_new: bool, print_only: bool, wait: int, done: str) -> None:
-    if host is not None and print_only:
-        raise UsageError("--print and --host: give one (--print shows the plan, --host runs it)")
-    if host is None:
-        click.echo(script, nl=False)
-        return
-    from toolkit.cli.hostopts import open_host
-    from toolkit.remote.executor import run
+    from toolkit.cli.hostopts import print_or_run_script
 
-    def show(_stream: str, chunk: bytes) -> None:
-        click.echo(chunk.decode("utf-8", "replace"), nl=False, err=True)
-
-    with open_host(host, trust_new) as executor:
-        result = run(executor, ["bash", "-s"], stdin=script.encode(), check=False, on_output=show,
-                     timeout=wait * 3 + 300, what=f"{host}: pool")
-    if not result.ok:
-        raise ToolkitError(f"{host}: stopped (exit {result.status}); see the lines above")
-    click.echo(f"{host}: {done}")
+    if print_or_run_script(script, host, trust_new, print_only, timeout=wait * 3 + 300, what="pool") is not None:
+        click.echo(f"{host}: {done}")

@@ -7,7 +7,7 @@ import json
 import click
 
 from toolkit.cli.hostopts import host_options
-from toolkit.errors import ToolkitError, UsageError
+from toolkit.errors import UsageError
 
 
 @click.group()
@@ -77,25 +77,13 @@ def create_hba(host: str | None, trust_new_host: bool, print_only: bool, scsi_id
       xenkit sr create-hba --print --scsi-id 3600a0b80000f4b1c000004c04a07e1c0 --name "SAN LUN 1" > hba.sh
       xenkit sr create-hba --host dom0 --scsi-id 3600a0b80000f4b1c000004c04a07e1c0 --name "SAN LUN 1"
     """
+    from toolkit.cli.hostopts import print_or_run_script
     from toolkit.generate.sr_hba import render_create_hba
 
-    if host is not None and print_only:
-        raise UsageError("--print and --host: give one (--print shows the plan, --host runs it)")
-    script = render_create_hba(scsi_id, name, shared)
-    if host is None:
-        click.echo(script, nl=False)
-        return
-    from toolkit.cli.hostopts import open_host
-    from toolkit.remote.executor import run
-
-    with open_host(host, trust_new_host) as executor:
-        result = run(executor, ["bash", "-s"], stdin=script.encode(), check=False, timeout=900,
-                     what=f"{host}: sr create-hba")
-    for line in result.stderr.decode("utf-8", "replace").splitlines():
-        click.echo(f"{host}: {line}", err=True)
-    if not result.ok:
-        raise ToolkitError(f"{host}: sr create-hba failed (exit {result.status}); see the lines above")
-    click.echo(result.stdout.decode("utf-8", "replace").strip().splitlines()[-1])
+    out = print_or_run_script(render_create_hba(scsi_id, name, shared), host, trust_new_host, print_only,
+                              timeout=900, what="sr create-hba")
+    if out is not None:
+        click.echo(out.strip().splitlines()[-1])
 
 
 @sr.command("forget")
@@ -127,23 +115,10 @@ def forget(host: str | None, trust_new_host: bool, print_only: bool, sr_uuid: st
       xenkit sr forget --host dom0 --sr-name "NFS ISO library"
       xenkit sr forget --print --sr-uuid 1c5f5e8a-... > forget.sh
     """
+    from toolkit.cli.hostopts import print_or_run_script
     from toolkit.generate.sr_forget import render_forget
 
-    if host is not None and print_only:
-        raise UsageError("--print and --host: give one (--print shows the plan, --host runs it)")
     script = render_forget(sr_uuid, sr_name, force=force, timeout=timeout, check_timeout=check_timeout)
-    if host is None:
-        click.echo(script, nl=False)
-        return
-    from toolkit.cli.hostopts import open_host
-    from toolkit.remote.executor import run
-
-    def show(stream: str, chunk: bytes) -> None:
-        click.echo(chunk.decode("utf-8", "replace"), nl=False, err=True)
-
-    with open_host(host, trust_new_host) as executor:
-        result = run(executor, ["bash", "-s"], stdin=script.encode(), check=False, on_output=show,
-                     timeout=timeout * 4 + check_timeout + 120, what=f"{host}: sr forget")
-    if not result.ok:
-        raise ToolkitError(f"{host}: sr forget stopped (exit {result.status}); see the lines above")
-    click.echo(f"{host}: SR forgotten")
+    if print_or_run_script(script, host, trust_new_host, print_only, timeout=timeout * 4 + check_timeout + 120,
+                           what="sr forget") is not None:
+        click.echo(f"{host}: SR forgotten")

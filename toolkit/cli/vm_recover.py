@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 
 from toolkit.cli.hostopts import host_options
-from toolkit.errors import ToolkitError, UsageError
 
 
 @click.command("recover")
@@ -31,23 +30,9 @@ def recover(host: str | None, trust_new_host: bool, print_only: bool, vm_name: s
       xenkit vm recover --host dom0 --name "web 1"
       xenkit vm recover --print --uuid 8d3c0e52-... > recover.sh
     """
+    from toolkit.cli.hostopts import print_or_run_script
     from toolkit.generate.vm_recover import render_recover
 
-    if host is not None and print_only:
-        raise UsageError("--print and --host: give one (--print shows the plan, --host runs it)")
-    script = render_recover(vm_uuid, vm_name, wait=wait)
-    if host is None:
-        click.echo(script, nl=False)
-        return
-    from toolkit.cli.hostopts import open_host
-    from toolkit.remote.executor import run
-
-    def show(_stream: str, chunk: bytes) -> None:
-        click.echo(chunk.decode("utf-8", "replace"), nl=False, err=True)
-
-    with open_host(host, trust_new_host) as executor:
-        result = run(executor, ["bash", "-s"], stdin=script.encode(), check=False, on_output=show,
-                     timeout=wait * 8 + 120, what=f"{host}: vm recover")
-    if not result.ok:
-        raise ToolkitError(f"{host}: the VM was not recovered (exit {result.status}); see the steps above")
-    click.echo(f"{host}: the VM runs again")
+    if print_or_run_script(render_recover(vm_uuid, vm_name, wait=wait), host, trust_new_host, print_only,
+                           timeout=wait * 8 + 120, what="vm recover") is not None:
+        click.echo(f"{host}: the VM runs again")

@@ -13,23 +13,7 @@ NFS_CHECK_SECONDS = 5
 GATHER_SCRIPT = r"""PATH=$PATH:/opt/xensource/bin:/opt/xensource/debug:/usr/sbin:/sbin
 INVENTORY=${XENSOURCE_INVENTORY:-/etc/xensource-inventory}
 host=$(sed -n "s/^INSTALLATION_UUID=['\"]\{0,1\}\([^'\"]*\)['\"]\{0,1\}\$/\1/p" "$INVENTORY" 2>/dev/null)
-bounded() {
-	local seconds=$1 pid watcher status
-	shift
-	"$@" &
-	pid=$!
-	(
-		sleep "$seconds" & nap=$!
-		trap 'kill "$nap" 2>/dev/null; exit 0' TERM
-		wait "$nap"
-		kill -TERM "$pid" 2>/dev/null
-	) >/dev/null 2>&1 &
-	watcher=$!
-	status=0
-	wait "$pid" || status=$?
-	if kill "$watcher" 2>/dev/null; then wait "$watcher" 2>/dev/null || true; return "$status"; fi
-	return 124
-}
+@BOUNDED@
 echo "@@xenkit host"
 echo "uuid $host"
 echo "release $(xe host-param-get uuid="$host" param-name=software-version param-key=product_version 2>/dev/null)"
@@ -88,6 +72,13 @@ echo "@@xenkit multipath"
 """.replace("@NFS@", str(NFS_CHECK_SECONDS))
 
 
+def gather_script() -> str:
+    from toolkit.catalog.jinja_env import render_template
+
+    return (GATHER_SCRIPT.replace("@STATUS@", STATUS_SCRIPT_BODY)
+            .replace("@BOUNDED@", render_template("plan-snippets/bounded.sh.j2")))
+
+
 def check_gather_script(script: str) -> None:
     """Every xe call valid on every release (the host field multipathing, read where it exists, aside)."""
     from toolkit.catalog.xetable import ANY_RELEASE, CURRENT, check_commands
@@ -101,7 +92,7 @@ def check_gather_script(script: str) -> None:
 
 def gather(ex: Executor) -> dict[str, str]:
     """Section name -> its text (bond sections as "bond NAME")."""
-    script = GATHER_SCRIPT.replace("@STATUS@", STATUS_SCRIPT_BODY)
+    script = gather_script()
     check_gather_script(script)
     text = run(ex, ["bash", "-c", script], what=f"{ex.name}: reading the host's state", timeout=600).text()
     sections: dict[str, list[str]] = {}
