@@ -53,7 +53,8 @@ def test_example_site_renders_and_validates(tmp_path: Path) -> None:
     rendered = list(render_site(site, tmp_path))
     for vm, site_vm in zip(rendered, site.vms, strict=True):
         files = {f.path.name: f for f in vm.files}
-        assert sorted(files) == ["bootargs.txt", "install.sh", "ks.cfg"]
+        seed = [f"{vm.name}-seed.iso"] if site_vm.install.hvm is not None else []  # beside ks.cfg, HVM only
+        assert sorted(files) == sorted(["bootargs.txt", "install.sh", "ks.cfg", *seed])
         assert files["ks.cfg"].mode == 0o600
         version = site_vm.profile.pykickstart_version
         assert version is not None

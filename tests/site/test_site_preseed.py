@@ -57,7 +57,7 @@ def test_preseed_guests_render_beside_kickstart_ones(xenkit: Xenkit, site: Path,
     result = xenkit("render", str(site), "-o", str(out), "--json")
     assert result.code == 0, result.err
     written = {vm["name"]: sorted(Path(f).name for f in vm["files"]) for vm in json.loads(result.out)["vms"]}
-    assert written == {"ks1": ["bootargs.txt", "install.sh", "ks.cfg"],
+    assert written == {"ks1": ["bootargs.txt", "install.sh", "ks.cfg", "ks1-seed.iso"],
                        "trusty1": ["bootargs.txt", "install.sh", "preseed.cfg"],
                        "squeeze1": ["bootargs.txt", "install.sh", "preseed.cfg"]}
     for name in ("trusty1", "squeeze1"):
@@ -112,7 +112,7 @@ def test_an_autoinstall_guest_gets_user_data_and_meta_data(xenkit: Xenkit, site:
     result = xenkit("render", str(site), "-o", str(out), "--json")
     assert result.code == 0, result.err
     written = {vm["name"]: sorted(Path(f).name for f in vm["files"]) for vm in json.loads(result.out)["vms"]}
-    assert written["focal1"] == ["bootargs.txt", "install.sh", "meta-data", "user-data"]
+    assert written["focal1"] == ["bootargs.txt", "focal1-seed.iso", "install.sh", "meta-data", "user-data"]
     assert (out / "focal1" / "user-data").read_text().startswith("#cloud-config\nautoinstall:\n")
     assert "ds=nocloud-net;s=http://192.0.2.2/xenkit/focal1/ " in (out / "focal1" / "bootargs.txt").read_text()
 

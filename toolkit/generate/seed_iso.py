@@ -74,6 +74,24 @@ def read_seed_file(image: Path, name: str, limit: int) -> bytes | None:
     return data if len(data) <= limit else None
 
 
+def seed_image_label(image: Path, limit: int = 1 << 20) -> str | None:
+    """The volume label of `image` if it is a small ISO 9660 image (at most `limit` bytes); None otherwise."""
+    import pycdlib
+
+    try:
+        if not image.is_file() or image.stat().st_size > limit:
+            return None
+        reader = pycdlib.PyCdlib()
+        reader.open(str(image))
+        try:
+            label: bytes = reader.pvd.volume_identifier
+        finally:
+            reader.close()
+    except Exception:  # any damage, or not an ISO image: not one of ours
+        return None
+    return label.decode("ascii", errors="replace").rstrip(" ")
+
+
 def _check(label: str, files: Mapping[str, bytes]) -> None:
     if not _LABEL.fullmatch(label):
         raise ValidationError("label", f"{label!r}: a volume label here is 1-{MAX_JOLIET_LABEL} letters, digits or _")

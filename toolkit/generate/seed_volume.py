@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from toolkit.catalog.profiles import InstallerKind, Profile
@@ -33,6 +34,30 @@ class SeedVolume:
 
 def seed_volume(profile: Profile, data: KickstartInput) -> SeedVolume:
     """The label and files of `profile`'s seed volume for one guest; a UsageError where its installer reads none."""
+    check_seed_profile(profile)
+    if profile.kind is InstallerKind.KICKSTART:
+        text = render_kickstart(profile, seed_kickstart_input(data))
+        return seed_volume_of(profile, {KICKSTART_FILE: text})
+    files = autoinstall_files(profile, data)
+    return seed_volume_of(profile, {name: content.decode() for name, content in files.items()})
+
+
+def seed_kickstart_input(data: KickstartInput) -> KickstartInput:
+    """A kickstart read from a seed volume powers the VM off when done: a reboot would boot the install CD again
+    (CD first) and the installer would find its answers on the seed volume once more; `xenkit vm finish-install`
+    ejects both and starts the VM."""
+    return dataclasses.replace(data, finish="poweroff")
+
+
+def seed_volume_of(profile: Profile, answers: Mapping[str, str]) -> SeedVolume:
+    """The seed volume holding answer files already rendered (name -> text, as written beside it): the kickstart
+    (seed_kickstart_input's), or user-data and meta-data; a UsageError where the profile's installer reads none."""
+    label = check_seed_profile(profile)
+    return SeedVolume(label, {name: text.encode("utf-8") for name, text in answers.items()})
+
+
+def check_seed_profile(profile: Profile) -> str:
+    """The label `profile`'s installer looks for; a UsageError if it reads no seed volume."""
     if profile.kind is InstallerKind.KICKSTART:
         if not reads_oemdrv(profile):
             raise UsageError(
@@ -40,12 +65,9 @@ def seed_volume(profile: Profile, data: KickstartInput) -> SeedVolume:
                 f"an {OEMDRV} volume; a seed volume is for RHEL 7+ / Fedora 19+ profiles",
                 hint=f"this profile installs from the boot arguments' kickstart URL: xenkit bootargs {profile.name}",
             )
-        # Power off when done: a reboot would boot the install CD again (CD first) and the installer would find
-        # its answers on the seed volume once more; `xenkit vm finish-install` ejects both and starts the VM.
-        text = render_kickstart(profile, dataclasses.replace(data, finish="poweroff"))
-        return SeedVolume(OEMDRV, {KICKSTART_FILE: text.encode("utf-8")})
+        return OEMDRV
     if profile.kind is InstallerKind.AUTOINSTALL:
-        return SeedVolume(CIDATA, autoinstall_files(profile, data))
+        return CIDATA
     raise UsageError(
         f"profile {profile.name} is a {profile.kind} profile: debian-installer reads its preseed file from the URL "
         "in the boot arguments, not from a seed volume",

@@ -122,6 +122,15 @@ class OutputFile:
     path: Path
     text: str
     mode: int | None = None  # None: keep an existing file's mode, else 0666 less the umask
+    data: bytes | None = None  # a binary file's content (an ISO image): written in place of `text`
+
+    @classmethod
+    def of_bytes(cls, path: Path, data: bytes, mode: int | None = None) -> OutputFile:
+        return cls(path, "", mode, data)
+
+    def content(self) -> bytes:
+        """The bytes to write: `data`, or `text` as UTF-8 (line ends as they are)."""
+        return self.data if self.data is not None else self.text.encode("utf-8")
 
 
 def write_all_atomic(files: Iterable[OutputFile]) -> None:
@@ -222,8 +231,8 @@ def _stage(out: OutputFile) -> Path:
     fd, tmp_name = tempfile.mkstemp(prefix=f".{out.path.name}.", suffix=PART_SUFFIX, dir=out.path.parent)
     tmp = Path(tmp_name)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(out.text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(out.content())
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, out.mode if out.mode is not None else _default_mode(out.path))

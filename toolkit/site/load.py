@@ -23,10 +23,12 @@ from toolkit.catalog.profiles import BootMode, InstallerKind, Profile
 from toolkit.errors import UsageError, ValidationError
 from toolkit.generate.answer_files import answer_url
 from toolkit.generate.installer_fit import boot_line_urls, misfits
+from toolkit.generate.seed_volume import check_seed_profile
 from toolkit.generate.vm_install import VmInstallInput, choose_template
 from toolkit.generate.vm_install_hvm import HvmInstallInput, seed_iso_name
 from toolkit.inputs import guest_fields as guest
 from toolkit.inputs.guest_fields import GuestField, Kind
+from toolkit.inputs.mac import mac_for_vm, pinned_by_mac
 from toolkit.inputs.network import make_network
 from toolkit.inputs.userfile import read_user_toml
 from toolkit.site.keys import Table
@@ -178,9 +180,15 @@ def _check_entry(
         problems.append(f"{label}: {spell(misfit.field)}: {misfit.reason}")
     if len(problems) > start:
         return None
+    mac = None
+    if iso is not None and profile.kind is InstallerKind.KICKSTART:
+        # As vm install does: the VIF gets a MAC from the name, and the seed's kickstart finds its NIC by it
+        # (Rocky 9 names it enX0, not eth0); casper's ip= on an autoinstall boot line takes only a name.
+        mac = network.mac or mac_for_vm(name)
+        network = pinned_by_mac(network, mac)
     install = VmInstallInput(
         name=name, network_name=network_name, network=network, ks_url=ks_url,
-        repo=repo, template=template, memory=memory, vcpus=vcpus, disk=disk, xenserver=xenserver,
+        repo=repo, template=template, memory=memory, vcpus=vcpus, disk=disk, xenserver=xenserver, mac=mac,
         hvm=HvmInstallInput(iso, seed_iso or seed_iso_name(name)) if iso is not None else None,
     )
     try:
@@ -195,6 +203,11 @@ def _check_entry(
     elif choice.mode is BootMode.PV and install.hvm is not None:
         problems.append(f"{label}: {spell(guest.ISO)}: profile {profile.name} installs PV (template {choice.shown}), "
                         "from the install repository and PV-args; iso is for HVM profiles")
+    elif install.hvm is not None:
+        try:
+            check_seed_profile(profile)  # the render writes the seed image its installer reads
+        except UsageError as exc:
+            problems.append(f"{label}: {spell(guest.ISO)}: {exc.message}")
     if len(problems) > start:
         return None
     return SiteVm(profile, install, password_hash, password_file, keys, timezone, xs_tools)

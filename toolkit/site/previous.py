@@ -17,21 +17,24 @@ from pathlib import Path
 
 from toolkit.errors import ToolkitError, UsageError
 from toolkit.generate.answer_files import ALL_ANSWER_FILES
+from toolkit.generate.seed_volume import CIDATA, OEMDRV
 from toolkit.inputs.password import HASH_ROUNDS, SHA512_CRYPT_FORMAT
 from toolkit.inputs.sha512_crypt import DEFAULT_ROUNDS, sha512_crypt
 from toolkit.inputs.userfile import open_regular
 from toolkit.output import PART_SUFFIX
 
 # The files a render writes in each guest's directory (toolkit/site/render.py): the answer files of every
-# installer kind (toolkit/generate/answer_files.py), the boot line and the install plan.
+# installer kind (toolkit/generate/answer_files.py), the boot line and the install plan; and for an HVM guest its
+# seed image, under a name the site chose (<vm>-seed.iso by default): told by its label (_is_seed_image).
 BOOTARGS_NAME, SCRIPT_NAME = "bootargs.txt", "install.sh"
 RENDERED_FILES = ALL_ANSWER_FILES | {BOOTARGS_NAME, SCRIPT_NAME}
+_SEED_LABELS = frozenset({OEMDRV, CIDATA})
 
 # An answer file is small; reading more of an unexpected file would be for nothing.
 _ANSWER_LIMIT = 1 << 20
-# The root password hash as a kickstart or a preseed holds it.
-_ROOTPW = re.compile(r"^(?:rootpw\s+--iscrypted|d-i\s+passwd/root-password-crypted\s+password)\s+(\$6\$\S+)\s*$",
-                     re.MULTILINE)
+# The root password hash as a kickstart, a preseed or an autoinstall user-data (identity's password) holds it.
+_ROOTPW = re.compile(r"^(?:(?:rootpw\s+--iscrypted|d-i\s+passwd/root-password-crypted\s+password)\s+(\$6\$\S+)"
+                     r'|\s+password:\s+"(\$6\$[^"\s]+)")\s*$', re.MULTILINE)
 
 
 def previous_hash(answer_file: Path) -> str | None:
@@ -46,9 +49,10 @@ def previous_hash(answer_file: Path) -> str | None:
 
 
 def hash_in_kickstart(data: bytes) -> str | None:
-    """The root password hash a kickstart we wrote holds (rootpw --iscrypted); None if none."""
+    """The root password hash an answer file we wrote holds (a kickstart's rootpw --iscrypted, a preseed's
+    root-password-crypted, user-data's identity password); None if none."""
     match = _ROOTPW.search(data.decode("utf-8", errors="replace"))
-    return match.group(1) if match else None
+    return (match.group(1) or match.group(2)) if match else None
 
 
 def password_matches(password: str, hashed: str) -> bool:
@@ -87,7 +91,15 @@ def _looks_rendered(directory: Path) -> bool:
 
 def _is_ours(entry: Path) -> bool:
     # A hidden leftover of an interrupted write is ours too (every such name ends in PART_SUFFIX).
-    return entry.name in RENDERED_FILES or (entry.name.startswith(".") and entry.name.endswith(PART_SUFFIX))
+    return (entry.name in RENDERED_FILES or (entry.name.startswith(".") and entry.name.endswith(PART_SUFFIX))
+            or _is_seed_image(entry))
+
+
+def _is_seed_image(entry: Path) -> bool:
+    """A seed image as the render writes it: an .iso file (site key seed_iso) labelled as a seed volume."""
+    from toolkit.generate.seed_iso import seed_image_label
+
+    return entry.name.lower().endswith(".iso") and seed_image_label(entry) in _SEED_LABELS
 
 
 def remove_directory(directory: Path) -> None:

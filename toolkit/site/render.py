@@ -1,4 +1,5 @@
-"""Render every guest of a site file: DIR/<vm>/ks.cfg (or preseed.cfg: its answer files), bootargs.txt, install.sh."""
+"""Render every guest of a site file: DIR/<vm>/ks.cfg (or preseed.cfg, user-data + meta-data: its answer files),
+bootargs.txt, install.sh, and for an HVM guest the seed image install.sh expects in an ISO SR (<vm>-seed.iso)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from toolkit.generate.answer_files import (
 )
 from toolkit.generate.bootargs import BootInput, render_bootargs
 from toolkit.generate.kickstart import Firmware
+from toolkit.generate.seed_volume import seed_volume_of
 from toolkit.generate.vm_install import build_vm_install_plan
 from toolkit.inputs.guest_fields import PASSWORD_FILE, PASSWORD_HASH
 from toolkit.inputs.password import hash_password, read_password_file
@@ -145,6 +147,9 @@ def _render_job(job: _Job) -> tuple[RenderedVm, list[str]]:
     answers = render_answer_files(vm.profile, AnswerInput(
         network=network, root_password_hash=job.password_hash, timezone=vm.timezone,
         repo=vm.install.repo, ssh_keys=job.ssh_keys, xs_tools=vm.xs_tools, firmware=_firmware(vm),
+        # An HVM guest's installer reads these from its seed volume: `xenkit seed-volume`'s kickstart, which
+        # powers the VM off when done (seed_kickstart_input).
+        finish="poweroff" if vm.install.hvm is not None else "reboot",
     ), validate=False)
     problems = answer_file_problems(vm.profile, answers)  # raised in site order by render_site
     repo = vm.install.repo or vm.profile.repo
@@ -156,8 +161,20 @@ def _render_job(job: _Job) -> tuple[RenderedVm, list[str]]:
     directory = job.out_dir / vm.name
     # Every answer file may hold the root password hash: 0600.
     files = [OutputFile(directory / name, text, 0o600) for name, text in answers.items()]
+    if vm.install.hvm is not None and not problems:
+        files.append(_seed_image(vm, directory, answers))
     return RenderedVm(vm.name, vm.profile.name, (
         *files,
         OutputFile(directory / BOOTARGS_NAME, bootargs + "\n", 0o644),
         OutputFile(directory / SCRIPT_NAME, plan.render_script(), 0o755),
     )), problems
+
+
+def _seed_image(vm: SiteVm, directory: Path, answers: dict[str, str]) -> OutputFile:
+    """The seed volume install.sh looks for in an ISO SR, under that name: `xenkit seed-volume`'s image of the very
+    answer files written beside it. It holds the password hash: 0600, as they are."""
+    from toolkit.generate.seed_iso import build_seed_iso
+
+    assert vm.install.hvm is not None
+    volume = seed_volume_of(vm.profile, answers)
+    return OutputFile.of_bytes(directory / vm.install.hvm.seed_iso, build_seed_iso(volume.label, volume.files), 0o600)
