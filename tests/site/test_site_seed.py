@@ -15,6 +15,7 @@ from tests.conftest import Xenkit, require_program
 from tests.support.xe_local import LocalXe
 from tests.support.xe_sim.xe_sim_state import ISO_LIBRARY, NETWORK_ETH0
 from toolkit.inputs.mac import mac_for_vm
+from toolkit.output import OutputFile, write_all_atomic
 
 SITE = f"""
 [defaults]
@@ -174,3 +175,23 @@ def test_rendered_install_sh_creates_the_vm_with_both_cd_drives_on_8_4(
         record = objects["vm"][vm]
         assert (record["name-label"], record["power-state"]) == (name, "running")
         assert record["HVM-boot-params"]["order"] == "dc"
+
+
+def test_a_batch_writes_bytes_as_they_are_beside_text(tmp_path: Path) -> None:
+    image = bytes(range(256)) * 4 + b"\r\n\x00"  # no encoding, no line-end translation
+    write_all_atomic([OutputFile.of_bytes(tmp_path / "a" / "seed.iso", image, 0o600),
+                      OutputFile(tmp_path / "a" / "ks.cfg", "text\r\n", 0o644)])
+    assert (tmp_path / "a" / "seed.iso").read_bytes() == image
+    assert (tmp_path / "a" / "ks.cfg").read_bytes() == b"text\r\n"
+    assert stat.S_IMODE((tmp_path / "a" / "seed.iso").stat().st_mode) == 0o600
+
+
+def test_a_seed_image_that_cannot_be_written_leaves_every_file_as_it_was(
+    xenkit: Xenkit, site: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    (out / "rocky1" / "rocky1-seed.iso").mkdir(parents=True)  # in the way of rocky1's image
+    result = xenkit("render", str(site), "-o", str(out))
+    assert result.code == 1
+    assert result.err.startswith(f"error: cannot write {out / 'rocky1' / 'rocky1-seed.iso'}")
+    assert tree(out) == {} and sorted(p.name for p in out.iterdir()) == ["rocky1"]

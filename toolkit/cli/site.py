@@ -15,10 +15,11 @@ from toolkit.errors import UsageError
 @click.command()
 @click.argument("site_file", metavar="SITE.toml", type=click.Path(path_type=Path))
 @click.option("-o", "--output", "out_dir", required=True, type=OutputDir(),
-              metavar="DIR", help="Directory to write DIR/<vm>/{ks.cfg|preseed.cfg,bootargs.txt,install.sh} into.")
+              metavar="DIR", help="Directory to write DIR/<vm>/{ks.cfg|preseed.cfg|user-data+meta-data,bootargs.txt,"
+                                  "install.sh} into, and each HVM VM's seed image DIR/<vm>/<vm>-seed.iso.")
 @click.option("--prune", is_flag=True,
               help="Remove the directories of VMs no longer in the site file (only those holding nothing but "
-                   "these three files).")
+                   "the files a render writes).")
 @click.option("--json", "as_json", is_flag=True, help="Print what was written (and stale or pruned directories) "
               "as JSON.")
 def render(site_file: Path, out_dir: Path, prune: bool, as_json: bool) -> None:
@@ -34,8 +35,14 @@ def render(site_file: Path, out_dir: Path, prune: bool, as_json: bool) -> None:
     keeps its hash while the password file still matches it (no new salt on every run, so DIR
     under version control changes only where something did).
 
+    A VM whose template is HVM on its release (its `iso` key names the install ISO) also gets its
+    seed image, DIR/<vm>/<vm>-seed.iso (the site key seed_iso names it otherwise): `xenkit
+    seed-volume`'s image (label OEMDRV with ks.cfg, or cidata with user-data and meta-data) of the
+    very answer files written beside it, 0600. install.sh looks for it by that name in the pool's
+    ISO SRs: copy it into the ISO library and `xe sr-scan` the SR before running install.sh.
+
     A directory of DIR whose VM is no longer in the site file is listed as stale on standard error;
-    --prune removes it, after the render succeeded, if it holds nothing but the three files above.
+    --prune removes it, after the render succeeded, if it holds nothing but the files above.
 
     \b
     Example (examples/site.toml is a complete site file to copy):
