@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import json
 import stat
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import Xenkit, require_program
+from tests.conftest import Xenkit
+from tests.generate.test_seed_iso import read_back, xorriso
 from tests.support.xe_local import LocalXe
 from tests.support.xe_sim.xe_sim_state import ISO_LIBRARY, NETWORK_ETH0
 from toolkit.inputs.mac import mac_for_vm
@@ -50,19 +50,6 @@ ip = "192.0.2.32/24"
 SEEDS = {"rocky1": ("OEMDRV", ("ks.cfg",)), "jammy1": ("cidata", ("meta-data", "user-data"))}
 
 
-def xorriso(image: Path, *commands: str) -> str:
-    done = subprocess.run([require_program("xorriso"), "-indev", str(image), *commands], capture_output=True,
-                          text=True, timeout=60)
-    assert done.returncode == 0, done.stderr
-    return done.stdout
-
-
-def read_back(image: Path, name: str, tmp_path: Path) -> bytes:
-    target = tmp_path / f"read-{image.stem}-{name}"
-    xorriso(image, "-osirrox", "on", "-extract", f"/{name}", str(target))
-    return target.read_bytes()
-
-
 def tree(directory: Path) -> dict[str, bytes]:
     return {str(p.relative_to(directory)): p.read_bytes() for p in sorted(directory.rglob("*")) if p.is_file()}
 
@@ -96,7 +83,7 @@ def test_each_hvm_guest_gets_its_seed_image_holding_the_answers_beside_it(
         assert f"Volume Id    : {label}" in xorriso(image, "-pvd_info")
         assert xorriso(image, "-ls", "/").split() == [f"'{f}'" for f in files]
         for file in files:
-            assert read_back(image, file, tmp_path) == (out / name / file).read_bytes()
+            assert read_back(image, tmp_path, file) == (out / name / file).read_bytes()
         assert f'seed volume "{name}-seed.iso"' in (out / name / "install.sh").read_text()
     kickstart = (out / "rocky1" / "ks.cfg").read_text()
     assert "\npoweroff\n" in kickstart  # the seed-volume kickstart: finish-install boots the installed system

@@ -119,14 +119,10 @@ def _label(name: str, value: str) -> str:
     return check_label(name, value)
 
 
-def _seed_file_name(name: str, value: str) -> str:
-    """A site's seed_iso: also the image's file name in the VM's output directory, copied as it is into an ISO
-    library, whose scan takes image files by their .iso name."""
-    value = _label(name, value)
-    if "/" in value or value.startswith(".") or not value.lower().endswith(".iso") or len(value.encode()) > 255:
-        raise ValidationError(name, f"{value!r}: a file name ending in .iso (the render writes the image under it "
-                              "beside install.sh), with no '/' and not starting with '.'")
-    return value
+def _iso_file_name(name: str, value: str) -> str:
+    from toolkit.inputs.safetext import check_iso_file_name
+
+    return check_iso_file_name(name, value)
 
 
 def _url(name: str, value: str) -> str:
@@ -246,7 +242,7 @@ ISO = GuestField(
 )
 SEED_ISO = GuestField(
     key="seed_iso", about="name of the seed volume's image in an ISO SR (default: <name>-seed.iso)", check=_label,
-    site_check=_seed_file_name,
+    site_check=_iso_file_name,  # the render writes the image under this name
     option="--seed-iso", metavar="NAME",
     help="HVM profiles: the seed volume's name in an ISO SR (default: NAME-seed.iso, NAME being --name).",
 )

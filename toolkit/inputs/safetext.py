@@ -104,6 +104,16 @@ def check_label(field: str, value: str) -> str:
     return value
 
 
+def check_iso_file_name(field: str, value: str) -> str:
+    """A label that is also an image's file name in an output directory, to copy as it is into an ISO library
+    (whose scan takes images by their .iso name): ends in .iso, no '/', not hidden, at most 255 bytes."""
+    value = check_label(field, value)
+    if "/" in value or value.startswith(".") or not value.lower().endswith(".iso") or len(value.encode()) > 255:
+        raise ValidationError(field, f"{value!r}: a file name ending in .iso (the render writes the image under it "
+                              "beside install.sh), with no '/' and not starting with '.'")
+    return value
+
+
 def _unprintable(char: str) -> str:
     if char in _UNPRINTABLE_NAMES:
         return _UNPRINTABLE_NAMES[char]
