@@ -182,3 +182,15 @@ def test_a_seed_image_that_cannot_be_written_leaves_every_file_as_it_was(
     assert result.code == 1
     assert result.err.startswith(f"error: cannot write {out / 'rocky1' / 'rocky1-seed.iso'}")
     assert tree(out) == {} and sorted(p.name for p in out.iterdir()) == ["rocky1"]
+
+
+def test_two_guests_cannot_share_a_seed_image_name(xenkit: Xenkit, site: Path, tmp_path: Path) -> None:
+    """install.sh finds its seed image by name in the pool's ISO SRs: one name, one guest's answers."""
+    site.write_text(SITE.format(extra="").replace("[[vm]]", '[[vm]]\nseed_iso = "answers.iso"', 2))
+    result = xenkit("render", str(site), "-o", str(tmp_path / "out"))
+    assert (result.code, result.out) == (2, "")
+    assert "vm #2 (jammy1): seed_iso: 'answers.iso' is already used by vm #1" in result.err
+    taken = 'name = "jammy1"\nseed_iso = "rocky1-seed.iso"\n'  # rocky1's by default
+    site.write_text(SITE.format(extra="").replace('name = "jammy1"\n', taken))
+    result = xenkit("render", str(site), "-o", str(tmp_path / "out"))
+    assert "vm #2 (jammy1): seed_iso: 'rocky1-seed.iso' is already used by vm #1" in result.err

@@ -71,7 +71,8 @@ def load_site(path: Path) -> Site:
         raise UsageError(f"{path}: no [[vm]] entries", hint="each guest is a [[vm]] table; see examples/site.toml")
     defaults = Table.read(raw_defaults, f"{path}: [defaults]", problems)
     vms: list[SiteVm] = []
-    seen: dict[str, dict[str, int]] = {guest.NAME.key: {}, guest.HOSTNAME.key: {}, guest.IP.key: {}}
+    seen: dict[str, dict[str, int]] = {guest.NAME.key: {}, guest.HOSTNAME.key: {}, guest.IP.key: {},
+                                       guest.SEED_ISO.key: {}}
     for index, raw_entry in enumerate(entries, 1):
         name = raw_entry.get(guest.NAME.key)
         label = f"{path}: vm #{index}" + (f" ({name})" if isinstance(name, str) else "")
@@ -89,8 +90,11 @@ def load_site(path: Path) -> Site:
         problems += entry_problems
         if vm is None or entry_problems:
             continue
-        for key, value in ((guest.NAME.key, vm.name), (guest.HOSTNAME.key, vm.install.network.hostname),
-                           (guest.IP.key, vm.install.network.address)):
+        unique = [(guest.NAME.key, vm.name), (guest.HOSTNAME.key, vm.install.network.hostname),
+                  (guest.IP.key, vm.install.network.address)]
+        if vm.install.hvm is not None:  # install.sh finds its seed image by name among all of the pool's ISOs
+            unique.append((guest.SEED_ISO.key, vm.install.hvm.seed_iso))
+        for key, value in unique:
             if value in seen[key]:
                 problems.append(f"{label}: {key}: {value!r} is already used by vm #{seen[key][value]}")
             seen[key][value] = index
