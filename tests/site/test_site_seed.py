@@ -84,7 +84,9 @@ def test_each_hvm_guest_gets_its_seed_image_holding_the_answers_beside_it(
         assert xorriso(image, "-ls", "/").split() == [f"'{f}'" for f in files]
         for file in files:
             assert read_back(image, tmp_path, file) == (out / name / file).read_bytes()
-        assert f'seed volume "{name}-seed.iso"' in (out / name / "install.sh").read_text()
+        script = (out / name / "install.sh").read_text()
+        assert f'seed volume "{name}-seed.iso"' in script
+        assert f'# The seed volume "{name}-seed.iso" is beside this script: copy it into an ISO SR' in script
     kickstart = (out / "rocky1" / "ks.cfg").read_text()
     assert "\npoweroff\n" in kickstart  # the seed-volume kickstart: finish-install boots the installed system
     assert f"network --device={mac_for_vm('rocky1')} " in kickstart

@@ -155,6 +155,9 @@ def _render_job(job: _Job) -> tuple[RenderedVm, list[str]]:
     repo = vm.install.repo or vm.profile.repo
     bootargs = render_bootargs(vm.profile, BootInput(network, vm.install.ks_url, repo))
     plan = build_vm_install_plan(vm.profile, vm.install)
+    if vm.install.hvm is not None:
+        plan.notes.append(f'The seed volume "{vm.install.hvm.seed_iso}" is beside this script: copy it into an ISO SR '
+                          "(the ISO library) and `xe sr-scan` that SR first; this script finds it there by name.")
     if vm.xs_tools:
         plan.notes.append(f'NOTE: the install ends with the XenServer tools from the VM\'s CD drive: insert them '
                           f'before it ends: xe vm-cd-add vm="{vm.name}" cd-name=xs-tools.iso device=3')
