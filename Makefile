@@ -9,7 +9,7 @@ BUILD_DEPS := rpmbuild:rpm make:make gcc:gcc dpkg:linux-headers-amd64
 SYSTEM_DEPS := bash:bash lvmconfig:lvm2 fio:fio hdparm:hdparm ssh-keygen:openssh-client openssl:openssl findmnt:util-linux sshd:openssh-server sftp:openssh-client \
 	rpmbuild:rpm multipath:multipath-tools xorriso:xorriso make:make gcc:gcc cpio:cpio shellcheck:shellcheck dpkg:linux-headers-amd64 \
 	cloud-init:cloud-init netplan:netplan.io \
-	debconf-set-selections:debconf busybox:busybox
+	debconf-set-selections:debconf busybox:busybox losetup:mount
 
 .PHONY: run test lint bench system-deps build-deps clean
 
