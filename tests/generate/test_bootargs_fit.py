@@ -11,7 +11,8 @@ from toolkit.catalog.profiles import BootFamily, BootPrompt, Profile, all_profil
 from toolkit.errors import ValidationError
 from toolkit.generate.bootargs import BootInput, render_bootargs
 from toolkit.generate.installer_fit import misfits
-from toolkit.inputs.guest_fields import GATEWAY, INTERFACE, KS, REPO, option_name
+from toolkit.inputs.guest_field_type import option_name
+from toolkit.inputs.guest_fields import GATEWAY, INTERFACE, KS, REPO
 from toolkit.inputs.network import GuestNetwork, make_network
 
 MAC = "52:54:00:ab:cd:ef"

@@ -13,11 +13,12 @@ from toolkit.cli.options import INTERFACE_NAME_ONLY
 from toolkit.generate.kickstart import KickstartInput
 from toolkit.generate.vm_install import VmInstallInput
 from toolkit.inputs import guest_fields as guest
+from toolkit.inputs.guest_field_type import GuestField, password_problem
 from toolkit.inputs.network import GuestNetwork, make_network
 
 GIB = 2**30
 COMMANDS = [("kickstart", "render"), ("bootargs",), ("vm", "install"), ("ddk", "network")]
-OPTION_FIELDS = {f.option: f for f in vars(guest).values() if isinstance(f, guest.GuestField) and f.option}
+OPTION_FIELDS = {f.option: f for f in vars(guest).values() if isinstance(f, GuestField) and f.option}
 
 
 def _command(path: tuple[str, ...]) -> click.Command:
@@ -91,7 +92,7 @@ def test_a_site_name_is_stricter_than_a_vm_name() -> None:
     [(True, False, None), (False, True, None), (True, True, "both"), (False, False, "neither")],
 )
 def test_exactly_one_root_password(hash_given: bool, file_given: bool, problem: str | None) -> None:
-    assert guest.password_problem(hash_given, file_given) == problem
+    assert password_problem(hash_given, file_given) == problem
 
 
 def test_with_help_changes_only_the_help() -> None:

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import fails
-from toolkit.inputs.guest_fields import option_name
+from toolkit.inputs.guest_field_type import option_name
 from toolkit.inputs.network import make_network, parse_nic
 
 ARGS = ("web01.example.com", "192.0.2.10/24", "192.0.2.1", ["192.0.2.53"])

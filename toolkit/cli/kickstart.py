@@ -18,17 +18,8 @@ from toolkit.cli.options import (
     output_option,
 )
 from toolkit.errors import UsageError
-from toolkit.inputs.guest_fields import (
-    FIRMWARE,
-    MAC,
-    PASSWORD_FILE,
-    PASSWORD_HASH,
-    REPO,
-    SSH_KEYS,
-    TIMEZONE,
-    XENSERVER,
-    password_problem,
-)
+from toolkit.inputs.guest_field_type import password_problem
+from toolkit.inputs.guest_fields import FIRMWARE, MAC, PASSWORD_FILE, PASSWORD_HASH, REPO, SSH_KEYS, TIMEZONE, XENSERVER
 
 if TYPE_CHECKING:
     from toolkit.catalog.profiles import Profile

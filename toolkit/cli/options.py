@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from toolkit.inputs.guest_fields import INTERFACE, NETWORK_FIELDS, GuestField, Kind, option_name
+from toolkit.inputs.guest_field_type import GuestField, Kind, option_name
+from toolkit.inputs.guest_fields import INTERFACE, NETWORK_FIELDS
 from toolkit.output.target import STDOUT
 
 if TYPE_CHECKING:

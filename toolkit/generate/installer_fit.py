@@ -22,7 +22,8 @@ from typing import Any
 
 from toolkit.catalog.profiles import BootFamily, BootPrompt, Profile
 from toolkit.errors import ValidationError
-from toolkit.inputs.guest_fields import GATEWAY, INTERFACE, KS, NAMESERVERS, REPO, GuestField, Spelling, site_key
+from toolkit.inputs.guest_field_type import GuestField, Spelling, site_key
+from toolkit.inputs.guest_fields import GATEWAY, INTERFACE, KS, NAMESERVERS, REPO
 from toolkit.inputs.network import GuestNetwork
 
 # Why a family cannot take a MAC address as the interface (absent: it can).

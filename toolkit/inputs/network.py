@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from toolkit.errors import ValidationError
-from toolkit.inputs.guest_fields import GATEWAY, HOSTNAME, INTERFACE, IP, NAMESERVERS, Spelling, site_key
+from toolkit.inputs.guest_field_type import Spelling, site_key
+from toolkit.inputs.guest_fields import GATEWAY, HOSTNAME, INTERFACE, IP, NAMESERVERS
 
 MAX_NAMESERVERS = 3  # resolv.conf reads three; anaconda and d-i take no more either
 _LABEL = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")

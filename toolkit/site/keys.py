@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from toolkit.inputs import guest_fields as guest
-from toolkit.inputs.guest_fields import GuestField
+from toolkit.inputs.guest_field_type import GuestField
 
 
 def _spellings(field: GuestField[Any]) -> tuple[str, ...]:

@@ -27,7 +27,7 @@ from toolkit.generate.seed_volume import check_seed_profile
 from toolkit.generate.vm_install import VmInstallInput, choose_template
 from toolkit.generate.vm_install_hvm import HvmInstallInput, seed_iso_name
 from toolkit.inputs import guest_fields as guest
-from toolkit.inputs.guest_fields import GuestField, Kind
+from toolkit.inputs.guest_field_type import GuestField, Kind, password_problem
 from toolkit.inputs.mac import mac_for_vm, pinned_by_mac
 from toolkit.inputs.network import make_network
 from toolkit.inputs.userfile import read_user_toml
@@ -155,7 +155,7 @@ def _check_entry(
         except ValidationError as exc:
             problems.append(f"{label}: {exc.field}: {exc.reason}")
     password_hash, password_file = (checked(field) for field in guest.PASSWORD_FIELDS)
-    if guest.password_problem(guest.PASSWORD_HASH.key in raw, guest.PASSWORD_FILE.key in raw):
+    if password_problem(guest.PASSWORD_HASH.key in raw, guest.PASSWORD_FILE.key in raw):
         problems.append(
             f"{label}: password: give exactly one of {spell(guest.PASSWORD_HASH)} and {spell(guest.PASSWORD_FILE)}"
         )
