@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import CliResult
-from tests.support.doctor_host import TWO_PATHS, Dom0, make_doctor_dom0
+from tests.support.doctor_host import Dom0, make_doctor_dom0
 from tests.support.fake_domains import install_fake_domains
+from tests.support.fake_multipath import TWO_PATHS
 from tests.support.remote_helpers import isolate_home, write_hosts_file
 from tests.support.sshhosts import SshHostFactory
 

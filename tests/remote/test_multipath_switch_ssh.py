@@ -10,18 +10,11 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import CliResult
+from tests.support.fake_multipath import TWO_PATHS, WWID, install_fake_multipath
 from tests.support.remote_helpers import XeHost, isolate_home, write_hosts_file
 from tests.support.sshhosts import SshTestHost
 
 Xenkit = Callable[..., CliResult]
-WWID = "22202000155fdb615"
-TWO_PATHS = f"""{WWID} dm-0 Intel,Multi-Flex
-[size=100G][features=1 queue_if_no_path][hwhandler=1 alua][rw]
-\\_ round-robin 0 [prio=50][active]
- \\_ 0:0:0:0 sda 8:0 [active][ready]
-\\_ round-robin 0 [prio=1][enabled]
- \\_ 0:0:1:0 sdb 8:16 [active][ready]
-"""
 
 
 @pytest.fixture
@@ -44,10 +37,7 @@ def dom0(ssh_host: SshTestHost, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
 
 
 def fake_multipath(host: SshTestHost, text: str) -> None:
-    path = host.bin_dir / "multipath"
-    (host.bin_dir / "multipath.out").write_text(text)
-    path.write_text(f"#!/bin/sh\ncat {host.bin_dir / 'multipath.out'}\n")
-    path.chmod(0o755)
+    install_fake_multipath(host.bin_dir, text)
 
 
 def test_enable_over_ssh_checks_the_paths(xenkit: Xenkit, dom0: XeHost) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import CliResult, require_program
+from tests.support.fake_multipath import install_fake_multipath
 from tests.support.remote_helpers import XeHost, isolate_home, write_hosts_file
 from tests.support.sshhosts import SshHostFactory
 
@@ -40,10 +41,7 @@ def dom0(ssh_host_factory: SshHostFactory, loop_device: str, tmp_path: Path,
     made = host.run_inside(["sh", "-c", f"mkdir -p /dev/disk/by-id && ln -s {loop_device} "
                                         f"/dev/disk/by-id/scsi-{WWID}"])
     assert made.returncode == 0, made.stderr
-    (host.bin_dir / "multipath.out").write_text(MAP)
-    fake = host.bin_dir / "multipath"
-    fake.write_text(f"#!/bin/sh\ncat {host.bin_dir / 'multipath.out'}\n")
-    fake.chmod(0o755)
+    install_fake_multipath(host.bin_dir, MAP)
     return xe
 
 

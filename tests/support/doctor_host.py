@@ -10,18 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from tests.support.fake_domains import install_fake_domains
+from tests.support.fake_multipath import TWO_PATHS, WWID, install_fake_multipath
 from tests.support.fake_ovs import FakeOvs, install_fake_ovs
 from tests.support.remote_helpers import XeHost
 from tests.support.ssh_test_host import SshTestHost
 
-WWID = "22202000155fdb615"
-TWO_PATHS = f"""{WWID} dm-0 Intel,Multi-Flex
-[size=100G][features=1 queue_if_no_path][hwhandler=1 alua][rw]
-\\_ round-robin 0 [prio=50][active]
- \\_ 0:0:0:0 sda 8:0 [active][ready]
-\\_ round-robin 0 [prio=1][enabled]
- \\_ 0:0:1:0 sdb 8:16 [active][ready]
-"""
 LVM_OK = 'devices {\n    filter = [ "r|/dev/sd.*|", "r|/dev/xvd.|", "r|/dev/VG_Xen.*/*|" ]\n}\n'
 BONDS = {"bonds": {"bond0": {"members": {"eth0": True, "eth2": True}, "active": "eth0"}}, "reach": {}}
 
@@ -40,8 +33,7 @@ class Dom0:
         path.chmod(0o755)
 
     def multipath(self, text: str) -> None:
-        (self.work / "multipath.out").write_text(text)
-        self.write("multipath", f"#!/bin/sh\ncat {self.work / 'multipath.out'}\n")
+        install_fake_multipath(self.bin_dir, text)
 
     def showmount(self, answers: bool) -> None:
         self.write("showmount", "#!/bin/sh\nexit 0\n" if answers else "#!/bin/sh\nsleep 30\n")
