@@ -13,7 +13,8 @@ import pytest
 from tests.conftest import require_program
 from tests.support.xe_local import LocalXe
 from toolkit.errors import UsageError
-from toolkit.generate.multipath_switch import release_version, render_switch, sr_luns, xe_commands_of
+from toolkit.generate.multipath_switch import release_version, render_switch, sr_luns
+from toolkit.plan.script_xe import xe_commands_of
 
 
 @pytest.fixture

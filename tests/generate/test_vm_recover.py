@@ -16,8 +16,8 @@ from tests.support.remote_helpers import XeHost, isolate_home, write_hosts_file
 from tests.support.sshhosts import SshTestHost
 from tests.support.xe_local import LocalXe
 from toolkit.errors import UsageError
-from toolkit.generate.multipath_switch import xe_commands_of
 from toolkit.generate.vm_recover import render_recover
+from toolkit.plan.script_xe import xe_commands_of
 
 Xenkit = Callable[..., CliResult]
 VM = "web 1 (prod)"

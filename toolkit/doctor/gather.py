@@ -82,7 +82,7 @@ def gather_script() -> str:
 def check_gather_script(script: str) -> None:
     """Every xe call valid on every release (the host field multipathing, read where it exists, aside)."""
     from toolkit.catalog.xetable import ANY_RELEASE, CURRENT, check_commands
-    from toolkit.generate.multipath_switch import xe_commands_of
+    from toolkit.plan.script_xe import xe_commands_of
 
     commands = xe_commands_of(script)
     field = [argv for argv in commands if "param-name=multipathing" in argv]

@@ -10,12 +10,12 @@ plan finds its host and release itself when it runs; --xenserver fixes the relea
 from __future__ import annotations
 
 import re
-import shlex
 
 from toolkit.catalog.jinja_env import render_template
 from toolkit.catalog.xetable import ANY_RELEASE, CURRENT, check_commands
 from toolkit.errors import UsageError
 from toolkit.generate.multipath import XENSERVER_RELEASES, find_xenserver_release
+from toolkit.plan.script_xe import xe_commands_of
 
 
 def release_version(text: str | None) -> str:
@@ -49,37 +49,6 @@ def render_switch(enable: bool, release: str = "") -> str:
 
 def _uses_host_field(argv: list[str]) -> bool:
     return "param-name=multipathing" in argv or any(arg.startswith("multipathing=") for arg in argv)
-
-
-def xe_commands_of(script: str) -> list[list[str]]:
-    """Every xe call of a bash plan as argv ("$var" values standing in for what they will hold): an `xe` word
-    where a command starts (line start, after $(, a pipe or list operator, if/then/do, or `bounded SECONDS`),
-    not inside a message that merely mentions one."""
-    commands = []
-    heredoc_end: str | None = None
-    for line in script.replace("\\\n", " ").splitlines():  # continuation lines joined
-        if heredoc_end is not None:  # a here-document's text is data, not commands
-            heredoc_end = None if line.strip() == heredoc_end else heredoc_end
-            continue
-        if line.lstrip().startswith("#"):
-            continue
-        opened = _HEREDOC.search(line)
-        if opened:
-            heredoc_end = opened.group(1)
-        for match in _XE_WORD.finditer(line):
-            before = line[:match.start()].rstrip()
-            if before and not (before.endswith(_COMMAND_STARTS) or _BOUNDED.search(before)):
-                continue
-            text = _COMMAND_END.split(line[match.start():], maxsplit=1)[0]
-            commands.append(shlex.split(text))
-    return commands
-
-
-_HEREDOC = re.compile(r"<<-?\s*['\"]?(\w+)['\"]?")
-_XE_WORD = re.compile(r"(?<![\w/.-])xe (?=[a-z])")
-_COMMAND_STARTS = ("$(", "&&", "||", ";", "|", "if", "then", "do", "!")
-_BOUNDED = re.compile(r"\bbounded\s+\S+$")
-_COMMAND_END = re.compile(r"\)|\s\|\|?\s|\s&&\s|;|\s2>|\s>")
 
 
 SR_LINE = re.compile(r"^xenkit-sr: (?P<sr>\S+) (?P<scsi>\S+)$", re.M)

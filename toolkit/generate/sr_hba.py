@@ -12,8 +12,8 @@ import re
 from toolkit.catalog.jinja_env import render_template
 from toolkit.catalog.xetable import ANY_RELEASE, check_commands
 from toolkit.errors import UsageError
-from toolkit.generate.multipath_switch import xe_commands_of
 from toolkit.inputs.safetext import check_label
+from toolkit.plan.script_xe import xe_commands_of
 
 # A SCSI id as udev names /dev/disk/by-id/scsi-<id>: the WWID (NAA "3..."/"2...", or a vendor string).
 _SCSI_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from toolkit.catalog.jinja_env import render_template
 from toolkit.catalog.xetable import ANY_RELEASE, check_commands
 from toolkit.errors import UsageError
-from toolkit.generate.multipath_switch import xe_commands_of
 from toolkit.inputs.safetext import check_label
+from toolkit.plan.script_xe import xe_commands_of
 
 _UUID_CHARS = set("0123456789abcdef-")
 
