@@ -13,7 +13,7 @@ from tests.support.xe_local import LocalXe
 from tests.support.xe_sim.xe_sim_state import ISO_LIBRARY, NETWORK_ETH0
 from toolkit.inputs.mac import mac_for_vm
 
-XE_60_TABLE = ROOT.parent / "shared" / "reference" / "xe-commands-6.0.json"
+XE_60_TABLE = ROOT / "toolkit" / "data" / "xe-commands-6.0.json"  # shipped: no ../shared needed
 GUEST = ["--ks", "http://192.0.2.2/unused", "--network", NETWORK_ETH0, "--hostname", "web1.example.com",
          "--ip", "192.0.2.10/24", "--gateway", "192.0.2.1", "--nameserver", "192.0.2.53"]
 # The 6.0.2 simulator has no Rocky template; "Other install media" is HVM on every release (platforms.md §5).
